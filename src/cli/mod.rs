@@ -1,0 +1,138 @@
+//! The command line: clap definitions, dispatch, and the one place errors become exit codes.
+
+pub mod check;
+pub mod rules;
+pub mod test;
+pub mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::Settings;
+
+/// Exit code: nothing at or above `--fail-on`.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings at or above `--fail-on` (or a failing `guardrail test`).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage, configuration, policy or internal error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Policy-as-code checker: privacy, security and fairness guardrails as declarative TOML rules.
+#[derive(Debug, Parser)]
+#[command(name = "guardrail", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and report violations.
+    Check(check::CheckArgs),
+    /// List rules or explain one.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Run every rule's pass/fail examples.
+    Test(test::TestArgs),
+    /// Load and compile policy files without scanning.
+    Validate(validate::ValidateArgs),
+}
+
+/// Where rules come from; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// Add a policy file or a directory of them (repeatable).
+    #[arg(long = "policy", value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Leave out the built-in packs.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Use this config file instead of discovering guardrail.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any guardrail.toml.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+impl PolicyArgs {
+    /// Builds settings for scanning `roots`, reading the config unless told not to.
+    pub fn settings(&self, roots: Vec<PathBuf>) -> Result<Settings> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let config = if self.no_config {
+            Config::default()
+        } else {
+            match self.config.clone().or_else(|| config::discover(&cwd)) {
+                Some(path) => Config::load(&path)?,
+                None => Config::default(),
+            }
+        };
+        let mut settings = Settings::new(cwd, roots);
+        settings.builtin = !self.no_builtin && config.builtin.unwrap_or(true);
+        settings.policy_paths = self.policies.clone();
+        settings.fail_on = config.fail_on.unwrap_or_default();
+        settings.require_reason = config.require_reason;
+        settings.inline_suppressions = config.inline_suppressions.unwrap_or(true);
+        if let Some(max) = config.max_file_size {
+            settings.max_file_size = max;
+        }
+        settings.config = config;
+        Ok(settings)
+    }
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules(cmd) => rules::run(&cmd),
+        Command::Test(args) => test::run(&args),
+        Command::Validate(args) => validate::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            print_error(&e);
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Renders an error as a miette diagnostic on stderr.
+pub fn print_error(e: &dyn miette::Diagnostic) {
+    let mut stderr = anstream::stderr();
+    let _ = write!(stderr, "{}", render_diagnostic(e, false));
+}
+
+/// Renders a diagnostic to a string (no colour unless asked), for stderr and tests.
+pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, e).is_err() {
+        out = format!("error: {e}\n");
+    }
+    out
+}
+
+/// Writes to stdout, mapping a closed pipe to a clean exit.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
+}

@@ -1,0 +1,342 @@
+//! `guardrail.toml`: found by walking up from the working directory, validated with spans, and
+//! applied to the loaded rules (packs on/off, per-rule severity or `off`) and to findings
+//! (`[[overrides]]` for a set of paths).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::GlobSet;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
+use crate::matchers::glob_set_of;
+use crate::policy::{PolicySet, Severity};
+
+/// The config file name.
+pub const FILE_NAME: &str = "guardrail.toml";
+
+/// The lowest severity that fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Errors fail the run.
+    #[default]
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Note,
+    /// Never fail on findings.
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of `severity` fails the run.
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Note => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// What a config says about a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    /// Do not run it.
+    Off,
+    /// Run it at its default severity (turns on off-by-default rules).
+    On,
+    /// Run it as a note.
+    Note,
+    /// Run it as a warning.
+    Warning,
+    /// Run it as an error.
+    Error,
+}
+
+impl RuleSetting {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            RuleSetting::Note => Some(Severity::Note),
+            RuleSetting::Warning => Some(Severity::Warning),
+            RuleSetting::Error => Some(Severity::Error),
+            RuleSetting::Off | RuleSetting::On => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_on: Option<FailOn>,
+    require_reason: Option<bool>,
+    inline_suppressions: Option<bool>,
+    builtin: Option<bool>,
+    max_file_size: Option<u64>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    policies: Vec<String>,
+    #[serde(default)]
+    packs: BTreeMap<Spanned<String>, bool>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleSetting>,
+    #[serde(default)]
+    overrides: Vec<RawOverride>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawOverride {
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleSetting>,
+}
+
+/// A rule pattern (`pack/id`, `id`, `pack/*`, `*`) with its setting and where it was written.
+#[derive(Debug, Clone)]
+pub struct RuleEntry {
+    /// The pattern as written.
+    pub pattern: String,
+    /// What to do with matching rules.
+    pub setting: RuleSetting,
+    span: std::ops::Range<usize>,
+}
+
+impl RuleEntry {
+    /// Whether the pattern selects `rule` (a full id).
+    pub fn selects(&self, rule: &str) -> bool {
+        let (pack, short) = rule.split_once('/').unwrap_or(("", rule));
+        match self.pattern.as_str() {
+            "*" => true,
+            p if p.ends_with("/*") => p.trim_end_matches("/*") == pack,
+            p => p == rule || p == short,
+        }
+    }
+}
+
+/// Settings that apply to findings under some paths.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// Paths, relative to the config's directory.
+    pub paths: GlobSet,
+    /// Rule settings, later entries winning.
+    pub rules: Vec<RuleEntry>,
+}
+
+/// A validated `guardrail.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file, when one was found.
+    pub source: Option<Arc<SourceText>>,
+    /// Directory that relative paths in the config are resolved against.
+    pub dir: PathBuf,
+    /// `fail-on`.
+    pub fail_on: Option<FailOn>,
+    /// `require-reason`.
+    pub require_reason: bool,
+    /// `inline-suppressions` (default true).
+    pub inline_suppressions: Option<bool>,
+    /// `builtin` (default true).
+    pub builtin: Option<bool>,
+    /// `max-file-size` in bytes.
+    pub max_file_size: Option<u64>,
+    /// `exclude` globs.
+    pub exclude: Vec<String>,
+    /// `policies`, resolved against `dir`.
+    pub policies: Vec<PathBuf>,
+    packs: Vec<(Spanned<String>, bool)>,
+    /// `[rules]`.
+    pub rules: Vec<RuleEntry>,
+    /// `[[overrides]]`.
+    pub overrides: Vec<Override>,
+}
+
+/// Finds `guardrail.toml` in `start` or its parents, stopping after the repository root.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Self::parse(&path.display().to_string(), &text, dir)
+    }
+
+    /// Validates config text; `dir` anchors its relative paths.
+    pub fn parse(name: &str, text: &str, dir: PathBuf) -> Result<Self> {
+        let source = SourceText::new(name, text);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            LocatedError::new(
+                LocatedKind::Config,
+                &source,
+                e.span().unwrap_or(0..0),
+                e.message().trim(),
+            )
+            .with_label("invalid configuration")
+            .with_help("see the Configuration section of README.md")
+        })?;
+        let glob_error = |g: &Spanned<String>, e: globset::Error| {
+            LocatedError::new(LocatedKind::Config, &source, g.span(), "invalid glob")
+                .with_label(e.kind().to_string())
+        };
+        for g in &raw.exclude {
+            glob_set_of(std::slice::from_ref(g.get_ref())).map_err(|e| glob_error(g, e))?;
+        }
+        let mut overrides = Vec::new();
+        for o in &raw.overrides {
+            let globs: Vec<String> = o.paths.iter().map(|p| p.get_ref().clone()).collect();
+            for g in &o.paths {
+                glob_set_of(std::slice::from_ref(g.get_ref())).map_err(|e| glob_error(g, e))?;
+            }
+            overrides.push(Override {
+                paths: glob_set_of(&globs).map_err(|e| Error::Usage(e.to_string()))?,
+                rules: entries(&o.rules),
+            });
+        }
+        Ok(Self {
+            fail_on: raw.fail_on,
+            require_reason: raw.require_reason.unwrap_or(false),
+            inline_suppressions: raw.inline_suppressions,
+            builtin: raw.builtin,
+            max_file_size: raw.max_file_size,
+            exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
+            policies: raw.policies.iter().map(|p| dir.join(p)).collect(),
+            packs: raw.packs.into_iter().collect(),
+            rules: entries(&raw.rules),
+            overrides,
+            source: Some(source),
+            dir,
+        })
+    }
+
+    /// Applies `[packs]` and `[rules]` to loaded rules. A pattern that selects no rule is an
+    /// error: a typo must not silently leave a rule on.
+    pub fn apply(&self, set: &mut PolicySet) -> Result<()> {
+        let mut errors = Vec::new();
+        for (pack, on) in &self.packs {
+            if !set.packs.iter().any(|p| p.name == *pack.get_ref()) {
+                errors.push(self.error(
+                    pack.span(),
+                    format!("no loaded pack is named `{}`", pack.get_ref()),
+                ));
+            } else if !on {
+                set.rules.retain(|r| r.pack != *pack.get_ref());
+            }
+        }
+        let overridden = self.overrides.iter().flat_map(|o| &o.rules);
+        for entry in self.rules.iter().chain(overridden) {
+            if !set.rules.iter().any(|r| entry.selects(&r.id)) {
+                errors.push(self.error(
+                    entry.span.clone(),
+                    format!("no loaded rule matches `{}`", entry.pattern),
+                ));
+            }
+        }
+        for rule in &mut set.rules {
+            for entry in self.rules.iter().filter(|e| e.selects(&rule.id)) {
+                rule.enabled = entry.setting != RuleSetting::Off;
+                rule.severity = entry.setting.severity().unwrap_or(rule.default_severity);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::from_many(errors))
+        }
+    }
+
+    /// Effective severity of `rule` at `path` (relative to `dir`) after `[[overrides]]`;
+    /// `None` when an override turns it off there.
+    pub fn severity_at(
+        &self,
+        rule: &str,
+        path: &Path,
+        current: Severity,
+        default: Severity,
+    ) -> Option<Severity> {
+        let mut severity = Some(current);
+        for o in self.overrides.iter().filter(|o| o.paths.is_match(path)) {
+            for entry in o.rules.iter().filter(|e| e.selects(rule)) {
+                severity = match entry.setting {
+                    RuleSetting::Off => None,
+                    RuleSetting::On => Some(default),
+                    s => s.severity(),
+                };
+            }
+        }
+        severity
+    }
+
+    fn error(&self, span: std::ops::Range<usize>, message: String) -> LocatedError {
+        let source = self
+            .source
+            .clone()
+            .unwrap_or_else(|| SourceText::new(FILE_NAME, ""));
+        LocatedError::new(LocatedKind::Config, &source, span, message)
+            .with_label("here")
+            .with_help("`guardrail rules list` shows every loaded rule id")
+    }
+}
+
+fn entries(map: &BTreeMap<Spanned<String>, RuleSetting>) -> Vec<RuleEntry> {
+    let mut v: Vec<RuleEntry> = map
+        .iter()
+        .map(|(k, s)| RuleEntry {
+            pattern: k.get_ref().clone(),
+            setting: *s,
+            span: k.span(),
+        })
+        .collect();
+    // Broad patterns first, so `pack/*` then an exact id reads naturally: the exact id wins.
+    v.sort_by_key(|e| (e.pattern != "*", !e.pattern.ends_with("/*"), e.span.start));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_select_rules() {
+        let e = |p: &str| RuleEntry {
+            pattern: p.into(),
+            setting: RuleSetting::Off,
+            span: 0..0,
+        };
+        assert!(e("*").selects("security/x"));
+        assert!(e("security/*").selects("security/x"));
+        assert!(!e("privacy/*").selects("security/x"));
+        assert!(e("x").selects("security/x"));
+        assert!(e("security/x").selects("security/x"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_line() {
+        let err =
+            Config::parse("guardrail.toml", "fail-on = \"error\"\nbogus = 1\n", ".".into()).unwrap_err();
+        let Error::Located(e) = err else { panic!("{err:?}") };
+        assert_eq!(e.line_col().0, 2);
+    }
+}

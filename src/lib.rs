@@ -1,0 +1,179 @@
+//! guardrail: a policy-as-code checker for privacy, security and fairness guardrails.
+//!
+//! ```text
+//! policies (built-in + --policy + guardrail.toml)
+//!     │  policy: TOML with spans -> validated Rule list
+//!     ▼
+//! plan: matchers, path scopes, one keyword automaton
+//!     ▼
+//! source: working tree (ignore-aware parallel walk)
+//!     ▼
+//! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
+//!     ▼
+//! suppress: config overrides -> inline comments
+//!     ▼
+//! report: human | json   ->  exit code
+//! ```
+//!
+//! The library never prints; `cli` and `report` are the only writers.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod finding;
+pub mod matchers;
+pub mod plan;
+pub mod policy;
+pub mod report;
+pub mod scan;
+pub mod source;
+pub mod suppress;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use config::{Config, FailOn};
+pub use error::{Error, Result};
+use policy::PolicySet;
+use report::{Report, RuleInfo, Summary};
+use scan::{Progress, ScanOptions};
+use source::walk::Excludes;
+use suppress::SuppressOptions;
+
+/// Everything a `check` run needs, after flags and config are merged.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Working directory: display paths are relative to it.
+    pub cwd: PathBuf,
+    /// Files and directories to scan.
+    pub roots: Vec<PathBuf>,
+    /// The config (default when there is no file).
+    pub config: Config,
+    /// Load the built-in packs.
+    pub builtin: bool,
+    /// Extra policy files or directories.
+    pub policy_paths: Vec<PathBuf>,
+    /// Lowest severity that fails the run.
+    pub fail_on: FailOn,
+    /// Honour `guardrail:ignore` comments.
+    pub inline_suppressions: bool,
+    /// Require a reason on every suppression comment.
+    pub require_reason: bool,
+    /// Larger files are not read.
+    pub max_file_size: u64,
+}
+
+impl Settings {
+    /// Defaults for scanning `roots` from `cwd` with no config.
+    pub fn new(cwd: PathBuf, roots: Vec<PathBuf>) -> Self {
+        Self {
+            cwd,
+            roots,
+            config: Config::default(),
+            builtin: true,
+            policy_paths: Vec::new(),
+            fail_on: FailOn::Error,
+            inline_suppressions: true,
+            require_reason: false,
+            max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Loads built-in and user packs and applies the config's pack and rule settings.
+pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
+    let mut set = PolicySet::default();
+    if settings.builtin {
+        policy::load_builtin(&mut set)?;
+    }
+    policy::load_paths(&mut set, &settings.config.policies)?;
+    policy::load_paths(&mut set, &settings.policy_paths)?;
+    settings.config.apply(&mut set)?;
+    Ok(set)
+}
+
+/// Runs a whole check: load, compile, walk, scan, suppress; returns the sorted report.
+pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report> {
+    let started = Instant::now();
+    let policies = load_policies(settings)?;
+    let plan = plan::Plan::compile(policies.rules)?;
+    let excludes = excludes(settings)?;
+    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes.as_ref())?;
+    let files = source::FileSet::from_entries(&walked.entries);
+    let opts = ScanOptions {
+        max_file_size: settings.max_file_size,
+    };
+    let mut output = scan::scan(&plan, &walked.entries, &files, &opts, progress);
+    for file in &mut output.files {
+        report::sort(&mut file.findings);
+        finding::assign_fingerprints(&mut file.findings);
+    }
+    let unsuppressible: HashSet<String> = plan
+        .rules
+        .iter()
+        .filter(|r| !r.suppressible)
+        .map(|r| r.id.clone())
+        .collect();
+    let sorted = suppress::apply(
+        output.files,
+        &SuppressOptions {
+            inline: settings.inline_suppressions,
+            require_reason: settings.require_reason,
+            unsuppressible,
+            config: Some((&settings.config, &settings.cwd)),
+        },
+    );
+    let mut summary = Summary {
+        files_scanned: output.stats.files_scanned,
+        lossy_decoded: output.stats.lossy,
+        internal_errors: output.stats.internal_errors,
+        ..Summary::default()
+    };
+    for (reason, n) in &output.stats.skipped {
+        summary.skipped.insert(reason.as_str().to_string(), *n);
+    }
+    if walked.symlinks > 0 {
+        summary.skipped.insert("symlink".to_string(), walked.symlinks);
+    }
+    Ok(finish(sorted, &plan, summary, started))
+}
+
+fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, started: Instant) -> Report {
+    let (mut findings, mut suppressed) = (sorted.active, sorted.suppressed);
+    report::sort(&mut findings);
+    report::sort(&mut suppressed);
+    finding::assign_fingerprints_missing(&mut findings);
+    for f in &findings {
+        match f.severity {
+            policy::Severity::Error => summary.errors += 1,
+            policy::Severity::Warning => summary.warnings += 1,
+            policy::Severity::Note => summary.notes += 1,
+        }
+    }
+    summary.suppressed_inline = suppressed.len();
+    summary.files_skipped = summary.skipped.values().sum();
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    Report {
+        findings,
+        suppressed,
+        rules: plan.rules.iter().map(RuleInfo::from).collect(),
+        summary,
+    }
+}
+
+fn excludes(settings: &Settings) -> Result<Option<Excludes>> {
+    if settings.config.exclude.is_empty() {
+        return Ok(None);
+    }
+    let globs = matchers::glob_set_of(&settings.config.exclude).map_err(|e| Error::Usage(e.to_string()))?;
+    let base = source::walk::absolute(&settings.config.dir, &settings.cwd);
+    Ok(Some(Excludes { base, globs }))
+}
+
+/// Whether the report fails the gate: a reported finding at or above `fail_on`. Internal
+/// errors are the caller's exit code 2.
+pub fn fails(report: &Report, fail_on: FailOn) -> bool {
+    report.findings.iter().any(|f| fail_on.fails(f.severity))
+}

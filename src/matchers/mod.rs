@@ -1,0 +1,134 @@
+//! One file per matcher kind; this enum is the only place they are registered.
+//!
+//! A matcher compiles from its rule's table (errors point into the policy) and checks one file
+//! at a time through a [`FileContext`], reporting [`Hit`]s (byte spans). It never sees
+//! suppressions, configuration or output formats.
+
+pub mod path;
+pub mod regex;
+pub mod require;
+pub mod validators;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::Spanned;
+
+use crate::error::{LocatedError, LocatedKind};
+use crate::finding::Hit;
+use crate::policy::{MatcherTable, Rule};
+use crate::source::{Entry, FileSet};
+
+/// What a matcher may look at for one file.
+pub struct FileContext<'a> {
+    /// The file.
+    pub entry: &'a Entry,
+    /// Its text, when it was read (absent for binary, huge or unreadable files).
+    pub text: Option<&'a str>,
+    /// Every path in the run, for companion-file checks.
+    pub files: &'a FileSet,
+}
+
+/// A compiled matcher of any kind.
+#[derive(Debug)]
+pub enum Matcher {
+    /// `[rule.regex]`
+    Regex(regex::RegexMatcher),
+    /// `[rule.path]`
+    Path(path::PathMatcher),
+    /// `[rule.require]`
+    Require(require::RequireMatcher),
+}
+
+impl Matcher {
+    /// Compiles a rule's table. `eager` builds every regex now (user policies), so size-limit
+    /// errors surface at load rather than mid-scan.
+    pub fn compile(rule: &Rule, eager: bool) -> Result<Self, LocatedError> {
+        Ok(match &rule.matcher {
+            MatcherTable::Regex(t) => Matcher::Regex(regex::RegexMatcher::compile(rule, t, eager)?),
+            MatcherTable::Path(t) => Matcher::Path(path::PathMatcher::compile(rule, t)?),
+            MatcherTable::Require(t) => Matcher::Require(require::RequireMatcher::compile(rule, t)?),
+        })
+    }
+
+    /// Words the prefilter looks for; empty means "run on every file in scope".
+    pub fn keywords(&self) -> &[String] {
+        match self {
+            Matcher::Regex(m) => m.keywords(),
+            Matcher::Path(_) | Matcher::Require(_) => &[],
+        }
+    }
+
+    /// Whether the matcher reads file content (false: it decides from the path alone, so it
+    /// also runs on binary and oversized files).
+    pub fn needs_content(&self) -> bool {
+        match self {
+            Matcher::Regex(_) => true,
+            Matcher::Path(_) | Matcher::Require(_) => false,
+        }
+    }
+
+    /// Checks one file.
+    pub fn check(&self, cx: &FileContext<'_>, out: &mut Vec<Hit>) {
+        match self {
+            Matcher::Regex(m) => m.check(cx, out),
+            Matcher::Path(m) => m.check(cx, out),
+            Matcher::Require(m) => m.check(cx, out),
+        }
+    }
+}
+
+/// Compiles globs the way `.gitignore` reads them: `*` stays within a directory, and a glob
+/// without `/` matches the file name at any depth.
+pub fn glob_set(rule: &Rule, globs: &[Spanned<String>]) -> Result<GlobSet, LocatedError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let g = compile_glob(glob.get_ref()).map_err(|e| {
+            LocatedError::new(LocatedKind::Policy, &rule.source, glob.span(), "invalid glob")
+                .with_label(e.kind().to_string())
+        })?;
+        builder.add(g);
+    }
+    builder.build().map_err(|e| {
+        LocatedError::new(
+            LocatedKind::Policy,
+            &rule.source,
+            rule.span.clone(),
+            "invalid globs",
+        )
+        .with_label(e.to_string())
+    })
+}
+
+/// One glob with guardrail's semantics (see [`glob_set`]).
+pub fn compile_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
+    let glob = glob.trim_start_matches("./");
+    let glob = if glob.contains('/') {
+        glob.to_string()
+    } else {
+        format!("**/{glob}")
+    };
+    GlobBuilder::new(&glob).literal_separator(true).build()
+}
+
+/// Compiles plain strings (from config or rule scopes) as a [`GlobSet`].
+pub fn glob_set_of(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        builder.add(compile_glob(g)?);
+    }
+    builder.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_follow_gitignore_shape() {
+        let set = glob_set_of(&["*.pem".into(), ".github/workflows/*.yml".into()]).unwrap();
+        assert!(set.is_match("a/b/key.pem"));
+        assert!(set.is_match("key.pem"));
+        assert!(set.is_match(".github/workflows/ci.yml"));
+        assert!(!set.is_match("x/.github/workflows/ci.yml"));
+        assert!(!set.is_match(".github/workflows/sub/ci.yml"));
+    }
+}

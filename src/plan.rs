@@ -1,0 +1,158 @@
+//! Compiles every enabled rule once per run into a plan: matchers, path scopes, and one
+//! Aho-Corasick automaton over all rules' keywords, so a file is read once and only the rules
+//! whose words occur in it run.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::GlobSet;
+
+use crate::error::{Error, LocatedError, LocatedKind, Result};
+use crate::matchers::{glob_set_of, Matcher};
+use crate::policy::Rule;
+
+/// Include and exclude globs of one rule.
+#[derive(Debug, Default)]
+struct Scope {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Scope {
+    fn contains(&self, rel: &str) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(rel))
+            && !self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
+    }
+}
+
+/// Everything compiled for one run.
+#[derive(Debug)]
+pub struct Plan {
+    /// Enabled rules; indices below refer to this list.
+    pub rules: Vec<Rule>,
+    matchers: Vec<Matcher>,
+    scopes: Vec<Scope>,
+    keywords: Option<AhoCorasick>,
+    keyword_rules: Vec<Vec<usize>>,
+    unkeyed: Vec<usize>,
+}
+
+impl Plan {
+    /// Compiles the enabled rules. User policies are compiled eagerly so a pattern over the
+    /// size limit is a load error; built-in patterns are compiled on first use.
+    pub fn compile(rules: Vec<Rule>) -> Result<Self> {
+        let rules: Vec<Rule> = rules.into_iter().filter(|r| r.enabled).collect();
+        let mut errors = Vec::new();
+        let mut matchers = Vec::with_capacity(rules.len());
+        let mut scopes = Vec::with_capacity(rules.len());
+        for rule in &rules {
+            match (Matcher::compile(rule, !rule.builtin), scope(rule)) {
+                (Ok(m), Ok(s)) => {
+                    matchers.push(m);
+                    scopes.push(s);
+                }
+                (Err(e), _) | (_, Err(e)) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::from_many(errors));
+        }
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut unkeyed = Vec::new();
+        for (i, m) in matchers.iter().enumerate() {
+            if m.keywords().is_empty() {
+                unkeyed.push(i);
+            }
+            for k in m.keywords() {
+                let k = k.to_ascii_lowercase();
+                let id = words.iter().position(|w| *w == k).unwrap_or_else(|| {
+                    words.push(k);
+                    keyword_rules.push(Vec::new());
+                    words.len() - 1
+                });
+                keyword_rules[id].push(i);
+            }
+        }
+        let keywords = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))?,
+            )
+        };
+        Ok(Self {
+            rules,
+            matchers,
+            scopes,
+            keywords,
+            keyword_rules,
+            unkeyed,
+        })
+    }
+
+    /// The compiled matcher of rule `i`.
+    pub fn matcher(&self, i: usize) -> &Matcher {
+        &self.matchers[i]
+    }
+
+    /// Whether rule `i` applies to a file at `rel` (relative to its scan root).
+    pub fn in_scope(&self, i: usize, rel: &str) -> bool {
+        self.scopes[i].contains(rel)
+    }
+
+    /// Rules to run on a file at `rel`: every rule without keywords, and keyed rules whose
+    /// words occur in `text`. Sorted, without duplicates.
+    pub fn candidates(&self, rel: &str, text: Option<&str>) -> Vec<usize> {
+        let mut chosen = vec![false; self.rules.len()];
+        for &i in &self.unkeyed {
+            chosen[i] = true;
+        }
+        if let (Some(ac), Some(text)) = (&self.keywords, text) {
+            let mut seen = vec![false; self.keyword_rules.len()];
+            for m in ac.find_overlapping_iter(text.as_bytes()) {
+                let id = m.pattern().as_usize();
+                if !seen[id] {
+                    seen[id] = true;
+                    for &r in &self.keyword_rules[id] {
+                        chosen[r] = true;
+                    }
+                }
+            }
+        }
+        chosen
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| c && self.in_scope(i, rel))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Whether any rule in scope of `rel` reads content (if none, the file is not read).
+    pub fn any_content_rule(&self, rel: &str) -> bool {
+        (0..self.rules.len()).any(|i| self.matchers[i].needs_content() && self.in_scope(i, rel))
+    }
+}
+
+fn scope(rule: &Rule) -> std::result::Result<Scope, LocatedError> {
+    let set = |globs: &[String]| -> std::result::Result<Option<GlobSet>, LocatedError> {
+        if globs.is_empty() {
+            return Ok(None);
+        }
+        glob_set_of(globs).map(Some).map_err(|e| {
+            LocatedError::new(
+                LocatedKind::Policy,
+                &rule.source,
+                rule.span.clone(),
+                "invalid glob in paths",
+            )
+            .with_label(e.to_string())
+        })
+    };
+    Ok(Scope {
+        include: set(&rule.paths)?,
+        exclude: set(&rule.exclude_paths)?,
+    })
+}

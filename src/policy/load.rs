@@ -1,0 +1,323 @@
+//! Reads policy files (built-in and user), validates them, and reports every problem with a span.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::raw::{RawExample, RawPolicyFile, RawRule};
+use super::{Category, Example, Expect, MatcherTable, PackInfo, PolicySet, Rule, Severity};
+use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
+
+/// Loads the packs embedded in the binary.
+pub fn load_builtin(set: &mut PolicySet) -> Result<()> {
+    for (name, text) in super::builtin::PACKS {
+        load_str(set, &format!("<built-in>/{name}"), text, true)?;
+    }
+    Ok(())
+}
+
+/// Loads every `.toml` file under each path (a file or a directory), in sorted order.
+pub fn load_paths(set: &mut PolicySet, paths: &[impl AsRef<Path>]) -> Result<()> {
+    for path in paths {
+        let path = path.as_ref();
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path.display(), e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            files.sort();
+            for file in files {
+                load_file(set, &file)?;
+            }
+        } else {
+            load_file(set, path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads one policy file from disk.
+pub fn load_file(set: &mut PolicySet, path: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+    load_str(set, &path.display().to_string(), &text, false)
+}
+
+/// Parses and validates one pack and appends its rules to `set`.
+pub fn load_str(set: &mut PolicySet, name: &str, text: &str, builtin: bool) -> Result<()> {
+    let source = SourceText::new(name, text);
+    let raw: RawPolicyFile = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        LocatedError::new(LocatedKind::Policy, &source, span, e.message().trim())
+            .with_label("invalid policy")
+            .with_help("see the policy language in README.md")
+    })?;
+    let mut errors = Vec::new();
+    let pack = validate_pack(&raw, &source, builtin, &mut errors);
+    let mut seen: HashMap<String, ()> = set.rules.iter().map(|r| (r.id.clone(), ())).collect();
+    let mut rules = Vec::new();
+    for raw_rule in &raw.rules {
+        let Some(rule) = validate_rule(&pack, raw_rule, &raw, &source, builtin, &mut errors) else {
+            continue;
+        };
+        if seen.insert(rule.id.clone(), ()).is_some() {
+            errors.push(
+                LocatedError::new(
+                    LocatedKind::Policy,
+                    &source,
+                    rule.span.clone(),
+                    format!("duplicate rule id `{}`", rule.id),
+                )
+                .with_label("already defined")
+                .with_help("rule ids must be unique across all loaded packs"),
+            );
+            continue;
+        }
+        rules.push(rule);
+    }
+    if !errors.is_empty() {
+        return Err(Error::from_many(errors));
+    }
+    set.packs.push(PackInfo {
+        name: pack.name,
+        description: raw.pack.get_ref().description.clone(),
+        builtin,
+    });
+    set.rules.extend(rules);
+    Ok(())
+}
+
+struct PackDefaults {
+    name: String,
+    category: Category,
+}
+
+fn validate_pack(
+    raw: &RawPolicyFile,
+    source: &Arc<SourceText>,
+    _builtin: bool,
+    errors: &mut Vec<LocatedError>,
+) -> PackDefaults {
+    let pack = raw.pack.get_ref();
+    let name = pack.name.get_ref().clone();
+    if !is_kebab(&name) {
+        errors.push(
+            LocatedError::new(LocatedKind::Policy, source, pack.name.span(), "invalid pack name")
+                .with_label("not kebab-case")
+                .with_help("use lowercase letters, digits and single dashes, e.g. `acme-security`"),
+        );
+    }
+    PackDefaults {
+        name,
+        category: pack
+            .category
+            .as_ref()
+            .map_or(Category::Security, |c| *c.get_ref()),
+    }
+}
+
+fn validate_rule(
+    pack: &PackDefaults,
+    spanned: &Spanned<RawRule>,
+    file: &RawPolicyFile,
+    source: &Arc<SourceText>,
+    builtin: bool,
+    errors: &mut Vec<LocatedError>,
+) -> Option<Rule> {
+    let raw = spanned.get_ref();
+    let err = |span, msg: &str| LocatedError::new(LocatedKind::Policy, source, span, msg);
+    let short = raw.id.get_ref();
+    if !is_kebab(short) {
+        errors.push(
+            err(raw.id.span(), "invalid rule id")
+                .with_label("not kebab-case")
+                .with_help("use lowercase letters, digits and single dashes, e.g. `github-token`"),
+        );
+        return None;
+    }
+    if raw.message.get_ref().trim().is_empty() {
+        errors.push(err(raw.message.span(), "empty rule message").with_label("say what was found"));
+    }
+    let matcher = match matcher_table(raw) {
+        Ok(m) => m,
+        Err(count) => {
+            let msg = if count == 0 {
+                "rule has no matcher table"
+            } else {
+                "rule has more than one matcher table"
+            };
+            errors.push(
+                err(raw.id.span(), msg)
+                    .with_label("in this rule")
+                    .with_help("give the rule exactly one of [rule.regex], [rule.path], [rule.require]"),
+            );
+            return None;
+        }
+    };
+    let examples = validate_examples(raw, &matcher, source, spanned.span(), errors);
+    let severity = raw.severity.as_ref().map_or(Severity::Error, |s| *s.get_ref());
+    Some(Rule {
+        id: format!("{}/{}", pack.name, short),
+        pack: pack.name.clone(),
+        category: raw.category.as_ref().map_or(pack.category, |c| *c.get_ref()),
+        severity,
+        default_severity: severity,
+        message: raw.message.get_ref().clone(),
+        help: raw.help.clone(),
+        description: raw.description.clone(),
+        tags: raw.tags.clone(),
+        references: raw.references.clone(),
+        paths: raw.paths.iter().map(|p| p.get_ref().clone()).collect(),
+        exclude_paths: raw.exclude_paths.iter().map(|p| p.get_ref().clone()).collect(),
+        suppressible: raw.suppressible.unwrap_or(true),
+        enabled: raw.enabled.unwrap_or(true),
+        matcher,
+        pack_allow: file.pack.get_ref().allow.clone(),
+        examples,
+        source: Arc::clone(source),
+        span: raw.id.span(),
+        builtin,
+    })
+}
+
+/// The single matcher table, or the number of tables found when it is not exactly one.
+fn matcher_table(raw: &RawRule) -> std::result::Result<MatcherTable, usize> {
+    let mut found = Vec::new();
+    if let Some(t) = &raw.regex {
+        found.push(MatcherTable::Regex(t.get_ref().clone()));
+    }
+    if let Some(t) = &raw.path {
+        found.push(MatcherTable::Path(t.get_ref().clone()));
+    }
+    if let Some(t) = &raw.require {
+        found.push(MatcherTable::Require(t.get_ref().clone()));
+    }
+    if found.len() == 1 {
+        Ok(found.remove(0))
+    } else {
+        Err(found.len())
+    }
+}
+
+fn validate_examples(
+    raw: &RawRule,
+    matcher: &MatcherTable,
+    source: &Arc<SourceText>,
+    rule_span: std::ops::Range<usize>,
+    errors: &mut Vec<LocatedError>,
+) -> Vec<Example> {
+    let default_path = default_example_path(raw, matcher);
+    let mut examples = Vec::new();
+    for spanned in &raw.examples {
+        let ex: &RawExample = spanned.get_ref();
+        let (expect, text) = match (&ex.fail, &ex.pass) {
+            (Some(t), None) => (Expect::Fail, t.clone()),
+            (None, Some(t)) => (Expect::Pass, t.clone()),
+            _ => {
+                errors.push(
+                    LocatedError::new(
+                        LocatedKind::Policy,
+                        source,
+                        spanned.span(),
+                        "an example needs exactly one of `fail` or `pass`",
+                    )
+                    .with_label("this example"),
+                );
+                continue;
+            }
+        };
+        examples.push(Example {
+            expect,
+            text,
+            path: ex.path.clone().unwrap_or_else(|| default_path.clone()),
+            files: ex.files.clone(),
+            span: spanned.span(),
+        });
+    }
+    for (expect, word) in [(Expect::Fail, "fail"), (Expect::Pass, "pass")] {
+        if !examples.iter().any(|e| e.expect == expect) {
+            let end = (rule_span.start + 7).min(rule_span.end);
+            errors.push(
+                LocatedError::new(
+                    LocatedKind::Policy,
+                    source,
+                    rule_span.start..end,
+                    format!("rule `{}` has no `{word}` example", raw.id.get_ref()),
+                )
+                .with_label("in this rule")
+                .with_help(format!(
+                    "add [[rule.example]] with {word} = '...': every rule needs a failing and a passing example"
+                )),
+            );
+        }
+    }
+    examples
+}
+
+/// A file name that the rule's globs select, so examples need no `path` in the common case.
+fn default_example_path(raw: &RawRule, matcher: &MatcherTable) -> String {
+    let glob = match matcher {
+        MatcherTable::Path(t) => t.files.first().map(|g| g.get_ref().as_str()),
+        MatcherTable::Require(t) => t.when.first().map(|g| g.get_ref().as_str()),
+        MatcherTable::Regex(_) => None,
+    }
+    .or_else(|| raw.paths.first().map(|g| g.get_ref().as_str()));
+    glob.map_or_else(|| "example.txt".to_string(), path_from_glob)
+}
+
+/// Turns a glob into one concrete path it matches: `**/*.py` -> `example.py`.
+pub fn path_from_glob(glob: &str) -> String {
+    let mut glob = glob.trim_start_matches("**/").to_string();
+    if let (Some(open), Some(close)) = (glob.find('{'), glob.find('}')) {
+        if open < close {
+            let first = glob[open + 1..close].split(',').next().unwrap_or("").to_string();
+            glob.replace_range(open..=close, &first);
+        }
+    }
+    if let (Some(open), Some(close)) = (glob.find('['), glob.find(']')) {
+        if open + 1 < close {
+            let first = glob[open + 1..open + 2].to_string();
+            glob.replace_range(open..=close, &first);
+        }
+    }
+    glob.replace("**", "dir")
+        .replace('*', "example")
+        .replace('?', "x")
+}
+
+/// Lowercase letters, digits and single inner dashes.
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_to_example_path() {
+        assert_eq!(path_from_glob("**/*.py"), "example.py");
+        assert_eq!(
+            path_from_glob(".github/workflows/*.{yml,yaml}"),
+            ".github/workflows/example.yml"
+        );
+        assert_eq!(path_from_glob("**/Dockerfile*"), "Dockerfileexample");
+        assert_eq!(path_from_glob("**/id_[rd]sa"), "id_rsa");
+    }
+
+    #[test]
+    fn kebab_ids() {
+        assert!(is_kebab("github-token"));
+        assert!(is_kebab("md5-password"));
+        assert!(!is_kebab("GitHub"));
+        assert!(!is_kebab("a--b"));
+        assert!(!is_kebab("-a"));
+    }
+}

@@ -1,0 +1,151 @@
+//! Serde structs that mirror a policy file exactly, with spans, so validation can point at lines.
+//!
+//! Nothing here is trusted yet: `load.rs` turns these into the validated model in `mod.rs`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Category, Severity};
+
+/// A whole policy file: one `[pack]` and its `[[rule]]`s.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyFile {
+    /// The `[pack]` table.
+    pub pack: Spanned<RawPack>,
+    /// The `[[rule]]` array.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Spanned<RawRule>>,
+}
+
+/// `[pack]`: names the pack and sets defaults for its rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawPack {
+    /// Prefix of every rule id in the pack.
+    pub name: Spanned<String>,
+    /// Default category of the pack's rules.
+    pub category: Option<Spanned<Category>>,
+    /// One line for `rules list`.
+    pub description: Option<String>,
+    /// Regexes that exempt a regex match in any rule of this pack (placeholders, examples).
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+}
+
+/// One `[[rule]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRule {
+    /// Short id, kebab-case, unique in the pack.
+    pub id: Spanned<String>,
+    /// Default severity (error when absent).
+    pub severity: Option<Spanned<Severity>>,
+    /// Overrides the pack category.
+    pub category: Option<Spanned<Category>>,
+    /// One line saying what was found.
+    pub message: Spanned<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Why it matters.
+    pub description: Option<String>,
+    /// Free-form tags (CWE ids, `secret`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Links for further reading; the first is the help URI.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Include globs relative to the scan root.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Exclude globs relative to the scan root.
+    #[serde(default)]
+    pub exclude_paths: Vec<Spanned<String>>,
+    /// False: inline comments cannot silence this rule.
+    pub suppressible: Option<bool>,
+    /// False: the rule is off unless a config turns it on.
+    pub enabled: Option<bool>,
+    /// `[rule.regex]`
+    pub regex: Option<Spanned<RegexTable>>,
+    /// `[rule.path]`
+    pub path: Option<Spanned<PathTable>>,
+    /// `[rule.require]`
+    pub require: Option<Spanned<RequireTable>>,
+    /// `[[rule.example]]`
+    #[serde(default, rename = "example")]
+    pub examples: Vec<Spanned<RawExample>>,
+}
+
+/// `[rule.regex]`: text in files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegexTable {
+    /// The pattern (ASCII-oriented unless `unicode = true`).
+    pub pattern: Spanned<String>,
+    /// Literal prefilter words, case-insensitive; the regex runs only where one occurs.
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// Capture group holding a secret: redacted in every output and checked for entropy.
+    pub secret: Option<Spanned<usize>>,
+    /// Capture group to underline and validate when it is not the secret group.
+    pub group: Option<Spanned<usize>>,
+    /// Minimum Shannon entropy, bits per character, of the secret (or reported) group.
+    pub min_entropy: Option<Spanned<f64>>,
+    /// A match whose text matches one of these is not reported.
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    /// Checksums the reported group must pass: `luhn`, `iban`, `ssn`.
+    #[serde(default)]
+    pub validate: Vec<Spanned<String>>,
+    /// Compile Unicode-aware (slower); default is byte-oriented ASCII classes.
+    #[serde(default)]
+    pub unicode: bool,
+}
+
+/// `[rule.path]`: files that must not exist.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PathTable {
+    /// Globs, relative to the scan root, of forbidden files.
+    pub files: Vec<Spanned<String>>,
+}
+
+/// `[rule.require]`: a companion file that must exist when a trigger file does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RequireTable {
+    /// Globs of files that trigger the requirement.
+    pub when: Vec<Spanned<String>>,
+    /// Any one of these must exist. `{stem}` is the trigger's file name without extension.
+    pub companion: Vec<Spanned<String>>,
+    /// Where companions are looked for: `sibling` (default), `ancestors` or `root`.
+    pub scope: Option<Spanned<RequireScope>>,
+}
+
+/// Where a `require` rule looks for companion files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequireScope {
+    /// In the trigger file's directory.
+    #[default]
+    Sibling,
+    /// In the trigger file's directory or any parent up to the scan root.
+    Ancestors,
+    /// At the scan root.
+    Root,
+}
+
+/// `[[rule.example]]`: exactly one of `fail` / `pass`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawExample {
+    /// Text that must yield at least one finding of the rule.
+    pub fail: Option<String>,
+    /// Text that must yield none.
+    pub pass: Option<String>,
+    /// File name the text is scanned as (default: derived from the rule's `paths`).
+    pub path: Option<String>,
+    /// Other (empty) files present beside it, for `require` rules.
+    #[serde(default)]
+    pub files: Vec<String>,
+}

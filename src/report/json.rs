@@ -1,0 +1,104 @@
+//! `--format json`: the version 1 contract. Field names and order are part of it; new data goes
+//! into new fields, never renamed ones.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Report;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    files_scanned: usize,
+    files_skipped: usize,
+    findings: usize,
+    duration_ms: u64,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    suppressed: Suppressed,
+    skipped: &'a BTreeMap<String, usize>,
+    lossy_decoded: usize,
+    internal_errors: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Suppressed {
+    inline: usize,
+    baseline: usize,
+}
+
+/// Writes the report as pretty-printed JSON v1.
+pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    let doc = JsonReport {
+        version: 1,
+        tool: Tool {
+            name: "guardrail",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                category: f.category.as_str(),
+                severity: f.severity.as_str(),
+                message: &f.message,
+                path: &f.path,
+                line: f.location.line,
+                column: f.location.column,
+                end_line: f.location.end_line,
+                end_column: f.location.end_column,
+                fingerprint: &f.fingerprint,
+            })
+            .collect(),
+        summary: JsonSummary {
+            files_scanned: s.files_scanned,
+            files_skipped: s.files_skipped,
+            findings: s.findings(),
+            duration_ms: s.duration_ms,
+            errors: s.errors,
+            warnings: s.warnings,
+            notes: s.notes,
+            suppressed: Suppressed {
+                inline: s.suppressed_inline,
+                baseline: s.suppressed_baseline,
+            },
+            skipped: &s.skipped,
+            lossy_decoded: s.lossy_decoded,
+            internal_errors: &s.internal_errors,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}

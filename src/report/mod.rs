@@ -1,0 +1,134 @@
+//! One file per output format; `Format` is the only place they are registered. A reporter sees
+//! a sorted, already-redacted [`Report`] and writes bytes; it decides nothing about exit codes.
+
+pub mod human;
+pub mod json;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::finding::Finding;
+use crate::policy::{Category, Rule, Severity};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Rustc-style diagnostics with source snippets (miette), then a summary line.
+    Human,
+    /// The JSON v1 contract (see README).
+    Json,
+}
+
+/// Rule metadata, for formats that describe the rules they report (SARIF).
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    /// Full id.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Effective severity.
+    pub severity: Severity,
+    /// One line.
+    pub message: String,
+    /// Why it matters.
+    pub description: Option<String>,
+    /// How to fix.
+    pub help: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Links; the first is the help URI.
+    pub references: Vec<String>,
+}
+
+impl From<&Rule> for RuleInfo {
+    fn from(r: &Rule) -> Self {
+        Self {
+            id: r.id.clone(),
+            category: r.category,
+            severity: r.severity,
+            message: r.message.clone(),
+            description: r.description.clone(),
+            help: r.help.clone(),
+            tags: r.tags.clone(),
+            references: r.references.clone(),
+        }
+    }
+}
+
+/// Counters shown after the findings.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Files whose content was scanned.
+    pub files_scanned: usize,
+    /// Files not scanned (sum of `skipped`).
+    pub files_skipped: usize,
+    /// Skipped files by reason (`binary`, `too_large`, `unreadable`, `symlink`, ...).
+    pub skipped: BTreeMap<String, usize>,
+    /// Files decoded lossily because they were not valid UTF-8.
+    pub lossy_decoded: usize,
+    /// Reported findings by severity.
+    pub errors: usize,
+    /// See `errors`.
+    pub warnings: usize,
+    /// See `errors`.
+    pub notes: usize,
+    /// Findings silenced by inline comments.
+    pub suppressed_inline: usize,
+    /// Findings silenced by the baseline.
+    pub suppressed_baseline: usize,
+    /// Panics caught while matching ("path: message"); any makes the exit code 2.
+    pub internal_errors: Vec<String>,
+    /// Wall time of the run.
+    pub duration_ms: u64,
+}
+
+impl Summary {
+    /// Reported findings.
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+}
+
+/// Everything a reporter needs.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Reported findings, sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Silenced findings with their suppression, same order.
+    pub suppressed: Vec<Finding>,
+    /// Every rule that ran.
+    pub rules: Vec<RuleInfo>,
+    /// Counters.
+    pub summary: Summary,
+}
+
+/// How to render human output.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// Terminal width for wrapping.
+    pub width: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// Sorts findings the way every format lists them: path, line, column, rule.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (&a.path, a.location, &a.rule).cmp(&(&b.path, b.location, &b.rule)));
+}
+
+/// Writes `report` in `format`.
+pub fn write(report: &Report, format: Format, opts: RenderOptions, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, opts, w),
+        Format::Json => json::write(report, w),
+    }
+}

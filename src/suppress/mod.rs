@@ -1,0 +1,172 @@
+//! Turns raw findings into reported and suppressed ones, in order: path overrides from config,
+//! then inline `guardrail:ignore` comments. Suppressed findings are kept (the audit trail), and
+//! suppressions that silence nothing come back as notes.
+
+pub mod inline;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::finding::{Finding, Location, Suppression};
+use crate::policy::{Category, Severity};
+use crate::scan::FileScan;
+use inline::Directive;
+
+/// Rule id of the note for a suppression comment that silenced nothing.
+pub const UNUSED_SUPPRESSION: &str = "guardrail/unused-suppression";
+/// Rule id of the finding for a suppression without a reason when reasons are required.
+pub const MISSING_REASON: &str = "guardrail/suppression-without-reason";
+/// Rule id of the finding for an attempt to silence an unsuppressible rule.
+pub const UNSUPPRESSIBLE: &str = "guardrail/unsuppressible-rule";
+
+/// Settings of the suppress stage.
+#[derive(Debug, Clone)]
+pub struct SuppressOptions<'a> {
+    /// Honour `guardrail:ignore` comments.
+    pub inline: bool,
+    /// Require `-- reason` on every comment.
+    pub require_reason: bool,
+    /// Rules that cannot be silenced inline.
+    pub unsuppressible: HashSet<String>,
+    /// Config with `[[overrides]]`, and the working directory paths are shown relative to.
+    pub config: Option<(&'a Config, &'a Path)>,
+}
+
+/// Findings sorted into what is reported and what was silenced.
+#[derive(Debug, Default)]
+pub struct Sorted {
+    /// Reported findings, including notes about suppressions.
+    pub active: Vec<Finding>,
+    /// Silenced findings, each with its [`Suppression`].
+    pub suppressed: Vec<Finding>,
+}
+
+/// Applies overrides and inline suppressions to every file's findings.
+pub fn apply(files: Vec<FileScan>, opts: &SuppressOptions<'_>) -> Sorted {
+    let mut out = Sorted::default();
+    for file in files {
+        let findings = apply_overrides(file.findings, opts);
+        if !opts.inline {
+            out.active.extend(findings);
+            continue;
+        }
+        apply_inline(findings, &file.path, &file.directives, opts, &mut out);
+    }
+    out
+}
+
+fn apply_overrides(findings: Vec<Finding>, opts: &SuppressOptions<'_>) -> Vec<Finding> {
+    let Some((config, cwd)) = opts.config.filter(|(c, _)| !c.overrides.is_empty()) else {
+        return findings;
+    };
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let abs = cwd.join(&f.path);
+            let rel = abs.strip_prefix(&config.dir).unwrap_or(&abs).to_path_buf();
+            f.severity = config.severity_at(&f.rule, &rel, f.severity, f.severity)?;
+            Some(f)
+        })
+        .collect()
+}
+
+fn apply_inline(
+    findings: Vec<Finding>,
+    path: &str,
+    directives: &[Directive],
+    opts: &SuppressOptions<'_>,
+    out: &mut Sorted,
+) {
+    let mut used = vec![false; directives.len()];
+    for mut f in findings {
+        let matching = directives
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.covers(f.location.line) && d.names(&f.rule));
+        let Some((i, d)) = matching else {
+            out.active.push(f);
+            continue;
+        };
+        used[i] = true;
+        if opts.unsuppressible.contains(&f.rule) {
+            out.active.push(note(
+                path,
+                d,
+                UNSUPPRESSIBLE,
+                Severity::Warning,
+                format!("`{}` cannot be suppressed inline", f.rule),
+            ));
+            out.active.push(f);
+        } else if opts.require_reason && d.reason.is_none() {
+            out.active.push(note(
+                path,
+                d,
+                MISSING_REASON,
+                Severity::Warning,
+                "suppression has no reason (`-- why`), so it is not honoured".into(),
+            ));
+            out.active.push(f);
+        } else {
+            f.suppressed = Some(Suppression::Inline {
+                reason: d.reason.clone(),
+            });
+            out.suppressed.push(f);
+        }
+    }
+    for (d, _) in directives.iter().zip(used).filter(|(_, u)| !u) {
+        let what = if d.rules.is_empty() {
+            "any rule".to_string()
+        } else {
+            d.rules.join(", ")
+        };
+        out.active.push(note(
+            path,
+            d,
+            UNUSED_SUPPRESSION,
+            Severity::Note,
+            format!("suppression of {what} matches no finding"),
+        ));
+    }
+}
+
+fn note(path: &str, d: &Directive, rule: &str, severity: Severity, message: String) -> Finding {
+    Finding {
+        rule: rule.to_string(),
+        category: Category::Security,
+        severity,
+        message,
+        help: Some("remove the comment, or fix its rule id; `guardrail rules list` shows ids".into()),
+        path: path.to_string(),
+        location: Location {
+            line: d.line,
+            column: d.column,
+            end_line: d.line,
+            end_column: d.end_column,
+        },
+        fingerprint: String::new(),
+        snippet: None,
+        label: None,
+        content_hash: crate::finding::hex_sha256(format!("{}:{}", rule, d.rules.join(",")).as_bytes()),
+        suppressed: None,
+    }
+}
+
+/// Descriptions of the rules this stage reports, for rule listings and SARIF.
+pub const META_RULES: &[(&str, Severity, &str)] = &[
+    (
+        UNUSED_SUPPRESSION,
+        Severity::Note,
+        "A guardrail:ignore comment that silences no finding (stale)",
+    ),
+    (
+        MISSING_REASON,
+        Severity::Warning,
+        "A guardrail:ignore comment without `-- reason` where reasons are required",
+    ),
+    (
+        UNSUPPRESSIBLE,
+        Severity::Warning,
+        "A guardrail:ignore comment aimed at a rule that cannot be suppressed inline",
+    ),
+];
