@@ -187,6 +187,14 @@ impl<'a> FindingBuilder<'a> {
 
     /// Turns one hit into a finding (fingerprint occurrence is fixed later by [`assign_fingerprints`]).
     pub fn build(&mut self, rule: &Rule, hit: &Hit) -> Finding {
+        let mut f = self.build_meta(&rule.id, rule.severity, &rule.message, hit);
+        f.category = rule.category;
+        f.help = rule.help.clone();
+        f
+    }
+
+    /// A finding of one of guardrail's own meta rules (see [`crate::meta`]).
+    pub fn build_meta(&mut self, rule: &str, severity: Severity, message: &str, hit: &Hit) -> Finding {
         let (location, snippet, content) = match self.text {
             Some(text) if !hit.span.is_empty() || hit.span.start > 0 => {
                 let index = self.index.get_or_insert_with(|| LineIndex::new(text));
@@ -201,11 +209,11 @@ impl<'a> FindingBuilder<'a> {
             _ => (Location::FILE, None, hit.identity.clone().unwrap_or_default()),
         };
         Finding {
-            rule: rule.id.clone(),
-            category: rule.category,
-            severity: rule.severity,
-            message: hit.message.clone().unwrap_or_else(|| rule.message.clone()),
-            help: rule.help.clone(),
+            rule: rule.to_string(),
+            category: Category::Security,
+            severity,
+            message: hit.message.clone().unwrap_or_else(|| message.to_string()),
+            help: None,
             path: self.path.to_string(),
             location,
             fingerprint: String::new(),

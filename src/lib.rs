@@ -23,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod matchers;
+pub mod meta;
 pub mod plan;
 pub mod policy;
 pub mod report;
@@ -128,6 +129,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let mut summary = Summary {
         files_scanned: output.stats.files_scanned,
         lossy_decoded: output.stats.lossy,
+        unparsed: output.stats.unparsed,
         internal_errors: output.stats.internal_errors,
         ..Summary::default()
     };

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::finding::{Finding, FindingBuilder, Hit};
-use crate::matchers::FileContext;
+use crate::matchers::{FileCache, FileContext};
 use crate::plan::Plan;
+use crate::policy::Severity;
 use crate::source::{self, Entry, FileSet, SkipReason};
 use crate::suppress::inline::{self, Directive};
 
@@ -60,6 +61,8 @@ pub struct ScanStats {
     pub skipped: BTreeMap<SkipReason, usize>,
     /// Files decoded lossily (invalid UTF-8).
     pub lossy: usize,
+    /// Files a structural matcher could not parse (text rules still ran).
+    pub unparsed: usize,
     /// Panics caught while matching, as "path: message".
     pub internal_errors: Vec<String>,
 }
@@ -74,7 +77,7 @@ pub struct ScanOutput {
 }
 
 enum Outcome {
-    Scanned { lossy: bool },
+    Scanned { lossy: bool, unparsed: bool },
     Skipped(SkipReason),
     Panicked(String),
 }
@@ -115,9 +118,10 @@ pub fn scan(
     let mut output = ScanOutput::default();
     for (file, outcome) in results {
         match outcome {
-            Outcome::Scanned { lossy } => {
+            Outcome::Scanned { lossy, unparsed } => {
                 output.stats.files_scanned += 1;
                 output.stats.lossy += usize::from(lossy);
+                output.stats.unparsed += usize::from(unparsed);
             }
             Outcome::Skipped(reason) => *output.stats.skipped.entry(reason).or_default() += 1,
             Outcome::Panicked(msg) => output.stats.internal_errors.push(msg),
@@ -153,7 +157,13 @@ fn scan_file(
         Some(Ok(t)) => Some(t.text.as_str()),
         _ => None,
     };
-    let cx = FileContext { entry, text, files };
+    let cache = FileCache::default();
+    let cx = FileContext {
+        entry,
+        text,
+        files,
+        cache: &cache,
+    };
     let mut builder = FindingBuilder::new(&entry.display, text);
     let mut hits: Vec<Hit> = Vec::new();
     for i in plan
@@ -170,13 +180,25 @@ fn scan_file(
         scan.findings
             .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h)));
     }
+    for note in cache.notes.borrow().iter() {
+        let hit = Hit::span(note.span.clone());
+        scan.findings
+            .push(builder.build_meta(note.rule, Severity::Note, &note.message, &hit));
+    }
     if let Some(text) = text {
         scan.directives = inline::parse(text);
     }
+    let unparsed = cache.unparsed.get();
     let outcome = match loaded {
-        Some(Ok(t)) => Outcome::Scanned { lossy: t.lossy },
+        Some(Ok(t)) => Outcome::Scanned {
+            lossy: t.lossy,
+            unparsed,
+        },
         Some(Err(reason)) => Outcome::Skipped(reason),
-        None => Outcome::Scanned { lossy: false },
+        None => Outcome::Scanned {
+            lossy: false,
+            unparsed,
+        },
     };
     (scan, outcome)
 }

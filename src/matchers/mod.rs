@@ -9,6 +9,8 @@ pub mod regex;
 pub mod require;
 pub mod validators;
 
+use std::cell::{Cell, RefCell};
+
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
@@ -25,6 +27,47 @@ pub struct FileContext<'a> {
     pub text: Option<&'a str>,
     /// Every path in the run, for companion-file checks.
     pub files: &'a FileSet,
+    /// Per-file state shared by all rules: parse once, however many rules need the tree.
+    pub cache: &'a FileCache,
+}
+
+/// Per-file state that matchers of one kind share (parsed trees), plus notes for the report.
+/// Lives for one file on one thread.
+#[derive(Default)]
+pub struct FileCache {
+    /// Set when a structured parse of the file failed (counted as `unparsed` in the summary).
+    pub unparsed: Cell<bool>,
+    /// Notes to report once per file (e.g. a parse failure), as meta findings.
+    pub notes: RefCell<Vec<FileNote>>,
+}
+
+/// A note a matcher wants reported about a file, once, independent of rules.
+#[derive(Debug, Clone)]
+pub struct FileNote {
+    /// A meta rule id from [`crate::meta`].
+    pub rule: &'static str,
+    /// What happened.
+    pub message: String,
+    /// Where (empty range at 0: line 1).
+    pub span: std::ops::Range<usize>,
+}
+
+impl FileCache {
+    /// Records that the file did not parse as `what` (reported once per file and kind).
+    pub fn unparsed(&self, what: &str, error: &str, span: std::ops::Range<usize>) {
+        self.unparsed.set(true);
+        let mut notes = self.notes.borrow_mut();
+        let message = format!("could not parse as {what}: {error}; structural rules skipped this file");
+        if !notes.iter().any(|n| {
+            n.rule == crate::meta::UNPARSED && n.message.starts_with(&message[..20.min(message.len())])
+        }) {
+            notes.push(FileNote {
+                rule: crate::meta::UNPARSED,
+                message,
+                span,
+            });
+        }
+    }
 }
 
 /// A compiled matcher of any kind.

@@ -152,6 +152,9 @@ pub fn summary_line(s: &Summary) -> String {
     if s.lossy_decoded > 0 {
         line.push_str(&format!("; {} not UTF-8, decoded lossily", s.lossy_decoded));
     }
+    if s.unparsed > 0 {
+        line.push_str(&format!("; {} unparsed", s.unparsed));
+    }
     let suppressed = s.suppressed_inline + s.suppressed_baseline;
     if suppressed > 0 {
         line.push_str(&format!(

@@ -48,6 +48,7 @@ struct JsonSummary<'a> {
     suppressed: Suppressed,
     skipped: &'a BTreeMap<String, usize>,
     lossy_decoded: usize,
+    unparsed: usize,
     internal_errors: &'a [String],
 }
 
@@ -96,6 +97,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             },
             skipped: &s.skipped,
             lossy_decoded: s.lossy_decoded,
+            unparsed: s.unparsed,
             internal_errors: &s.internal_errors,
         },
     };

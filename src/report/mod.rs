@@ -66,6 +66,8 @@ pub struct Summary {
     pub skipped: BTreeMap<String, usize>,
     /// Files decoded lossily because they were not valid UTF-8.
     pub lossy_decoded: usize,
+    /// Files a structural matcher could not parse (text rules still ran on them).
+    pub unparsed: usize,
     /// Reported findings by severity.
     pub errors: usize,
     /// See `errors`.

@@ -13,12 +13,7 @@ use crate::policy::{Category, Severity};
 use crate::scan::FileScan;
 use inline::Directive;
 
-/// Rule id of the note for a suppression comment that silenced nothing.
-pub const UNUSED_SUPPRESSION: &str = "guardrail/unused-suppression";
-/// Rule id of the finding for a suppression without a reason when reasons are required.
-pub const MISSING_REASON: &str = "guardrail/suppression-without-reason";
-/// Rule id of the finding for an attempt to silence an unsuppressible rule.
-pub const UNSUPPRESSIBLE: &str = "guardrail/unsuppressible-rule";
+pub use crate::meta::{MISSING_REASON, UNSUPPRESSIBLE, UNUSED_SUPPRESSION};
 
 /// Settings of the suppress stage.
 #[derive(Debug, Clone)]
@@ -151,22 +146,3 @@ fn note(path: &str, d: &Directive, rule: &str, severity: Severity, message: Stri
         suppressed: None,
     }
 }
-
-/// Descriptions of the rules this stage reports, for rule listings and SARIF.
-pub const META_RULES: &[(&str, Severity, &str)] = &[
-    (
-        UNUSED_SUPPRESSION,
-        Severity::Note,
-        "A guardrail:ignore comment that silences no finding (stale)",
-    ),
-    (
-        MISSING_REASON,
-        Severity::Warning,
-        "A guardrail:ignore comment without `-- reason` where reasons are required",
-    ),
-    (
-        UNSUPPRESSIBLE,
-        Severity::Warning,
-        "A guardrail:ignore comment aimed at a rule that cannot be suppressed inline",
-    ),
-];
