@@ -93,11 +93,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let snippet = self.source.as_ref()?.snippet;
-        let label = self
-            .finding
-            .label
-            .clone()
-            .or_else(|| Some(self.finding.severity.to_string()));
+        let label = self.finding.label.clone();
         let len = snippet.span.end - snippet.span.start;
         Some(Box::new(std::iter::once(LabeledSpan::new(
             label,

@@ -99,7 +99,7 @@ pub fn normalize(text: &str, tmp: Option<&Path>) -> String {
         s = s.replace(&tmp.display().to_string(), "[TMP]");
     }
     let re = regex::Regex::new(r"\d+ ms").expect("static regex");
-    re.replace_all(&s, "[DURATION] ms").replace('\\', "/")
+    re.replace_all(&s, "[DURATION] ms").into_owned()
 }
 
 /// Writes `files` (`path`, `content`) under `dir`, creating parent directories.
