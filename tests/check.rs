@@ -8,6 +8,9 @@ use std::path::Path;
 use common::{check_json, fake, findings, findings_with_end, fixture, guardrail, normalize, write_tree};
 use tempfile::TempDir;
 
+/// The directive word, split so this file holds no suppression comment of its own.
+const IG: &str = concat!("guardrail", ":ignore");
+
 fn token() -> String {
     fake(&["acme_", "Q8r2Lm5Xv9", "Tz1Kp4Wn7Hc3Jd"])
 }
@@ -168,8 +171,8 @@ fn inline_suppression_with_reason_silences_and_is_counted() {
         &[(
             "a.py",
             &format!(
-                "# guardrail:ignore acme-token -- revoked test credential\nA = \"{t}\"\nB = \"{t}\"  # guardrail:ignore\n\
-                 # guardrail:ignore acme/debug-flag -- nothing here\nC = 1\n"
+                "# {IG} acme-token -- revoked test credential\nA = \"{t}\"\nB = \"{t}\"  # {IG}\n\
+                 # {IG} acme/debug-flag -- nothing here\nC = 1\n"
             ),
         )],
     );
@@ -198,7 +201,7 @@ fn unsuppressible_rules_stay_reported() {
         dir.path(),
         &[
             ("notes.txt", "x\n"),
-            ("k.jks", "# guardrail:ignore keystore-file -- we need it\n"),
+            ("k.jks", &format!("# {IG} keystore-file -- we need it\n")),
         ],
     );
     let r = run(dir.path(), &[]);
@@ -220,7 +223,7 @@ fn require_reason_makes_bare_suppressions_a_finding() {
         dir.path(),
         &[
             ("guardrail.toml", "require-reason = true\n"),
-            ("a.py", &format!("A = \"{t}\"  # guardrail:ignore acme-token\n")),
+            ("a.py", &format!("A = \"{t}\"  # {IG} acme-token\n")),
         ],
     );
     let r = run(dir.path(), &[]);
