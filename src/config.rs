@@ -79,6 +79,7 @@ struct RawConfig {
     inline_suppressions: Option<bool>,
     builtin: Option<bool>,
     max_file_size: Option<u64>,
+    max_line_length: Option<usize>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -147,6 +148,8 @@ pub struct Config {
     pub builtin: Option<bool>,
     /// `max-file-size` in bytes.
     pub max_file_size: Option<u64>,
+    /// `max-line-length` in bytes.
+    pub max_line_length: Option<usize>,
     /// `exclude` globs.
     pub exclude: Vec<String>,
     /// `policies`, resolved against `dir`.
@@ -221,6 +224,7 @@ impl Config {
             inline_suppressions: raw.inline_suppressions,
             builtin: raw.builtin,
             max_file_size: raw.max_file_size,
+            max_line_length: raw.max_line_length,
             exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
             policies: raw.policies.iter().map(|p| dir.join(p)).collect(),
             packs: raw.packs.into_iter().collect(),

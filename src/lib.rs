@@ -64,6 +64,8 @@ pub struct Settings {
     pub require_reason: bool,
     /// Larger files are not read.
     pub max_file_size: u64,
+    /// Longer lines are not matched by text rules.
+    pub max_line_length: usize,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Settings {
             inline_suppressions: true,
             require_reason: false,
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            max_line_length: scan::DEFAULT_MAX_LINE_LENGTH,
         }
     }
 }
@@ -105,6 +108,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let files = source::FileSet::from_entries(&walked.entries);
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
+        max_line_length: settings.max_line_length,
     };
     let mut output = scan::scan(&plan, &walked.entries, &files, &opts, progress);
     for file in &mut output.files {
@@ -130,6 +134,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         files_scanned: output.stats.files_scanned,
         lossy_decoded: output.stats.lossy,
         unparsed: output.stats.unparsed,
+        bounds: output.stats.bounds,
         internal_errors: output.stats.internal_errors,
         ..Summary::default()
     };
@@ -138,6 +143,9 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     }
     if walked.symlinks > 0 {
         summary.skipped.insert("symlink".to_string(), walked.symlinks);
+    }
+    if walked.special > 0 {
+        summary.skipped.insert("special".to_string(), walked.special);
     }
     Ok(finish(sorted, &plan, summary, started))
 }

@@ -1,8 +1,8 @@
 //! Runs the plan over files in parallel: path rules first, then the read, the keyword
 //! prefilter and the candidate matchers. The only module that knows about threads.
 //!
-//! A file that cannot be read is counted, never fatal; a panic inside one file's matching is
-//! caught, named, and turns the run's exit code to 2 instead of killing the scan.
+//! A file that cannot be read is counted, never fatal; a panic inside one rule's matching is
+//! caught, named (file and rule), and turns the run's exit code to 2 instead of killing the scan.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,17 +26,23 @@ pub struct Progress {
     pub findings: AtomicUsize,
 }
 
+/// Lines longer than this are not matched by text rules (minified bundles, data blobs).
+pub const DEFAULT_MAX_LINE_LENGTH: usize = 1024 * 1024;
+
 /// Per-run knobs for the scan stage.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// Files larger than this are not read.
     pub max_file_size: u64,
+    /// Lines longer than this are blanked before matching (byte offsets are kept).
+    pub max_line_length: usize,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            max_line_length: DEFAULT_MAX_LINE_LENGTH,
         }
     }
 }
@@ -63,7 +69,9 @@ pub struct ScanStats {
     pub lossy: usize,
     /// Files a structural matcher could not parse (text rules still ran).
     pub unparsed: usize,
-    /// Panics caught while matching, as "path: message".
+    /// Files where a resource bound was hit, by bound name (`long_line`, `parse_depth`, ...).
+    pub bounds: BTreeMap<String, usize>,
+    /// Panics caught while matching, as "path: rule: message".
     pub internal_errors: Vec<String>,
 }
 
@@ -76,10 +84,14 @@ pub struct ScanOutput {
     pub stats: ScanStats,
 }
 
-enum Outcome {
-    Scanned { lossy: bool, unparsed: bool },
-    Skipped(SkipReason),
-    Panicked(String),
+/// How one file went.
+#[derive(Debug, Default)]
+struct Outcome {
+    skipped: Option<SkipReason>,
+    lossy: bool,
+    unparsed: bool,
+    bounds: Vec<String>,
+    panics: Vec<String>,
 }
 
 /// Scans every entry with every applicable rule of the plan.
@@ -93,21 +105,7 @@ pub fn scan(
     let results: Vec<(FileScan, Outcome)> = entries
         .par_iter()
         .map(|entry| {
-            let result = catch_unwind(AssertUnwindSafe(|| scan_file(plan, entry, files, opts, None)));
-            let out = match result {
-                Ok(r) => r,
-                Err(panic) => {
-                    let msg = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "panic".to_string());
-                    (
-                        FileScan::default(),
-                        Outcome::Panicked(format!("{}: {msg}", entry.display)),
-                    )
-                }
-            };
+            let out = scan_file(plan, entry, files, opts, None);
             if let Some(p) = progress {
                 p.files.fetch_add(1, Ordering::Relaxed);
                 p.findings.fetch_add(out.0.findings.len(), Ordering::Relaxed);
@@ -117,15 +115,17 @@ pub fn scan(
         .collect();
     let mut output = ScanOutput::default();
     for (file, outcome) in results {
-        match outcome {
-            Outcome::Scanned { lossy, unparsed } => {
-                output.stats.files_scanned += 1;
-                output.stats.lossy += usize::from(lossy);
-                output.stats.unparsed += usize::from(unparsed);
-            }
-            Outcome::Skipped(reason) => *output.stats.skipped.entry(reason).or_default() += 1,
-            Outcome::Panicked(msg) => output.stats.internal_errors.push(msg),
+        let stats = &mut output.stats;
+        match outcome.skipped {
+            Some(reason) => *stats.skipped.entry(reason).or_default() += 1,
+            None => stats.files_scanned += 1,
         }
+        stats.lossy += usize::from(outcome.lossy);
+        stats.unparsed += usize::from(outcome.unparsed);
+        for bound in outcome.bounds {
+            *stats.bounds.entry(bound).or_default() += 1;
+        }
+        stats.internal_errors.extend(outcome.panics);
         output.files.push(file);
     }
     output
@@ -139,68 +139,123 @@ fn scan_file(
     opts: &ScanOptions,
     only: Option<usize>,
 ) -> (FileScan, Outcome) {
-    let mut scan = FileScan {
-        path: entry.display.clone(),
-        ..FileScan::default()
-    };
-    let wanted = |i: usize| only.is_none_or(|o| o == i);
+    let mut outcome = Outcome::default();
     let needs_content = match only {
         Some(i) => plan.matcher(i).needs_content() && plan.in_scope(i, &entry.rel),
         None => plan.any_content_rule(&entry.rel),
     };
-    let loaded = if needs_content {
-        Some(source::load(entry, opts.max_file_size))
+    let text = if needs_content {
+        read_text(entry, opts, &mut outcome)
     } else {
         None
-    };
-    let text = match &loaded {
-        Some(Ok(t)) => Some(t.text.as_str()),
-        _ => None,
     };
     let cache = FileCache::default();
     let cx = FileContext {
         entry,
-        text,
+        text: text.as_deref(),
         files,
         cache: &cache,
     };
-    let mut builder = FindingBuilder::new(&entry.display, text);
-    let mut hits: Vec<Hit> = Vec::new();
-    for i in plan
-        .candidates(&entry.rel, text)
-        .into_iter()
-        .filter(|&i| wanted(i))
-    {
-        let matcher = plan.matcher(i);
-        if matcher.needs_content() && text.is_none() {
+    let mut scan = FileScan {
+        path: entry.display.clone(),
+        ..FileScan::default()
+    };
+    let mut builder = FindingBuilder::new(&entry.display, cx.text);
+    for i in plan.candidates(&entry.rel, cx.text) {
+        if only.is_some_and(|o| o != i) || (plan.matcher(i).needs_content() && cx.text.is_none()) {
             continue;
         }
-        hits.clear();
-        matcher.check(&cx, &mut hits);
-        scan.findings
-            .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h)));
+        match run_rule(plan, i, &cx) {
+            Ok(hits) => scan
+                .findings
+                .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h))),
+            Err(msg) => outcome
+                .panics
+                .push(format!("{}: {}: {msg}", entry.display, plan.rules[i].id)),
+        }
     }
     for note in cache.notes.borrow().iter() {
         let hit = Hit::span(note.span.clone());
         scan.findings
             .push(builder.build_meta(note.rule, Severity::Note, &note.message, &hit));
     }
-    if let Some(text) = text {
+    if let Some(text) = cx.text {
         scan.directives = inline::parse(text);
     }
-    let unparsed = cache.unparsed.get();
-    let outcome = match loaded {
-        Some(Ok(t)) => Outcome::Scanned {
-            lossy: t.lossy,
-            unparsed,
-        },
-        Some(Err(reason)) => Outcome::Skipped(reason),
-        None => Outcome::Scanned {
-            lossy: false,
-            unparsed,
-        },
-    };
+    outcome.unparsed = cache.unparsed.get();
+    outcome.bounds.extend(cache.bounds.borrow().iter().cloned());
     (scan, outcome)
+}
+
+/// Reads the file and applies the line-length bound; records skips in `outcome`.
+fn read_text(entry: &Entry, opts: &ScanOptions, outcome: &mut Outcome) -> Option<String> {
+    match source::load(entry, opts.max_file_size) {
+        Ok(t) => {
+            outcome.lossy = t.lossy;
+            let (text, masked) = mask_long_lines(t.text, opts.max_line_length);
+            if masked {
+                outcome.bounds.push("long_line".to_string());
+            }
+            Some(text)
+        }
+        Err(reason) => {
+            outcome.skipped = Some(reason);
+            None
+        }
+    }
+}
+
+/// Runs one rule's matcher, turning a panic into an error message instead of unwinding.
+fn run_rule(plan: &Plan, i: usize, cx: &FileContext<'_>) -> Result<Vec<Hit>, String> {
+    let mut hits = Vec::new();
+    catch_unwind(AssertUnwindSafe(|| {
+        test_hook(cx.entry);
+        plan.matcher(i).check(cx, &mut hits);
+    }))
+    .map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string())
+    })?;
+    Ok(hits)
+}
+
+/// Debug builds only: panics on files whose path contains `GUARDRAIL_TEST_PANIC`, so tests can
+/// prove a panic is contained. Compiled out of release builds.
+fn test_hook(entry: &Entry) {
+    #[cfg(debug_assertions)]
+    if let Some(needle) = std::env::var_os("GUARDRAIL_TEST_PANIC") {
+        if entry.rel.contains(needle.to_string_lossy().as_ref()) {
+            panic!("test hook");
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = entry;
+}
+
+/// Blanks every line longer than `max` with spaces, keeping byte offsets (and so every other
+/// line's position) intact. Returns whether anything was blanked.
+pub fn mask_long_lines(text: String, max: usize) -> (String, bool) {
+    let bytes = text.as_bytes();
+    let mut long = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if end - start > max {
+            long.push(start..end);
+        }
+        start = end + 1;
+    }
+    if long.is_empty() {
+        return (text, false);
+    }
+    let mut out = text.into_bytes();
+    for range in long {
+        out[range].fill(b' ');
+    }
+    // Only whole lines were replaced with ASCII, so the bytes are still UTF-8.
+    (String::from_utf8_lossy(&out).into_owned(), true)
 }
 
 /// Runs one rule over one in-memory entry: what `guardrail test` does for each example.
@@ -208,4 +263,19 @@ pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Ve
     scan_file(plan, entry, files, &ScanOptions::default(), Some(rule))
         .0
         .findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_blanked_in_place() {
+        let (text, masked) = mask_long_lines("ok\nthis line is long\nfine".to_string(), 8);
+        assert!(masked);
+        assert_eq!(text, "ok\n                 \nfine");
+        let (same, masked) = mask_long_lines("short\nlines".to_string(), 8);
+        assert!(!masked);
+        assert_eq!(same, "short\nlines");
+    }
 }

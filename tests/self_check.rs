@@ -10,6 +10,11 @@ fn this_repository_is_clean() {
         .output()
         .expect("ran");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("0 errors, 0 warnings, 0 notes"), "{stdout}");
 }

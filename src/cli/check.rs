@@ -46,6 +46,9 @@ pub struct CheckArgs {
     /// Do not read files larger than this many bytes (path rules still apply).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Do not match text rules on lines longer than this many bytes (minified files).
+    #[arg(long, value_name = "BYTES")]
+    pub max_line_length: Option<usize>,
     /// Ignore `guardrail:ignore` comments (for a central CI gate).
     #[arg(long)]
     pub no_inline_suppressions: bool,
@@ -62,6 +65,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     if let Some(max) = args.max_file_size {
         settings.max_file_size = max;
+    }
+    if let Some(max) = args.max_line_length {
+        settings.max_line_length = max;
     }
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;

@@ -83,6 +83,9 @@ impl PolicyArgs {
         if let Some(max) = config.max_file_size {
             settings.max_file_size = max;
         }
+        if let Some(max) = config.max_line_length {
+            settings.max_line_length = max;
+        }
         settings.config = config;
         Ok(settings)
     }

@@ -39,6 +39,8 @@ pub struct FileCache {
     pub unparsed: Cell<bool>,
     /// Notes to report once per file (e.g. a parse failure), as meta findings.
     pub notes: RefCell<Vec<FileNote>>,
+    /// Resource bounds hit on this file (`parse_depth`, `parse_time`, ...), for the summary.
+    pub bounds: RefCell<Vec<String>>,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -53,6 +55,14 @@ pub struct FileNote {
 }
 
 impl FileCache {
+    /// Records that a resource bound stopped work on this file (counted and named in the summary).
+    pub fn bound_hit(&self, bound: &str) {
+        let mut bounds = self.bounds.borrow_mut();
+        if !bounds.iter().any(|b| b == bound) {
+            bounds.push(bound.to_string());
+        }
+    }
+
     /// Records that the file did not parse as `what` (reported once per file and kind).
     pub fn unparsed(&self, what: &str, error: &str, span: std::ops::Range<usize>) {
         self.unparsed.set(true);

@@ -151,6 +151,10 @@ pub fn summary_line(s: &Summary) -> String {
     if s.unparsed > 0 {
         line.push_str(&format!("; {} unparsed", s.unparsed));
     }
+    if !s.bounds.is_empty() {
+        let hit: Vec<String> = s.bounds.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        line.push_str(&format!("; bounds hit: {}", hit.join(", ")));
+    }
     let suppressed = s.suppressed_inline + s.suppressed_baseline;
     if suppressed > 0 {
         line.push_str(&format!(

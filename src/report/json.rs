@@ -49,6 +49,7 @@ struct JsonSummary<'a> {
     skipped: &'a BTreeMap<String, usize>,
     lossy_decoded: usize,
     unparsed: usize,
+    bounds: &'a BTreeMap<String, usize>,
     internal_errors: &'a [String],
 }
 
@@ -98,6 +99,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             skipped: &s.skipped,
             lossy_decoded: s.lossy_decoded,
             unparsed: s.unparsed,
+            bounds: &s.bounds,
             internal_errors: &s.internal_errors,
         },
     };

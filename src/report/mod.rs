@@ -68,6 +68,8 @@ pub struct Summary {
     pub lossy_decoded: usize,
     /// Files a structural matcher could not parse (text rules still ran on them).
     pub unparsed: usize,
+    /// Files where a resource bound was hit, by bound (`long_line`, `parse_depth`, ...).
+    pub bounds: BTreeMap<String, usize>,
     /// Reported findings by severity.
     pub errors: usize,
     /// See `errors`.

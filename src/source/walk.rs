@@ -41,6 +41,8 @@ pub struct Walked {
     pub entries: Vec<Entry>,
     /// Symlinks seen and not followed.
     pub symlinks: usize,
+    /// FIFOs, sockets and devices: never opened (a FIFO would block the scan).
+    pub special: usize,
 }
 
 /// Walks each root (a directory or a file) with `threads` threads.
@@ -72,6 +74,7 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, excludes: Option<&Excludes>) -> Resul
 fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, out: &mut Walked) {
     let found = Mutex::new(Vec::new());
     let symlinks = std::sync::atomic::AtomicUsize::new(0);
+    let special = std::sync::atomic::AtomicUsize::new(0);
     let abs_root = absolute(root, cwd);
     WalkBuilder::new(root)
         .hidden(false)
@@ -98,6 +101,8 @@ fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, 
                 }
                 if ft.is_symlink() {
                     symlinks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                } else if !ft.is_file() && !ft.is_dir() {
+                    special.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 } else if ft.is_file() {
                     let rel = display_path(abs.strip_prefix(&abs_root).unwrap_or(&abs), Path::new(""));
                     let entry = Entry {
@@ -115,6 +120,7 @@ fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, 
         });
     out.entries.extend(found.into_inner().unwrap_or_default());
     out.symlinks += symlinks.into_inner();
+    out.special += special.into_inner();
 }
 
 /// `path` made absolute against `cwd`, with `.` components dropped (no symlink resolution).
