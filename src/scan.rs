@@ -265,6 +265,20 @@ pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Ve
         .findings
 }
 
+/// Scans one in-memory file with every rule of the plan (fuzzing and embedding).
+pub fn check_bytes(plan: &Plan, path: &str, bytes: &[u8]) -> Vec<Finding> {
+    let entry = Entry {
+        root: 0,
+        rel: path.to_string(),
+        display: path.to_string(),
+        origin: source::Origin::Memory(std::sync::Arc::from(bytes)),
+    };
+    let files = FileSet::from_entries(std::slice::from_ref(&entry));
+    scan_file(plan, &entry, &files, &ScanOptions::default(), None)
+        .0
+        .findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
