@@ -4,6 +4,7 @@
 //! at a time through a [`FileContext`], reporting [`Hit`]s (byte spans). It never sees
 //! suppressions, configuration or output formats.
 
+pub mod document;
 pub mod path;
 pub mod regex;
 pub mod require;
@@ -39,6 +40,8 @@ pub struct FileCache {
     pub unparsed: Cell<bool>,
     /// Notes to report once per file (e.g. a parse failure), as meta findings.
     pub notes: RefCell<Vec<FileNote>>,
+    /// The file parsed as TOML/JSON/YAML/Dockerfile documents, shared by all document rules.
+    pub document: document::DocCache,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -79,6 +82,8 @@ pub enum Matcher {
     Path(path::PathMatcher),
     /// `[rule.require]`
     Require(require::RequireMatcher),
+    /// `[rule.document]`
+    Document(document::DocumentMatcher),
 }
 
 impl Matcher {
@@ -89,6 +94,9 @@ impl Matcher {
             MatcherTable::Regex(t) => Matcher::Regex(regex::RegexMatcher::compile(rule, t, eager)?),
             MatcherTable::Path(t) => Matcher::Path(path::PathMatcher::compile(rule, t)?),
             MatcherTable::Require(t) => Matcher::Require(require::RequireMatcher::compile(rule, t)?),
+            MatcherTable::Document(t) => {
+                Matcher::Document(document::DocumentMatcher::compile(rule, t, eager)?)
+            }
         })
     }
 
@@ -96,6 +104,7 @@ impl Matcher {
     pub fn keywords(&self) -> &[String] {
         match self {
             Matcher::Regex(m) => m.keywords(),
+            Matcher::Document(m) => m.keywords(),
             Matcher::Path(_) | Matcher::Require(_) => &[],
         }
     }
@@ -104,7 +113,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) => true,
+            Matcher::Regex(_) | Matcher::Document(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -115,6 +124,7 @@ impl Matcher {
             Matcher::Regex(m) => m.check(cx, out),
             Matcher::Path(m) => m.check(cx, out),
             Matcher::Require(m) => m.check(cx, out),
+            Matcher::Document(m) => m.check(cx, out),
         }
     }
 }
