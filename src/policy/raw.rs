@@ -146,6 +146,8 @@ pub struct DocumentTable {
     pub query: Spanned<Strings>,
     /// Regex on a selected scalar's value.
     pub pattern: Option<Spanned<String>>,
+    /// Capture group of `pattern` to underline instead of the whole match.
+    pub group: Option<Spanned<usize>>,
     /// Regex on a selected node's key.
     pub key_pattern: Option<Spanned<String>>,
     /// Typed equality with a selected scalar (string, boolean, integer or float).
@@ -184,7 +186,8 @@ pub struct DocumentCondition {
     pub equals: Option<Spanned<toml::Value>>,
     /// Scalar, sequence item or mapping key equal to one of these.
     pub contains: Option<Spanned<Strings>>,
-    /// `false`: the condition holds when the query selects nothing.
+    /// `false`: the condition holds when the query selects nothing, or, beside a test, when the
+    /// test finds nothing.
     pub exists: Option<Spanned<bool>>,
 }
 

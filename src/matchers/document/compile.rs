@@ -38,6 +38,7 @@ fn build(pattern: &str) -> Result<Regex, String> {
 /// The fields a test is made of, shared by the rule table and its `when` conditions.
 struct TestFields<'a> {
     pattern: &'a Option<Spanned<String>>,
+    group: Option<&'a Spanned<usize>>,
     key_pattern: &'a Option<Spanned<String>>,
     equals: &'a Option<Spanned<toml::Value>>,
     contains: &'a Option<Spanned<Strings>>,
@@ -50,6 +51,7 @@ impl DocumentMatcher {
     pub fn compile(rule: &Rule, table: &DocumentTable, eager: bool) -> Result<Self, LocatedError> {
         let fields = TestFields {
             pattern: &table.pattern,
+            group: table.group.as_ref(),
             key_pattern: &table.key_pattern,
             equals: &table.equals,
             contains: &table.contains,
@@ -63,7 +65,7 @@ impl DocumentMatcher {
             .collect::<Result<_, _>>()?;
         Ok(Self {
             queries: queries(rule, &table.query)?,
-            test: test(rule, &fields, eager)?,
+            test: test(rule, &fields, eager, false)?.0,
             allow: table
                 .allow
                 .iter()
@@ -84,14 +86,17 @@ impl DocumentMatcher {
 fn condition(rule: &Rule, c: &DocumentCondition, eager: bool) -> Result<Condition, LocatedError> {
     let fields = TestFields {
         pattern: &c.pattern,
+        group: None,
         key_pattern: &c.key_pattern,
         equals: &c.equals,
         contains: &c.contains,
         exists: &c.exists,
     };
+    let (test, negate) = test(rule, &fields, eager, true)?;
     Ok(Condition {
         queries: queries(rule, &c.query)?,
-        test: test(rule, &fields, eager)?,
+        test,
+        negate,
     })
 }
 
@@ -118,13 +123,15 @@ fn query(rule: &Rule, text: &str, span: Range<usize>) -> Result<Query, LocatedEr
     })
 }
 
-fn test(rule: &Rule, f: &TestFields<'_>, eager: bool) -> Result<Test, LocatedError> {
+/// The test, and whether a `when` condition negates it (`exists = false` beside a test).
+fn test(rule: &Rule, f: &TestFields<'_>, eager: bool, in_when: bool) -> Result<(Test, bool), LocatedError> {
+    let negate = in_when && f.exists.as_ref().is_some_and(|e| !*e.get_ref());
     let spans: Vec<Range<usize>> = [
         f.pattern.as_ref().map(Spanned::span),
         f.key_pattern.as_ref().map(Spanned::span),
         f.equals.as_ref().map(Spanned::span),
         f.contains.as_ref().map(Spanned::span),
-        f.exists.as_ref().map(Spanned::span),
+        f.exists.as_ref().filter(|_| !negate).map(Spanned::span),
     ]
     .into_iter()
     .flatten()
@@ -134,8 +141,26 @@ fn test(rule: &Rule, f: &TestFields<'_>, eager: bool) -> Result<Test, LocatedErr
             .with_label("second test")
             .with_help("use one of `pattern`, `key-pattern`, `equals`, `contains`, `exists`; add a `when` for more"));
     }
+    let test = plain_test(rule, f, eager)?;
+    let negate = negate && !matches!(test, Test::Missing);
+    Ok((test, negate))
+}
+
+fn plain_test(rule: &Rule, f: &TestFields<'_>, eager: bool) -> Result<Test, LocatedError> {
+    if let Some(g) = f.group.filter(|_| f.pattern.is_none()) {
+        return Err(policy_error(rule, g.span(), "`group` needs a `pattern`"));
+    }
     if let Some(p) = f.pattern {
-        return Ok(Test::Pattern(regex(rule, p, eager)?));
+        let (re, captures) = regex_with_captures(rule, p, eager)?;
+        let group = f.group.map(|g| (*g.get_ref(), g.span()));
+        if let Some((g, span)) = group.clone().filter(|(g, _)| *g > captures || *g == 0) {
+            return Err(
+                policy_error(rule, span, "no such capture group").with_help(format!(
+                    "the pattern has {captures} capture group(s); groups are numbered from 1, not {g}"
+                )),
+            );
+        }
+        return Ok(Test::Pattern(re, group.map(|(g, _)| g)));
     }
     if let Some(p) = f.key_pattern {
         return Ok(Test::KeyPattern(regex(rule, p, eager)?));
@@ -175,8 +200,18 @@ fn expected(rule: &Rule, e: &Spanned<toml::Value>) -> Result<Expected, LocatedEr
 }
 
 fn regex(rule: &Rule, p: &Spanned<String>, eager: bool) -> Result<LazyRegex, LocatedError> {
+    regex_with_captures(rule, p, eager).map(|(re, _)| re)
+}
+
+/// The lazy regex and its number of explicit capture groups.
+fn regex_with_captures(
+    rule: &Rule,
+    p: &Spanned<String>,
+    eager: bool,
+) -> Result<(LazyRegex, usize), LocatedError> {
     let pattern = p.get_ref();
-    if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+    let hir = regex_syntax::Parser::new().parse(pattern);
+    if let Err(e) = &hir {
         let (offset, message) = match &e {
             regex_syntax::Error::Parse(x) => (x.span().start.offset, x.kind().to_string()),
             regex_syntax::Error::Translate(x) => (x.span().start.offset, x.kind().to_string()),
@@ -190,6 +225,7 @@ fn regex(rule: &Rule, p: &Spanned<String>, eager: bool) -> Result<LazyRegex, Loc
         .with_label(message)
         .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax"));
     }
+    let captures = hir.map_or(0, |h| h.properties().explicit_captures_len());
     let lazy = LazyRegex {
         pattern: pattern.clone(),
         cell: OnceLock::new(),
@@ -199,7 +235,7 @@ fn regex(rule: &Rule, p: &Spanned<String>, eager: bool) -> Result<LazyRegex, Loc
             return Err(policy_error(rule, p.span(), "pattern does not compile").with_help(msg));
         }
     }
-    Ok(lazy)
+    Ok((lazy, captures))
 }
 
 /// Points at `offset` inside a string value when it is written verbatim (a literal or an escape-
@@ -209,6 +245,13 @@ fn inner_span(rule: &Rule, span: Range<usize>, value: &str, offset: usize) -> Ra
     for quote in ["'''", "'", "\"\"\"", "\""] {
         if raw.starts_with(quote) && raw[quote.len()..].starts_with(value) {
             let at = span.start + quote.len() + offset;
+            return at..(at + 1).min(span.end);
+        }
+    }
+    // An item of an array value: find it quoted inside the array.
+    for quote in ['\'', '"'] {
+        if let Some(i) = raw.find(&format!("{quote}{value}{quote}")) {
+            let at = span.start + i + 1 + offset;
             return at..(at + 1).min(span.end);
         }
     }

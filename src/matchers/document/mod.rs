@@ -43,13 +43,15 @@ pub struct DocumentMatcher {
 struct Condition {
     queries: Vec<Query>,
     test: Test,
+    /// `exists = false` beside a test: the condition holds when the test finds nothing.
+    negate: bool,
 }
 
 #[derive(Debug)]
 enum Test {
     Exists,
     Missing,
-    Pattern(LazyRegex),
+    Pattern(LazyRegex, Option<usize>),
     KeyPattern(LazyRegex),
     Equals(Expected),
     Contains(Vec<String>),
@@ -125,8 +127,11 @@ impl DocumentMatcher {
                     c.test.apply(sel, text, &mut found);
                 }
             }
-            let first = found.first()?;
-            anchor = anchor.or_else(|| Some(first.span.clone()));
+            match (found.first(), c.negate) {
+                (Some(_), true) | (None, false) => return None,
+                (Some(first), false) => anchor = anchor.or_else(|| Some(first.span.clone())),
+                (None, true) => {}
+            }
         }
         Some(anchor)
     }
@@ -210,12 +215,15 @@ impl Test {
                 (None, s) => out.push(found(node.span.clone(), s.map_or("", |s| &s.text))),
             },
             Test::Missing => {}
-            Test::Pattern(re) => {
+            Test::Pattern(re, group) => {
                 let (Some(s), Some(re)) = (node.as_scalar(), re.get()) else {
                     return;
                 };
                 let mut cursor = node.span.start;
-                for m in re.find_iter(&s.text) {
+                for caps in re.captures_iter(&s.text) {
+                    let Some(m) = caps.get(group.unwrap_or(0)).or_else(|| caps.get(0)) else {
+                        continue;
+                    };
                     let span = locate(text, node, s, m.range(), &mut cursor);
                     out.push(found(span, &s.text));
                 }
