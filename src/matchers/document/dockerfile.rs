@@ -82,8 +82,25 @@ fn push_instruction(pairs: &mut Vec<Pair>, ins: Instruction) {
 
 /// A stage from its FROM instruction: `[--platform=P] IMAGE [AS NAME]`.
 fn stage(ins: &Instruction) -> Node {
+    let from = Pair {
+        key: Key {
+            text: "FROM".into(),
+            span: ins.keyword_span.clone(),
+        },
+        value: Node {
+            kind: NodeKind::Map(from_fields(ins)),
+            span: ins.args_span.clone(),
+        },
+    };
+    Node {
+        kind: NodeKind::Map(vec![from]),
+        span: ins.keyword_span.start..ins.args_span.end,
+    }
+}
+
+/// `platform`, `image` and `name` (lowercased, as Docker compares stage names) of a FROM.
+fn from_fields(ins: &Instruction) -> Vec<Pair> {
     let mut fields = Vec::new();
-    let mut words = words(&ins.args.text).into_iter().peekable();
     let mut field = |name: &str, (at, word): (usize, &str), lower: bool| {
         let start = map_offset(&ins.args.pieces, ins.args_span.start, at);
         let text = if lower {
@@ -99,9 +116,10 @@ fn stage(ins: &Instruction) -> Node {
             value: Node::scalar(text, ScalarKind::Str, start..start + word.len()),
         });
     };
+    let mut words = words(&ins.args.text).into_iter().peekable();
     while let Some(&(at, w)) = words.peek() {
         match w.strip_prefix("--platform=") {
-            Some(p) => field("platform", (at + 11, p), false),
+            Some(p) => field("platform", (at + "--platform=".len(), p), false),
             None if w.starts_with("--") => {}
             None => break,
         }
@@ -115,20 +133,7 @@ fn stage(ins: &Instruction) -> Node {
             field("name", name, true);
         }
     }
-    let from = Pair {
-        key: Key {
-            text: "FROM".into(),
-            span: ins.keyword_span.clone(),
-        },
-        value: Node {
-            kind: NodeKind::Map(fields),
-            span: ins.args_span.clone(),
-        },
-    };
-    Node {
-        kind: NodeKind::Map(vec![from]),
-        span: ins.keyword_span.start..ins.args_span.end,
-    }
+    fields
 }
 
 /// Whitespace-separated words with their offsets.

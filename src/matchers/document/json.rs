@@ -41,27 +41,31 @@ fn convert(value: &Value<'_>, depth: usize) -> Result<Node, ParseFailure> {
         }
         Value::Object(o) => {
             deeper(depth, o.range.start)?;
-            let mut pairs = Vec::with_capacity(o.properties.len());
-            for p in &o.properties {
-                let (text, r) = match &p.name {
-                    ObjectPropName::String(s) => (s.value.to_string(), s.range),
-                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
-                };
-                pairs.push(Pair {
-                    key: Key {
-                        text,
-                        span: r.start..r.end,
-                    },
-                    value: convert(&p.value, depth + 1)?,
-                });
-            }
-            (NodeKind::Map(pairs), o.range)
+            (NodeKind::Map(properties(o, depth)?), o.range)
         }
     };
     Ok(Node {
         kind,
         span: r.start..r.end,
     })
+}
+
+fn properties(o: &jsonc_parser::ast::Object<'_>, depth: usize) -> Result<Vec<Pair>, ParseFailure> {
+    let mut pairs = Vec::with_capacity(o.properties.len());
+    for p in &o.properties {
+        let (text, r) = match &p.name {
+            ObjectPropName::String(s) => (s.value.to_string(), s.range),
+            ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+        };
+        pairs.push(Pair {
+            key: Key {
+                text,
+                span: r.start..r.end,
+            },
+            value: convert(&p.value, depth + 1)?,
+        });
+    }
+    Ok(pairs)
 }
 
 fn deeper(depth: usize, at: usize) -> Result<(), ParseFailure> {
