@@ -159,19 +159,15 @@ impl DocumentMatcher {
             .flat_map(|q| q.select(doc))
             .filter_map(|s| s.node.as_scalar().map(|s| s.text.as_str()))
             .collect();
-        let mut i = from;
-        while i < out.len() {
-            let subject = out[i].subject.as_str();
+        let fresh = out.split_off(from);
+        out.extend(fresh.into_iter().filter(|f| {
+            let subject = f.subject.as_str();
             let allowed = self
                 .allow
                 .iter()
                 .any(|a| a.get().is_some_and(|re| re.is_match(subject)));
-            if allowed || exempt.contains(subject) {
-                out.remove(i);
-            } else {
-                i += 1;
-            }
-        }
+            !allowed && !exempt.contains(subject)
+        }));
     }
 }
 

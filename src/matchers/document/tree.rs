@@ -191,6 +191,13 @@ impl DocCache {
 
 /// Parses `text`; a parser panic is a parse failure, never a crashed scan.
 fn parse(format: DocumentFormat, text: &str) -> Result<Vec<Node>, ParseFailure> {
+    // For JSON and TOML, a UTF-8 byte-order mark becomes three spaces: their parsers reject it
+    // but accept whitespace, and every offset stays the same (saphyr handles it itself).
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) if format != DocumentFormat::Yaml => std::borrow::Cow::Owned(format!("   {rest}")),
+        _ => std::borrow::Cow::Borrowed(text),
+    };
+    let text = text.as_ref();
     let run = || match format {
         DocumentFormat::Yaml => super::yaml::parse(text),
         DocumentFormat::Json => super::json::parse(text).map(|n| vec![n]),
@@ -211,7 +218,8 @@ pub struct LineStarts<'a> {
 impl<'a> LineStarts<'a> {
     /// Indexes `text`.
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
+        // saphyr counts columns of line 1 after a byte-order mark.
+        let mut starts = vec![if text.starts_with('\u{feff}') { 3 } else { 0 }];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Self { text, starts }
     }
@@ -252,6 +260,21 @@ mod tests {
         assert_eq!(detect("Containerfile"), Some(DocumentFormat::Dockerfile));
         assert_eq!(detect("Dockerfile.dockerignore"), None);
         assert_eq!(detect("main.rs"), None);
+    }
+
+    #[test]
+    fn byte_order_marks_are_accepted() {
+        for (format, text) in [
+            (DocumentFormat::Json, "\u{feff}{\"a\": 1}"),
+            (DocumentFormat::Toml, "\u{feff}a = 1\n"),
+            (DocumentFormat::Yaml, "\u{feff}a: 1\n"),
+        ] {
+            let docs = parse(format, text).unwrap();
+            let NodeKind::Map(pairs) = &docs[0].kind else {
+                panic!("{format:?}")
+            };
+            assert_eq!(&text[pairs[0].value.span.clone()], "1", "{format:?}");
+        }
     }
 
     #[test]
