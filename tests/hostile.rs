@@ -18,8 +18,8 @@ fn adversarial_repo(root: &Path, outside: &Path) {
         &[
             ("real.py", &format!("K = \"{token}\"\n")),
             (".gitignore", "**/**/**/**/**/**/zz*[!a-z]q*[!a-z]q*[!a-z]q\n!**/*.py\n[\n**/{a,b,c,d,e,f,g,h}{a,b,c,d,e,f,g,h}{a,b,c,d}zz\n"),
-            ("bomb.yaml", &yaml_bomb()),
-            ("deep.json", &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
+            (".github/workflows/bomb.yml", &yaml_bomb()),
+            ("package.json", &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
             ("deep.rs", &format!("fn f() {{ {}1{} }}\n", "(".repeat(10_000), ")".repeat(10_000))),
         ],
     );
@@ -115,6 +115,8 @@ fn adversarial_repository_finishes_bounded_and_reports_what_it_skipped() {
         !paths.iter().any(|p| p.contains("escape") || p.contains("stolen")),
         "{paths:?}"
     );
+    assert_eq!(s["bounds"]["alias_expansion"], 1, "bomb.yaml: {s}");
+    assert!(s["unparsed"].as_u64() >= Some(2), "bomb.yaml, deep.json: {s}");
     // The same tree with the real token rule: the secret inside the root is found, the one
     // behind the escaping symlink is not.
     let acme = check_json(

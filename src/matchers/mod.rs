@@ -4,6 +4,7 @@
 //! at a time through a [`FileContext`], reporting [`Hit`]s (byte spans). It never sees
 //! suppressions, configuration or output formats.
 
+pub mod document;
 pub mod path;
 pub mod regex;
 pub mod require;
@@ -41,6 +42,8 @@ pub struct FileCache {
     pub notes: RefCell<Vec<FileNote>>,
     /// Resource bounds hit on this file (`parse_depth`, `parse_time`, ...), for the summary.
     pub bounds: RefCell<Vec<String>>,
+    /// The file parsed as TOML/JSON/YAML/Dockerfile documents, shared by all document rules.
+    pub document: document::DocCache,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -89,6 +92,8 @@ pub enum Matcher {
     Path(path::PathMatcher),
     /// `[rule.require]`
     Require(require::RequireMatcher),
+    /// `[rule.document]`
+    Document(document::DocumentMatcher),
 }
 
 impl Matcher {
@@ -99,6 +104,9 @@ impl Matcher {
             MatcherTable::Regex(t) => Matcher::Regex(regex::RegexMatcher::compile(rule, t, eager)?),
             MatcherTable::Path(t) => Matcher::Path(path::PathMatcher::compile(rule, t)?),
             MatcherTable::Require(t) => Matcher::Require(require::RequireMatcher::compile(rule, t)?),
+            MatcherTable::Document(t) => {
+                Matcher::Document(document::DocumentMatcher::compile(rule, t, eager)?)
+            }
         })
     }
 
@@ -106,6 +114,7 @@ impl Matcher {
     pub fn keywords(&self) -> &[String] {
         match self {
             Matcher::Regex(m) => m.keywords(),
+            Matcher::Document(m) => m.keywords(),
             Matcher::Path(_) | Matcher::Require(_) => &[],
         }
     }
@@ -114,7 +123,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) => true,
+            Matcher::Regex(_) | Matcher::Document(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -125,6 +134,7 @@ impl Matcher {
             Matcher::Regex(m) => m.check(cx, out),
             Matcher::Path(m) => m.check(cx, out),
             Matcher::Require(m) => m.check(cx, out),
+            Matcher::Document(m) => m.check(cx, out),
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct RawRule {
     pub path: Option<Spanned<PathTable>>,
     /// `[rule.require]`
     pub require: Option<Spanned<RequireTable>>,
+    /// `[rule.document]`
+    pub document: Option<Spanned<DocumentTable>>,
     /// `[[rule.example]]`
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
@@ -133,6 +135,129 @@ pub enum RequireScope {
     Ancestors,
     /// At the scan root.
     Root,
+}
+
+/// `[rule.document]`: a path query over TOML, JSON, YAML or Dockerfile documents, a test on what
+/// it selects, and conditions on the same document. Validated in `matchers::document`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DocumentTable {
+    /// One query or several (`jobs.*.steps.*.uses`); a node any of them selects is tested.
+    pub query: Spanned<Strings>,
+    /// Regex on a selected scalar's value.
+    pub pattern: Option<Spanned<String>>,
+    /// Capture group of `pattern` to underline instead of the whole match.
+    pub group: Option<Spanned<usize>>,
+    /// Regex on a selected node's key.
+    pub key_pattern: Option<Spanned<String>>,
+    /// Typed equality with a selected scalar (string, boolean, integer or float).
+    pub equals: Option<Spanned<toml::Value>>,
+    /// A scalar equal to, a sequence item equal to, or a mapping key equal to one of these.
+    pub contains: Option<Spanned<Strings>>,
+    /// `false`: report where the query's last step selects nothing. `true`: the default test.
+    pub exists: Option<Spanned<bool>>,
+    /// A hit whose value (or key) matches one of these regexes is not reported.
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    /// A hit whose value (or key) equals a scalar this query selects in the same document is
+    /// not reported (a column that is also dropped, a stage name used as a base image).
+    pub unless_in: Option<Spanned<String>>,
+    /// Conditions that must all hold in the same document (one table or an array).
+    #[serde(default)]
+    pub when: DocumentConditions,
+    /// Literal prefilter words, case-insensitive: the file is parsed only when one occurs.
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// Parse files as this format instead of guessing from the file name.
+    pub format: Option<Spanned<DocumentFormat>>,
+}
+
+/// One `when` condition of a `[rule.document]`: a query and at most one test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DocumentCondition {
+    /// The query.
+    pub query: Spanned<Strings>,
+    /// Regex on a selected scalar's value.
+    pub pattern: Option<Spanned<String>>,
+    /// Regex on a selected node's key.
+    pub key_pattern: Option<Spanned<String>>,
+    /// Typed equality with a selected scalar.
+    pub equals: Option<Spanned<toml::Value>>,
+    /// Scalar, sequence item or mapping key equal to one of these.
+    pub contains: Option<Spanned<Strings>>,
+    /// `false`: the condition holds when the query selects nothing, or, beside a test, when the
+    /// test finds nothing.
+    pub exists: Option<Spanned<bool>>,
+}
+
+/// `when = {...}` or `when = [{...}, ...]`: every condition must hold.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentConditions(pub Vec<DocumentCondition>);
+
+impl<'de> Deserialize<'de> for DocumentConditions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DocumentConditions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a condition table or an array of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let one = DocumentCondition::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(DocumentConditions(vec![one]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut all = Vec::new();
+                while let Some(c) = seq.next_element()? {
+                    all.push(c);
+                }
+                Ok(DocumentConditions(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A string or an array of strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Strings(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Strings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Strings(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut all = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    all.push(s);
+                }
+                Ok(Strings(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Formats the `document` matcher parses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentFormat {
+    /// YAML 1.2, every document of a multi-document stream.
+    Yaml,
+    /// JSON, with comments and trailing commas allowed (JSONC).
+    Json,
+    /// TOML.
+    Toml,
+    /// A Dockerfile / Containerfile, as a tree of build stages and instructions.
+    Dockerfile,
 }
 
 /// `[[rule.example]]`: exactly one of `fail` / `pass`.
