@@ -10,9 +10,9 @@
 //!     ▼
 //! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
 //!     ▼
-//! suppress: config overrides -> inline comments
+//! suppress: config overrides -> inline comments -> baseline
 //!     ▼
-//! report: human | json   ->  exit code
+//! report: human | json | sarif | github   ->  exit code
 //! ```
 //!
 //! The library never prints; `cli` and `report` are the only writers.
@@ -64,6 +64,10 @@ pub struct Settings {
     pub require_reason: bool,
     /// Larger files are not read.
     pub max_file_size: u64,
+    /// Findings listed here are moved to the suppressed list (`--baseline`).
+    pub baseline: Option<suppress::baseline::Baseline>,
+    /// Stale baseline entries are errors instead of notes, so they fail the run.
+    pub fail_on_stale_baseline: bool,
 }
 
 impl Settings {
@@ -79,6 +83,8 @@ impl Settings {
             inline_suppressions: true,
             require_reason: false,
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            baseline: None,
+            fail_on_stale_baseline: false,
         }
     }
 }
@@ -139,7 +145,18 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     if walked.symlinks > 0 {
         summary.skipped.insert("symlink".to_string(), walked.symlinks);
     }
-    Ok(finish(sorted, &plan, summary, started))
+    let mut report = finish(sorted, &plan, summary, started);
+    gate(&mut report, settings);
+    Ok(report)
+}
+
+/// The stages after sorting: repository-relative paths for the formats that want them, then
+/// the baseline.
+fn gate(report: &mut Report, settings: &Settings) {
+    report.repo = report::RepoPaths::discover(&settings.cwd);
+    if let Some(baseline) = &settings.baseline {
+        suppress::baseline::apply(report, baseline, settings);
+    }
 }
 
 fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, started: Instant) -> Report {
@@ -162,6 +179,7 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
         suppressed,
         rules: plan.rules.iter().map(RuleInfo::from).collect(),
         summary,
+        ..Report::default()
     }
 }
 
