@@ -142,7 +142,7 @@ impl RepoPaths {
     /// `display` (relative to `cwd`, or absolute) as a `/`-separated path relative to the
     /// repository root; `None` when it lies outside the repository.
     pub fn relative(&self, display: &str) -> Option<String> {
-        let abs = crate::source::walk::absolute(Path::new(display), &self.cwd);
+        let abs = normalize(&crate::source::walk::absolute(Path::new(display), &self.cwd));
         let rel = abs.strip_prefix(&self.root).ok()?;
         if rel.has_root() || rel.as_os_str().is_empty() {
             return None;
@@ -167,6 +167,23 @@ impl Default for RenderOptions {
             width: 100,
         }
     }
+}
+
+/// `path` with `.` and `..` resolved lexically (symlinks are not followed).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Sorts findings the way every format lists them: path, line, column, rule.

@@ -22,7 +22,7 @@ use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
 use crate::finding::{fingerprint_of, hex_sha256, Finding, FindingBuilder, Hit, Suppression};
 use crate::meta::STALE_BASELINE;
 use crate::policy::Severity;
-use crate::report::Report;
+use crate::report::{normalize, Report};
 use crate::source::walk::absolute;
 use crate::Settings;
 
@@ -307,23 +307,6 @@ fn rebase_fingerprint(f: &Finding, path: &str) -> String {
             || f.fingerprint.clone(),
             |n| fingerprint_of(&f.rule, path, &f.content_hash, Some(n)),
         )
-}
-
-/// `path` with `..` resolved lexically (no symlinks are followed).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `/`-separated path from `dir` to `path` (both absolute and normalised), with `..` steps.
