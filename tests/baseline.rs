@@ -204,6 +204,7 @@ fn stale_entries_are_notes_and_fail_only_when_asked() {
         stale["message"],
         "baseline entry for `security/github-token` in `src/config.rs` matches no finding"
     );
+    assert_eq!(run.json["summary"]["stale_baseline"], 1);
     let strict = with_baseline(dir.path(), &["--fail-on-stale-baseline"]);
     assert_eq!(strict.code, 1);
     assert_eq!(strict.json["findings"][0]["severity"], "error");

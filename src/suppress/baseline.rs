@@ -37,8 +37,9 @@ pub const HEADER: &str = "\
 # any more are reported as stale. Paths are relative to this file's directory.
 ";
 
-/// Highest occurrence index searched when a fingerprint is rebased to another directory.
-const MAX_OCCURRENCE: usize = 100_000;
+/// Highest occurrence index searched when a fingerprint is rebased to another directory (more
+/// copies of one matched text in one file than this fall back to the unrebased fingerprint).
+const MAX_OCCURRENCE: usize = 1024;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
