@@ -179,10 +179,17 @@ fn every_rule_is_described_for_code_scanning() {
             r["id"]
         );
     }
-    let team = rules
-        .iter()
-        .find(|r| r["id"] == "team/customer-export")
-        .expect("team rule");
+    let find = |id: &str| rules.iter().find(|r| r["id"] == id).expect("rule present");
+    let stale = find("guardrail/stale-baseline-entry");
+    assert!(
+        stale["properties"]["security-severity"].is_null(),
+        "meta rules are not vulnerabilities"
+    );
+    assert_eq!(
+        find("security/github-token")["properties"]["security-severity"],
+        "8.0"
+    );
+    let team = find("team/customer-export");
     assert_eq!(team["name"], "TeamCustomerExport");
     assert_eq!(team["helpUri"], "https://example.com/policies/exports");
     assert_eq!(team["defaultConfiguration"]["level"], "warning");

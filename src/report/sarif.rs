@@ -48,7 +48,8 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Descriptor>,
 }
 
@@ -234,7 +235,7 @@ fn driver(rules: &[RuleInfo]) -> Driver {
         name: "guardrail",
         version: env!("CARGO_PKG_VERSION"),
         semantic_version: env!("CARGO_PKG_VERSION"),
-        information_uri: env!("CARGO_PKG_REPOSITORY"),
+        information_uri: Some(env!("CARGO_PKG_REPOSITORY")).filter(|u| !u.is_empty()),
         rules: rules.iter().map(descriptor).collect(),
     }
 }
@@ -245,7 +246,9 @@ fn descriptor(rule: &RuleInfo) -> Descriptor {
     if !tags.iter().any(|t| t == category) {
         tags.push(category.to_string());
     }
-    let security = rule.category == Category::Security;
+    // Meta rules are about guardrail's own inputs, not vulnerabilities: no security score.
+    let meta = crate::meta::META_RULES.iter().any(|m| m.0 == rule.id);
+    let security = rule.category == Category::Security && !meta;
     Descriptor {
         id: rule.id.clone(),
         name: pascal_case(&rule.id),
