@@ -292,3 +292,37 @@ fn fail_on_stale_needs_a_baseline_and_write_conflicts_with_read() {
         guardrail().current_dir(dir.path()).args(args).assert().code(2);
     }
 }
+
+#[test]
+fn repeated_matches_are_rebased_from_a_subdirectory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copies = config_rs("    ", &token("Lz2X")).repeat(3);
+    write_tree(dir.path(), &[("src/config.rs", &copies)]);
+    guardrail()
+        .current_dir(dir.path())
+        .args(["check", "--write-baseline", BASELINE])
+        .assert()
+        .code(0);
+    let text = baseline_text(dir.path());
+    assert_eq!(text.matches("src/config.rs").count(), 3, "{text}");
+    let sub = dir.path().join("src");
+    let run = check_json(
+        &sub,
+        &[
+            "--baseline",
+            "../.guardrail-baseline.toml",
+            "--fail-on-stale-baseline",
+            ".",
+        ],
+    );
+    assert_eq!(
+        (run.code, findings(&run.json), baselined_count(&run)),
+        (0, vec![], 3)
+    );
+    guardrail()
+        .current_dir(&sub)
+        .args(["check", "..", "--write-baseline", "../.guardrail-baseline.toml"])
+        .assert()
+        .code(0);
+    assert_eq!(baseline_text(dir.path()), text);
+}

@@ -37,9 +37,9 @@ pub const HEADER: &str = "\
 # any more are reported as stale. Paths are relative to this file's directory.
 ";
 
-/// Highest occurrence index searched when a fingerprint is rebased to another directory (more
-/// copies of one matched text in one file than this fall back to the unrebased fingerprint).
-const MAX_OCCURRENCE: usize = 1024;
+/// How far past the previous occurrence index the next one is searched for when fingerprints
+/// are rebased (findings dropped by config overrides leave gaps).
+const OCCURRENCE_WINDOW: usize = 1024;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,12 +136,12 @@ pub fn location(path: &Path, cwd: &Path) -> (String, PathBuf) {
 /// The baseline entries for every reported finding (except those on the baseline `file`
 /// itself), sorted and deduplicated, with paths and fingerprints rebased onto its directory.
 pub fn entries(report: &Report, cwd: &Path, file: &Path) -> Vec<Entry> {
-    let dir = file.parent().unwrap_or(file);
+    let rebaser = Rebaser::new(report, cwd, file.parent().unwrap_or(file));
     let mut out: Vec<Entry> = report
         .findings
         .iter()
         .filter(|f| !on_file(f, cwd, file))
-        .map(|f| entry_of(f, cwd, dir))
+        .map(|f| rebaser.entry(f))
         .collect();
     out.sort();
     out.dedup();
@@ -199,9 +199,10 @@ pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
         .enumerate()
         .map(|(i, (e, _))| (e, i))
         .collect();
+    let rebaser = Rebaser::new(report, &settings.cwd, &baseline.dir);
     let mut used = vec![false; baseline.entries.len()];
     let mut mark = |f: &Finding| {
-        let i = lookup.get(&entry_of(f, &settings.cwd, &baseline.dir)).copied();
+        let i = lookup.get(&rebaser.entry(f)).copied();
         if let Some(i) = i.filter(|&i| !used[i]) {
             used[i] = true;
             return true;
@@ -281,33 +282,70 @@ fn recount(report: &mut Report) {
     }
 }
 
-/// The entry for `f`: its path relative to `dir`, and its fingerprint recomputed for that path.
-fn entry_of(f: &Finding, cwd: &Path, dir: &Path) -> Entry {
-    let path = relative_to(&normalize(&absolute(Path::new(&f.path), cwd)), dir);
-    let fingerprint = if path == f.path {
-        f.fingerprint.clone()
-    } else {
-        rebase_fingerprint(f, &path)
-    };
-    Entry {
-        path,
-        rule: f.rule.clone(),
-        fingerprint,
+/// Turns findings into entries relative to the baseline directory. A fingerprint hashes the
+/// display path, so a finding displayed under another path (guardrail run from another
+/// directory) needs its fingerprint recomputed with the entry path. The occurrence index that
+/// went into it is not stored, so it is recovered once per run: within one group of equal
+/// matches the indices grow in file order, so each search starts after the previous index.
+struct Rebaser<'a> {
+    cwd: &'a Path,
+    dir: &'a Path,
+    /// Occurrence index by original fingerprint, for findings whose path changes.
+    occurrence: HashMap<String, usize>,
+}
+
+impl<'a> Rebaser<'a> {
+    fn new(report: &Report, cwd: &'a Path, dir: &'a Path) -> Self {
+        type Group<'f> = HashMap<(&'f str, &'f str, &'f str), Vec<&'f Finding>>;
+        let mut groups: Group<'_> = HashMap::new();
+        for f in report.findings.iter().chain(&report.suppressed) {
+            let unindexed = fingerprint_of(&f.rule, &f.path, &f.content_hash, None) == f.fingerprint;
+            if !unindexed && entry_path(f, cwd, dir) != f.path {
+                groups
+                    .entry((&f.rule, &f.path, &f.content_hash))
+                    .or_default()
+                    .push(f);
+            }
+        }
+        let mut occurrence = HashMap::new();
+        for ((rule, path, hash), mut group) in groups {
+            group.sort_by_key(|f| f.location);
+            let mut next = 0;
+            for f in group {
+                let found = (next..next + OCCURRENCE_WINDOW)
+                    .find(|&n| fingerprint_of(rule, path, hash, Some(n)) == f.fingerprint);
+                if let Some(n) = found {
+                    occurrence.insert(f.fingerprint.clone(), n);
+                    next = n + 1;
+                }
+            }
+        }
+        Self { cwd, dir, occurrence }
+    }
+
+    /// The entry for `f`: its path relative to the directory, and its fingerprint for that path.
+    fn entry(&self, f: &Finding) -> Entry {
+        let path = entry_path(f, self.cwd, self.dir);
+        let fingerprint = if path == f.path {
+            f.fingerprint.clone()
+        } else if let Some(&n) = self.occurrence.get(&f.fingerprint) {
+            fingerprint_of(&f.rule, &path, &f.content_hash, Some(n))
+        } else if fingerprint_of(&f.rule, &f.path, &f.content_hash, None) == f.fingerprint {
+            fingerprint_of(&f.rule, &path, &f.content_hash, None)
+        } else {
+            f.fingerprint.clone()
+        };
+        Entry {
+            path,
+            rule: f.rule.clone(),
+            fingerprint,
+        }
     }
 }
 
-/// The fingerprint `f` would have with display path `path`. The occurrence index is not kept on
-/// the finding, so it is recovered by recomputing the fingerprint until it matches.
-fn rebase_fingerprint(f: &Finding, path: &str) -> String {
-    if fingerprint_of(&f.rule, &f.path, &f.content_hash, None) == f.fingerprint {
-        return fingerprint_of(&f.rule, path, &f.content_hash, None);
-    }
-    (0..MAX_OCCURRENCE)
-        .find(|&n| fingerprint_of(&f.rule, &f.path, &f.content_hash, Some(n)) == f.fingerprint)
-        .map_or_else(
-            || f.fingerprint.clone(),
-            |n| fingerprint_of(&f.rule, path, &f.content_hash, Some(n)),
-        )
+/// `f`'s path relative to `dir`.
+fn entry_path(f: &Finding, cwd: &Path, dir: &Path) -> String {
+    relative_to(&normalize(&absolute(Path::new(&f.path), cwd)), dir)
 }
 
 /// `/`-separated path from `dir` to `path` (both absolute and normalised), with `..` steps.
