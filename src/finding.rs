@@ -285,8 +285,7 @@ pub fn assign_fingerprints(findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
         let n = seen.entry(key).or_insert(0);
-        let input = format!("{}\0{}\0{}\0{}", f.rule, f.path, f.content_hash, n);
-        f.fingerprint = hex_sha256(input.as_bytes())[..32].to_string();
+        f.fingerprint = fingerprint_of(&f.rule, &f.path, &f.content_hash, Some(*n));
         *n += 1;
     }
 }
@@ -294,9 +293,18 @@ pub fn assign_fingerprints(findings: &mut [Finding]) {
 /// Fingerprints findings created after the scan (notes about suppressions), leaving others.
 pub fn assign_fingerprints_missing(findings: &mut [Finding]) {
     for f in findings.iter_mut().filter(|f| f.fingerprint.is_empty()) {
-        let input = format!("{}\0{}\0{}", f.rule, f.path, f.content_hash);
-        f.fingerprint = hex_sha256(input.as_bytes())[..32].to_string();
+        f.fingerprint = fingerprint_of(&f.rule, &f.path, &f.content_hash, None);
     }
+}
+
+/// The fingerprint formula: rule, path, content hash and (for scanned findings) the occurrence
+/// index among equal contents in the file. Baselines recompute it for another base directory.
+pub fn fingerprint_of(rule: &str, path: &str, content_hash: &str, occurrence: Option<usize>) -> String {
+    let input = match occurrence {
+        Some(n) => format!("{rule}\0{path}\0{content_hash}\0{n}"),
+        None => format!("{rule}\0{path}\0{content_hash}"),
+    };
+    hex_sha256(input.as_bytes())[..32].to_string()
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //!     ▼
 //! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
 //!     ▼
-//! suppress: config overrides -> inline comments
+//! suppress: config overrides -> inline comments -> baseline
 //!     ▼
-//! report: human | json   ->  exit code
+//! report: human | json | sarif | github   ->  exit code
 //! ```
 //!
 //! The library never prints; `cli` and `report` are the only writers.
@@ -66,6 +66,10 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Longer lines are not matched by text rules.
     pub max_line_length: usize,
+    /// Findings listed here are moved to the suppressed list (`--baseline`).
+    pub baseline: Option<suppress::baseline::Baseline>,
+    /// Stale baseline entries are errors instead of notes, so they fail the run.
+    pub fail_on_stale_baseline: bool,
 }
 
 impl Settings {
@@ -82,6 +86,8 @@ impl Settings {
             require_reason: false,
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
             max_line_length: scan::DEFAULT_MAX_LINE_LENGTH,
+            baseline: None,
+            fail_on_stale_baseline: false,
         }
     }
 }
@@ -147,7 +153,18 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     if walked.special > 0 {
         summary.skipped.insert("special".to_string(), walked.special);
     }
-    Ok(finish(sorted, &plan, summary, started))
+    let mut report = finish(sorted, &plan, summary, started);
+    gate(&mut report, settings);
+    Ok(report)
+}
+
+/// The stages after sorting: repository-relative paths for the formats that want them, then
+/// the baseline.
+fn gate(report: &mut Report, settings: &Settings) {
+    report.repo = report::RepoPaths::discover(&settings.cwd);
+    if let Some(baseline) = &settings.baseline {
+        suppress::baseline::apply(report, baseline, settings);
+    }
 }
 
 fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, started: Instant) -> Report {
@@ -170,6 +187,7 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
         suppressed,
         rules: plan.rules.iter().map(RuleInfo::from).collect(),
         summary,
+        ..Report::default()
     }
 }
 

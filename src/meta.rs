@@ -12,6 +12,9 @@ pub const UNSUPPRESSIBLE: &str = "guardrail/unsuppressible-rule";
 /// Rule id of the note for a structured file (Rust, TOML, JSON, YAML) that did not parse.
 pub const UNPARSED: &str = "guardrail/unparsed-file";
 
+/// Rule id of the note for a baseline entry that matches no finding any more (stale).
+pub const STALE_BASELINE: &str = "guardrail/stale-baseline-entry";
+
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
     (
@@ -34,4 +37,28 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         Severity::Note,
         "A structured file that could not be parsed; structural rules did not run on it, text rules did",
     ),
+    (
+        STALE_BASELINE,
+        Severity::Note,
+        "A baseline entry that matches no finding any more: the finding was fixed or its file removed",
+    ),
 ];
+
+/// How to resolve a finding of meta rule `id` (every output format that describes rules needs
+/// help text; SARIF consumers such as GitHub code scanning require it).
+pub fn help(id: &str) -> &'static str {
+    match id {
+        UNUSED_SUPPRESSION => {
+            "Remove the comment, or fix its rule id; `guardrail rules list` shows every id."
+        }
+        MISSING_REASON => {
+            "Add a reason after `--`: `guardrail:ignore <rule-id> -- <why this is acceptable>`."
+        }
+        UNSUPPRESSIBLE => "Fix the finding; this rule cannot be silenced with a comment.",
+        UNPARSED => "Fix the syntax error, or exclude the file if it is not meant to parse.",
+        STALE_BASELINE => {
+            "Regenerate the baseline with `guardrail check --write-baseline FILE`, or delete the entry."
+        }
+        _ => "See `guardrail rules explain` and docs/outputs.md.",
+    }
+}

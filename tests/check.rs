@@ -5,11 +5,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{check_json, fake, findings, findings_with_end, fixture, guardrail, normalize, write_tree};
+use common::{check_json, fake, findings, findings_with_end, fixture, guardrail, normalize, write_tree, IG};
 use tempfile::TempDir;
-
-/// The directive word, split so this file holds no suppression comment of its own.
-const IG: &str = concat!("guardrail", ":ignore");
 
 fn token() -> String {
     fake(&["acme_", "Q8r2Lm5Xv9", "Tz1Kp4Wn7Hc3Jd"])

@@ -11,8 +11,10 @@ use clap::{Args, ValueEnum};
 use super::{write_stdout, PolicyArgs, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format, RenderOptions, Report};
 use crate::scan::Progress;
+use crate::suppress::baseline::{self, Baseline};
+use crate::Settings;
 
 /// When to colour human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +54,15 @@ pub struct CheckArgs {
     /// Ignore `guardrail:ignore` comments (for a central CI gate).
     #[arg(long)]
     pub no_inline_suppressions: bool,
+    /// Report only findings not listed in this baseline file (written by --write-baseline).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every reported finding in this baseline file, then report them as baselined.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Fail when a baseline entry matches no finding any more (stale entries become errors).
+    #[arg(long, requires = "baseline")]
+    pub fail_on_stale_baseline: bool,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -72,11 +83,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;
     }
+    read_baseline(args, &mut settings)?;
     let progress = Arc::new(Progress::default());
     let spinner = ProgressLine::start(Arc::clone(&progress));
     let result = crate::check(&settings, Some(&progress));
     spinner.stop();
-    let report = result?;
+    let report = write_baseline(args, &settings, result?)?;
     let opts = RenderOptions {
         color: use_color(args),
         width: 100,
@@ -99,6 +111,32 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// `--baseline`: loads the file into the settings.
+fn read_baseline(args: &CheckArgs, settings: &mut Settings) -> Result<()> {
+    if let Some(path) = &args.baseline {
+        settings.baseline = Some(Baseline::load(path, &settings.cwd)?);
+        settings.fail_on_stale_baseline = args.fail_on_stale_baseline;
+    }
+    Ok(())
+}
+
+/// `--write-baseline`: records every reported finding, then applies the file just written, so
+/// the run reports them as baselined (and passes, unless something else fails it).
+fn write_baseline(args: &CheckArgs, settings: &Settings, mut report: Report) -> Result<Report> {
+    let Some(path) = &args.write_baseline else {
+        return Ok(report);
+    };
+    let (name, file) = baseline::location(path, &settings.cwd);
+    let entries = baseline::entries(&report, &settings.cwd, &file);
+    let text = baseline::render(&entries);
+    std::fs::write(path, &text).map_err(|e| Error::io(path.display(), e))?;
+    baseline::apply(&mut report, &Baseline::parse(name.clone(), text, file)?, settings);
+    let s = if entries.len() == 1 { "y" } else { "ies" };
+    let line = format!("guardrail: wrote {} baseline entr{s} to {name}\n", entries.len());
+    let _ = std::io::Write::write_all(&mut anstream::stderr(), line.as_bytes());
+    Ok(report)
 }
 
 fn use_color(args: &CheckArgs) -> bool {

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
 pub mod check;
+pub mod completions;
 pub mod rules;
 pub mod test;
 pub mod validate;
@@ -43,6 +44,10 @@ pub enum Command {
     Test(test::TestArgs),
     /// Load and compile policy files without scanning.
     Validate(validate::ValidateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --out-dir.
+    Man(completions::ManArgs),
 }
 
 /// Where rules come from; shared by every subcommand.
@@ -98,6 +103,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     };
     match result {
         Ok(code) => code,

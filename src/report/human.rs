@@ -162,6 +162,10 @@ pub fn summary_line(s: &Summary) -> String {
             s.suppressed_inline, s.suppressed_baseline
         ));
     }
+    if s.stale_baseline > 0 {
+        let entries = if s.stale_baseline == 1 { "entry" } else { "entries" };
+        line.push_str(&format!("; {} stale baseline {entries}", s.stale_baseline));
+    }
     if !s.internal_errors.is_empty() {
         line.push_str(&format!("; {} internal errors", s.internal_errors.len()));
     }

@@ -1,11 +1,14 @@
 //! One file per output format; `Format` is the only place they are registered. A reporter sees
 //! a sorted, already-redacted [`Report`] and writes bytes; it decides nothing about exit codes.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
 use crate::policy::{Category, Rule, Severity};
@@ -17,6 +20,10 @@ pub enum Format {
     Human,
     /// The JSON v1 contract (see README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`): pull-request annotations.
+    Github,
 }
 
 /// Rule metadata, for formats that describe the rules they report (SARIF).
@@ -80,6 +87,8 @@ pub struct Summary {
     pub suppressed_inline: usize,
     /// Findings silenced by the baseline.
     pub suppressed_baseline: usize,
+    /// Baseline entries that matched no finding (each is also reported as a finding).
+    pub stale_baseline: usize,
     /// Panics caught while matching ("path: message"); any makes the exit code 2.
     pub internal_errors: Vec<String>,
     /// Wall time of the run.
@@ -104,6 +113,44 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// Counters.
     pub summary: Summary,
+    /// Where the working directory sits in its repository.
+    pub repo: RepoPaths,
+}
+
+/// The working directory and the repository root it lies in, so formats that want
+/// repository-relative paths (SARIF, GitHub annotations) can rebase display paths, which are
+/// relative to the working directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoPaths {
+    /// Absolute working directory (empty: display paths are taken as repository-relative).
+    pub cwd: PathBuf,
+    /// Absolute repository root: the nearest ancestor of `cwd` holding `.git`, else `cwd`.
+    pub root: PathBuf,
+}
+
+impl RepoPaths {
+    /// Finds the repository root above `cwd` (a `.git` directory or file; no git needed).
+    pub fn discover(cwd: &Path) -> Self {
+        let root = cwd
+            .ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .unwrap_or(cwd);
+        Self {
+            cwd: cwd.to_path_buf(),
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// `display` (relative to `cwd`, or absolute) as a `/`-separated path relative to the
+    /// repository root; `None` when it lies outside the repository.
+    pub fn relative(&self, display: &str) -> Option<String> {
+        let abs = normalize(&crate::source::walk::absolute(Path::new(display), &self.cwd));
+        let rel = abs.strip_prefix(&self.root).ok()?;
+        if rel.has_root() || rel.as_os_str().is_empty() {
+            return None;
+        }
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    }
 }
 
 /// How to render human output.
@@ -124,6 +171,23 @@ impl Default for RenderOptions {
     }
 }
 
+/// `path` with `.` and `..` resolved lexically (symlinks are not followed).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Sorts findings the way every format lists them: path, line, column, rule.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| (&a.path, a.location, &a.rule).cmp(&(&b.path, b.location, &b.rule)));
@@ -134,5 +198,7 @@ pub fn write(report: &Report, format: Format, opts: RenderOptions, w: &mut dyn W
     match format {
         Format::Human => human::write(report, opts, w),
         Format::Json => json::write(report, w),
+        Format::Sarif => sarif::write(report, w),
+        Format::Github => github::write(report, w),
     }
 }

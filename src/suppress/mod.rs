@@ -2,6 +2,7 @@
 //! then inline `guardrail:ignore` comments. Suppressed findings are kept (the audit trail), and
 //! suppressions that silence nothing come back as notes.
 
+pub mod baseline;
 pub mod inline;
 
 use std::collections::HashSet;
