@@ -6,7 +6,7 @@
 //!     ▼
 //! plan: matchers, path scopes, one keyword automaton
 //!     ▼
-//! source: working tree (ignore-aware parallel walk)
+//! source: working tree (ignore-aware parallel walk) | staged blobs | lines changed since REV
 //!     ▼
 //! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
 //!     ▼
@@ -64,6 +64,21 @@ pub struct Settings {
     pub require_reason: bool,
     /// Larger files are not read.
     pub max_file_size: u64,
+    /// What is scanned: the working tree, the git index, or what changed since a revision.
+    pub input: Input,
+}
+
+/// Which content a check reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Input {
+    /// The working tree under the roots.
+    #[default]
+    Tree,
+    /// The git index: files staged for commit under the roots, or named ones (`--staged`).
+    Staged,
+    /// The working tree, reporting only what changed since the merge base with this
+    /// revision (`--diff REV`).
+    Diff(String),
 }
 
 impl Settings {
@@ -79,6 +94,7 @@ impl Settings {
             inline_suppressions: true,
             require_reason: false,
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+            input: Input::Tree,
         }
     }
 }
@@ -101,12 +117,11 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let policies = load_policies(settings)?;
     let plan = plan::Plan::compile(policies.rules)?;
     let excludes = excludes(settings)?;
-    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes.as_ref())?;
-    let files = source::FileSet::from_entries(&walked.entries);
+    let sources = sources(settings, excludes.as_ref())?;
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
     };
-    let mut output = scan::scan(&plan, &walked.entries, &files, &opts, progress);
+    let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);
         finding::assign_fingerprints(&mut file.findings);
@@ -117,7 +132,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         .filter(|r| !r.suppressible)
         .map(|r| r.id.clone())
         .collect();
-    let sorted = suppress::apply(
+    let mut sorted = suppress::apply(
         output.files,
         &SuppressOptions {
             inline: settings.inline_suppressions,
@@ -126,6 +141,9 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             config: Some((&settings.config, &settings.cwd)),
         },
     );
+    if let Some(changes) = &sources.changes {
+        changes.retain(&mut sorted);
+    }
     let mut summary = Summary {
         files_scanned: output.stats.files_scanned,
         lossy_decoded: output.stats.lossy,
@@ -136,8 +154,8 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     for (reason, n) in &output.stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
-    if walked.symlinks > 0 {
-        summary.skipped.insert("symlink".to_string(), walked.symlinks);
+    if sources.symlinks > 0 {
+        summary.skipped.insert("symlink".to_string(), sources.symlinks);
     }
     Ok(finish(sorted, &plan, summary, started))
 }
@@ -163,6 +181,43 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
         rules: plan.rules.iter().map(RuleInfo::from).collect(),
         summary,
     }
+}
+
+/// The files of a run, as [`Settings::input`] selects them.
+struct Sources {
+    entries: Vec<source::Entry>,
+    files: source::FileSet,
+    symlinks: usize,
+    /// Set for `--diff`: which findings lie on changed lines.
+    changes: Option<source::diff::Changes>,
+}
+
+fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
+    if settings.input == Input::Staged {
+        let s = source::staged::collect(&settings.cwd, &settings.roots, excludes, settings.max_file_size)?;
+        return Ok(Sources {
+            entries: s.entries,
+            files: s.files,
+            symlinks: s.symlinks,
+            changes: None,
+        });
+    }
+    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes)?;
+    // Require rules look for companions among all walked files, changed or not.
+    let files = source::FileSet::from_entries(&walked.entries);
+    let (entries, changes) = match &settings.input {
+        Input::Diff(rev) => {
+            let (entries, changes) = source::diff::select(walked.entries, rev, &settings.cwd)?;
+            (entries, Some(changes))
+        }
+        _ => (walked.entries, None),
+    };
+    Ok(Sources {
+        entries,
+        files,
+        symlinks: walked.symlinks,
+        changes,
+    })
 }
 
 fn excludes(settings: &Settings) -> Result<Option<Excludes>> {

@@ -49,9 +49,28 @@ pub struct CheckArgs {
     /// Ignore `guardrail:ignore` comments (for a central CI gate).
     #[arg(long)]
     pub no_inline_suppressions: bool,
+    /// Scan what is staged in git (the index blobs), not the working tree: the staged files
+    /// below each directory PATH, and every file PATH as staged.
+    #[arg(long, conflicts_with = "diff")]
+    pub staged: bool,
+    /// Report only findings on lines added or changed since the merge base with REV
+    /// (e.g. origin/main); findings about a whole file count when the file is new.
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+impl CheckArgs {
+    /// The input `--staged` / `--diff` select.
+    pub fn input(&self) -> crate::Input {
+        match (&self.diff, self.staged) {
+            (Some(rev), _) => crate::Input::Diff(rev.clone()),
+            (None, true) => crate::Input::Staged,
+            (None, false) => crate::Input::Tree,
+        }
+    }
 }
 
 /// Runs the check and writes the report.
@@ -66,6 +85,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;
     }
+    settings.input = args.input();
     let progress = Arc::new(Progress::default());
     let spinner = ProgressLine::start(Arc::clone(&progress));
     let result = crate::check(&settings, Some(&progress));

@@ -1,0 +1,228 @@
+//! `--staged`: the blobs in git's index, so a pre-commit scan sees exactly what will be
+//! committed, not the working tree.
+//!
+//! Which files: a directory PATH (the default `.`) selects the files staged for commit below it
+//! (added, copied, modified, renamed); a file PATH selects that file's index version whether or
+//! not it changed, the way the pre-commit framework passes file names (also with
+//! `--all-files`). Rule globs see paths relative to the repository root, and `require` rules
+//! see the whole index, so a companion that is committed but unchanged counts.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::gitignore::Gitignore;
+
+use super::git::{split_nul, Repo};
+use super::walk::{Excludes, IGNORE_FILE};
+use super::{Entry, FileSet, Origin};
+use crate::error::{Error, Result};
+
+/// What the index holds for one run.
+#[derive(Debug, Default)]
+pub struct Staged {
+    /// Files to scan, sorted by display path.
+    pub entries: Vec<Entry>,
+    /// Every path in the index (root 0 = the repository root).
+    pub files: FileSet,
+    /// Staged symlinks, not scanned (as in the tree walk).
+    pub symlinks: usize,
+}
+
+/// Mode recorded for a path with unmerged stages.
+const CONFLICT: &str = "conflict";
+
+/// One stage-0 index entry.
+#[derive(Debug, Clone)]
+struct IndexEntry {
+    mode: String,
+    oid: String,
+}
+
+/// Collects the staged files selected by `roots` (relative to `cwd` or absolute).
+pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_size: u64) -> Result<Staged> {
+    let repo = Repo::discover(cwd)?;
+    let index = read_index(&repo)?;
+    let changed = staged_paths(&repo)?;
+    let mut chosen: Vec<String> = Vec::new();
+    for root in roots {
+        select(&repo, root, &index, &changed, &mut chosen)?;
+    }
+    chosen.sort();
+    chosen.dedup();
+    let ignores = IgnoreFiles::load(&repo, index.keys());
+    let top = repo.toplevel_from_cwd();
+    chosen.retain(|p| {
+        let abs = top.join(p);
+        !excludes.is_some_and(|x| x.is_excluded(&abs)) && !ignores.is_ignored(p)
+    });
+    let mut out = Staged {
+        files: FileSet::from_paths(0, index.keys().cloned()),
+        ..Staged::default()
+    };
+    let mut blobs: Vec<(String, String)> = Vec::new();
+    for path in chosen {
+        let Some(e) = index.get(&path) else { continue };
+        match e.mode.as_str() {
+            "120000" => out.symlinks += 1,
+            // A submodule commit or an unmerged path: no content to scan.
+            "160000" | CONFLICT => {}
+            _ => blobs.push((path, e.oid.clone())),
+        }
+    }
+    let contents = read_blobs(&repo, &blobs, max_size)?;
+    for ((path, _), bytes) in blobs.into_iter().zip(contents) {
+        out.entries.push(Entry {
+            root: 0,
+            display: repo.display(&path),
+            rel: path,
+            origin: Origin::Memory(bytes),
+        });
+    }
+    out.entries.sort_by(|a, b| a.display.cmp(&b.display));
+    Ok(out)
+}
+
+/// Adds the paths `root` selects; a root that names nothing in the index or on disk is an error.
+fn select(
+    repo: &Repo,
+    root: &Path,
+    index: &HashMap<String, IndexEntry>,
+    changed: &[String],
+    chosen: &mut Vec<String>,
+) -> Result<()> {
+    let Some(r) = repo.repo_path(root) else {
+        return Err(Error::Usage(format!(
+            "{} is outside the git repository at {}",
+            root.display(),
+            repo.toplevel.display()
+        )));
+    };
+    if index.contains_key(&r) {
+        chosen.push(r);
+        return Ok(());
+    }
+    let dir = if r.is_empty() {
+        String::new()
+    } else {
+        format!("{r}/")
+    };
+    let below = |p: &String| p.starts_with(&dir);
+    if dir.is_empty() || repo.cwd.join(root).is_dir() || index.keys().any(below) {
+        chosen.extend(changed.iter().filter(|p| below(p)).cloned());
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} is not in the git index (stage it with `git add`, or drop --staged)",
+        root.display()
+    )))
+}
+
+/// Stage-0 entries of the whole index, by repository path. Conflicted paths (stages 1-3) are
+/// listed without content: they cannot be committed as they are.
+fn read_index(repo: &Repo) -> Result<HashMap<String, IndexEntry>> {
+    let out = repo.git(&["ls-files", "-s", "-z", "--full-name", "--", ":/"])?;
+    let mut index = HashMap::new();
+    for record in split_nul(&out) {
+        // "<mode> <oid> <stage>\t<path>"
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
+        let mut fields = meta.split(' ');
+        let (Some(mode), Some(oid), Some(stage)) = (fields.next(), fields.next(), fields.next()) else {
+            continue;
+        };
+        let entry = IndexEntry {
+            mode: mode.to_string(),
+            oid: oid.to_string(),
+        };
+        if stage == "0" {
+            index.insert(path.to_string(), entry);
+        } else {
+            index.entry(path.to_string()).or_insert(IndexEntry {
+                mode: CONFLICT.into(),
+                ..entry
+            });
+        }
+    }
+    Ok(index)
+}
+
+/// Paths staged for commit: added, copied, modified or renamed relative to HEAD (or to the
+/// empty tree before the first commit).
+fn staged_paths(repo: &Repo) -> Result<Vec<String>> {
+    let out = repo.git(&[
+        "diff",
+        "--cached",
+        "--name-only",
+        "-z",
+        "--no-relative",
+        "--diff-filter=ACMR",
+    ])?;
+    Ok(split_nul(&out).collect())
+}
+
+/// Reads blobs with one `git cat-file --batch`. Content beyond `max_size + 1` bytes is dropped
+/// on the way in, so a huge blob costs no memory and still reads as too large.
+fn read_blobs(repo: &Repo, blobs: &[(String, String)], max_size: u64) -> Result<Vec<Arc<[u8]>>> {
+    if blobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let input: Vec<u8> = blobs
+        .iter()
+        .flat_map(|(_, oid)| format!("{oid}\n").into_bytes())
+        .collect();
+    let out = repo.git_with_input(&["cat-file", "--batch"], input)?;
+    let keep = usize::try_from(max_size.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut rest = out.as_slice();
+    let mut contents = Vec::with_capacity(blobs.len());
+    for (path, _) in blobs {
+        let bad = || Error::Git(format!("unexpected `git cat-file` output for {path}"));
+        let nl = memchr::memchr(b'\n', rest).ok_or_else(bad)?;
+        let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
+        rest = &rest[nl + 1..];
+        let size: usize = match header.rsplit_once(' ') {
+            Some((_, n)) if !header.ends_with(" missing") => n.parse().map_err(|_| bad())?,
+            _ => return Err(Error::Git(format!("the staged blob of {path} is missing"))),
+        };
+        let body = rest.get(..size).ok_or_else(bad)?;
+        contents.push(Arc::from(&body[..size.min(keep)]));
+        rest = rest.get(size + 1..).unwrap_or(&[]);
+    }
+    Ok(contents)
+}
+
+/// `.guardrailignore` files of the repository, deepest first, read like the tree walk reads them.
+struct IgnoreFiles {
+    files: Vec<(String, Gitignore)>,
+}
+
+impl IgnoreFiles {
+    fn load<'a>(repo: &Repo, paths: impl Iterator<Item = &'a String>) -> Self {
+        let mut files: Vec<(String, Gitignore)> = paths
+            .filter(|p| p.as_str() == IGNORE_FILE || p.ends_with(&format!("/{IGNORE_FILE}")))
+            .filter_map(|p| {
+                let (gi, _) = Gitignore::new(repo.toplevel.join(p));
+                let dir = p.strip_suffix(IGNORE_FILE).unwrap_or("").to_string();
+                (!gi.is_empty()).then_some((dir, gi))
+            })
+            .collect();
+        files.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
+        Self { files }
+    }
+
+    /// The deepest file with an opinion decides, as in git.
+    fn is_ignored(&self, path: &str) -> bool {
+        for (dir, gi) in self.files.iter().filter(|(d, _)| path.starts_with(d.as_str())) {
+            let rel = &path[dir.len()..];
+            let m = gi.matched_path_or_any_parents(rel, false);
+            if m.is_ignore() {
+                return true;
+            }
+            if m.is_whitelist() {
+                return false;
+            }
+        }
+        false
+    }
+}
