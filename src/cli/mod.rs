@@ -1,6 +1,8 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
 pub mod check;
+pub mod hook;
+pub mod init;
 pub mod rules;
 pub mod test;
 pub mod validate;
@@ -43,6 +45,11 @@ pub enum Command {
     Test(test::TestArgs),
     /// Load and compile policy files without scanning.
     Validate(validate::ValidateArgs),
+    /// Install or remove a git pre-commit hook that runs `guardrail check --staged`.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// Write a commented guardrail.toml (and a pre-commit config or GitHub workflow).
+    Init(init::InitArgs),
 }
 
 /// Where rules come from; shared by every subcommand.
@@ -95,6 +102,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Hook(cmd) => hook::run(&cmd),
+        Command::Init(args) => init::run(&args),
     };
     match result {
         Ok(code) => code,
