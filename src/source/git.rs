@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use crate::error::{Error, Result};
 
@@ -25,7 +25,13 @@ pub struct Repo {
 impl Repo {
     /// Finds the repository that contains `cwd`; an error when there is none.
     pub fn discover(cwd: &Path) -> Result<Self> {
-        let out = run(cwd, &["rev-parse", "--show-toplevel", "--show-prefix"], None)?;
+        Self::from_rev_parse(cwd, start(cwd, REV_PARSE, None)?)
+    }
+
+    /// Completes discovery from a running [`REV_PARSE`], so callers can start other git
+    /// commands (that do not need the answer) before waiting for it.
+    pub fn from_rev_parse(cwd: &Path, rev_parse: Pending) -> Result<Self> {
+        let out = rev_parse.finish()?;
         let text = String::from_utf8_lossy(&out);
         let mut lines = text.lines();
         let toplevel = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| {
@@ -50,12 +56,12 @@ impl Repo {
 
     /// Runs `git ARGS` in the working directory and returns its stdout.
     pub fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        run(&self.cwd, args, None)
+        start(&self.cwd, args, None)?.finish()
     }
 
     /// Runs `git ARGS` with `input` on stdin and returns its stdout.
     pub fn git_with_input(&self, args: &[&str], input: Vec<u8>) -> Result<Vec<u8>> {
-        run(&self.cwd, args, Some(input))
+        start(&self.cwd, args, Some(input))?.finish()
     }
 
     /// A repository path as users see it: relative to the working directory (`../x` above it).
@@ -108,7 +114,19 @@ fn normalize(base: &str, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn run(cwd: &Path, args: &[&str], input: Option<Vec<u8>>) -> Result<Vec<u8>> {
+/// Arguments that find the toplevel and the working directory's prefix.
+pub const REV_PARSE: &[&str] = &["rev-parse", "--show-toplevel", "--show-prefix"];
+
+/// A git command that is running; [`Pending::finish`] collects its output. Several can run at
+/// once: each costs a few milliseconds of process start, which overlap.
+pub struct Pending {
+    child: Option<Child>,
+    args: String,
+    feeder: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts `git ARGS` in `cwd`, with `input` on stdin when given.
+pub fn start(cwd: &Path, args: &[&str], input: Option<Vec<u8>>) -> Result<Pending> {
     let mut cmd = Command::new("git");
     // Paths come back verbatim (no C-quoting of non-ASCII); no optional index lock, so a scan
     // never races the `git commit` whose hook it runs in.
@@ -132,18 +150,42 @@ fn run(cwd: &Path, args: &[&str], input: Option<Vec<u8>>) -> Result<Vec<u8>> {
         (Some(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || stdin.write_all(&bytes))),
         _ => None,
     };
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::Git(format!("git {}: {e}", args.join(" "))))?;
-    if let Some(f) = feeder {
-        let _ = f.join();
+    Ok(Pending {
+        child: Some(child),
+        args: args.join(" "),
+        feeder,
+    })
+}
+
+impl Pending {
+    /// Waits for the command; its stdout, or an error carrying git's own message.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        let Some(child) = self.child.take() else {
+            return Err(Error::Git(format!("git {} was already collected", self.args)));
+        };
+        let out = child
+            .wait_with_output()
+            .map_err(|e| Error::Git(format!("git {}: {e}", self.args)))?;
+        if let Some(f) = self.feeder.take() {
+            let _ = f.join();
+        }
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let what = stderr.trim().trim_start_matches("fatal: ");
+            return Err(Error::Git(format!("`git {}` failed: {what}", self.args)));
+        }
+        Ok(out.stdout)
     }
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let what = stderr.trim().trim_start_matches("fatal: ");
-        return Err(Error::Git(format!("`git {}` failed: {what}", args.join(" "))));
+}
+
+impl Drop for Pending {
+    /// A command whose output is no longer wanted (an earlier one failed) is stopped and reaped.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
-    Ok(out.stdout)
 }
 
 /// Splits NUL-terminated git output into strings (paths are UTF-8 on every platform git

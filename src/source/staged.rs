@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ignore::gitignore::Gitignore;
 
-use super::git::{split_nul, Repo};
+use super::git::{self, split_nul, Repo};
 use super::walk::{Excludes, IGNORE_FILE};
 use super::{Entry, FileSet, Origin};
 use crate::error::{Error, Result};
@@ -32,45 +32,70 @@ pub struct Staged {
 /// Mode recorded for a path with unmerged stages.
 const CONFLICT: &str = "conflict";
 
-/// One stage-0 index entry.
-#[derive(Debug, Clone)]
-struct IndexEntry {
-    mode: String,
-    oid: String,
-}
+/// The whole index: every path, with the stage-0 entry (mode, object id) of each, borrowed from
+/// `git ls-files -s` output. Conflicted paths (stages 1-3) get [`CONFLICT`]: they cannot be
+/// committed as they are.
+type Index<'a> = HashMap<&'a str, (&'a str, &'a str)>;
+
+const LS_FILES: &[&str] = &["ls-files", "-s", "-z", "--full-name", "--", ":/"];
+
+/// Files staged for commit: added, copied, modified or renamed relative to HEAD (or to the
+/// empty tree before the first commit).
+const STAGED: &[&str] = &[
+    "diff",
+    "--cached",
+    "--name-only",
+    "-z",
+    "--no-relative",
+    "--diff-filter=ACMR",
+];
 
 /// Collects the staged files selected by `roots` (relative to `cwd` or absolute).
 pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_size: u64) -> Result<Staged> {
-    let repo = Repo::discover(cwd)?;
-    let index = read_index(&repo)?;
-    let changed = staged_paths(&repo)?;
+    // Three independent questions, asked at once: a hook pays for one process start, not three.
+    let rev_parse = git::start(cwd, git::REV_PARSE, None)?;
+    let ls_files = git::start(cwd, LS_FILES, None)?;
+    let staged = git::start(cwd, STAGED, None)?;
+    let repo = Repo::from_rev_parse(cwd, rev_parse)?;
+    let listing = ls_files.finish()?;
+    let listing = String::from_utf8_lossy(&listing);
+    let index = parse_index(&listing);
+    let changed: Vec<String> = split_nul(&staged.finish()?).collect();
     let mut chosen: Vec<String> = Vec::new();
     for root in roots {
         select(&repo, root, &index, &changed, &mut chosen)?;
     }
     chosen.sort();
     chosen.dedup();
-    let ignores = IgnoreFiles::load(&repo, index.keys());
+    let ignores = IgnoreFiles::load(&repo, index.keys().copied());
     let top = repo.toplevel_from_cwd();
-    chosen.retain(|p| {
-        let abs = top.join(p);
-        !excludes.is_some_and(|x| x.is_excluded(&abs)) && !ignores.is_ignored(p)
-    });
+    chosen.retain(|p| !excludes.is_some_and(|x| x.is_excluded(&top.join(p))) && !ignores.is_ignored(p));
     let mut out = Staged {
-        files: FileSet::from_paths(0, index.keys().cloned()),
+        files: FileSet::from_paths(0, index.keys().map(|p| p.to_string())),
         ..Staged::default()
     };
-    let mut blobs: Vec<(String, String)> = Vec::new();
+    read_entries(&repo, &index, chosen, max_size, &mut out)?;
+    Ok(out)
+}
+
+/// Reads the chosen paths' blobs into entries; symlinks are counted, submodules skipped.
+fn read_entries(
+    repo: &Repo,
+    index: &Index<'_>,
+    chosen: Vec<String>,
+    max_size: u64,
+    out: &mut Staged,
+) -> Result<()> {
+    let mut blobs: Vec<(String, &str)> = Vec::new();
     for path in chosen {
-        let Some(e) = index.get(&path) else { continue };
-        match e.mode.as_str() {
-            "120000" => out.symlinks += 1,
+        match index.get(path.as_str()) {
+            Some(("120000", _)) => out.symlinks += 1,
             // A submodule commit or an unmerged path: no content to scan.
-            "160000" | CONFLICT => {}
-            _ => blobs.push((path, e.oid.clone())),
+            Some(("160000" | CONFLICT, _)) | None => {}
+            Some((_, oid)) => blobs.push((path, oid)),
         }
     }
-    let contents = read_blobs(&repo, &blobs, max_size)?;
+    let contents = read_blobs(repo, &blobs, max_size)?;
     for ((path, _), bytes) in blobs.into_iter().zip(contents) {
         out.entries.push(Entry {
             root: 0,
@@ -80,14 +105,34 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
         });
     }
     out.entries.sort_by(|a, b| a.display.cmp(&b.display));
-    Ok(out)
+    Ok(())
+}
+
+/// Parses `git ls-files -s -z`: records `<mode> <oid> <stage>\t<path>`.
+fn parse_index(listing: &str) -> Index<'_> {
+    let mut index = HashMap::new();
+    for record in listing.split('\0') {
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
+        let mut fields = meta.split(' ');
+        let (Some(mode), Some(oid), Some(stage)) = (fields.next(), fields.next(), fields.next()) else {
+            continue;
+        };
+        if stage == "0" {
+            index.insert(path, (mode, oid));
+        } else {
+            index.insert(path, (CONFLICT, oid));
+        }
+    }
+    index
 }
 
 /// Adds the paths `root` selects; a root that names nothing in the index or on disk is an error.
 fn select(
     repo: &Repo,
     root: &Path,
-    index: &HashMap<String, IndexEntry>,
+    index: &Index<'_>,
     changed: &[String],
     chosen: &mut Vec<String>,
 ) -> Result<()> {
@@ -98,7 +143,7 @@ fn select(
             repo.toplevel.display()
         )));
     };
-    if index.contains_key(&r) {
+    if index.contains_key(r.as_str()) {
         chosen.push(r);
         return Ok(());
     }
@@ -107,9 +152,8 @@ fn select(
     } else {
         format!("{r}/")
     };
-    let below = |p: &String| p.starts_with(&dir);
-    if dir.is_empty() || repo.cwd.join(root).is_dir() || index.keys().any(below) {
-        chosen.extend(changed.iter().filter(|p| below(p)).cloned());
+    if dir.is_empty() || repo.cwd.join(root).is_dir() || index.keys().any(|p| p.starts_with(&dir)) {
+        chosen.extend(changed.iter().filter(|p| p.starts_with(&dir)).cloned());
         return Ok(());
     }
     Err(Error::Usage(format!(
@@ -118,53 +162,9 @@ fn select(
     )))
 }
 
-/// Stage-0 entries of the whole index, by repository path. Conflicted paths (stages 1-3) are
-/// listed without content: they cannot be committed as they are.
-fn read_index(repo: &Repo) -> Result<HashMap<String, IndexEntry>> {
-    let out = repo.git(&["ls-files", "-s", "-z", "--full-name", "--", ":/"])?;
-    let mut index = HashMap::new();
-    for record in split_nul(&out) {
-        // "<mode> <oid> <stage>\t<path>"
-        let Some((meta, path)) = record.split_once('\t') else {
-            continue;
-        };
-        let mut fields = meta.split(' ');
-        let (Some(mode), Some(oid), Some(stage)) = (fields.next(), fields.next(), fields.next()) else {
-            continue;
-        };
-        let entry = IndexEntry {
-            mode: mode.to_string(),
-            oid: oid.to_string(),
-        };
-        if stage == "0" {
-            index.insert(path.to_string(), entry);
-        } else {
-            index.entry(path.to_string()).or_insert(IndexEntry {
-                mode: CONFLICT.into(),
-                ..entry
-            });
-        }
-    }
-    Ok(index)
-}
-
-/// Paths staged for commit: added, copied, modified or renamed relative to HEAD (or to the
-/// empty tree before the first commit).
-fn staged_paths(repo: &Repo) -> Result<Vec<String>> {
-    let out = repo.git(&[
-        "diff",
-        "--cached",
-        "--name-only",
-        "-z",
-        "--no-relative",
-        "--diff-filter=ACMR",
-    ])?;
-    Ok(split_nul(&out).collect())
-}
-
 /// Reads blobs with one `git cat-file --batch`. Content beyond `max_size + 1` bytes is dropped
 /// on the way in, so a huge blob costs no memory and still reads as too large.
-fn read_blobs(repo: &Repo, blobs: &[(String, String)], max_size: u64) -> Result<Vec<Arc<[u8]>>> {
+fn read_blobs(repo: &Repo, blobs: &[(String, &str)], max_size: u64) -> Result<Vec<Arc<[u8]>>> {
     if blobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -198,9 +198,12 @@ struct IgnoreFiles {
 }
 
 impl IgnoreFiles {
-    fn load<'a>(repo: &Repo, paths: impl Iterator<Item = &'a String>) -> Self {
+    fn load<'a>(repo: &Repo, paths: impl Iterator<Item = &'a str>) -> Self {
         let mut files: Vec<(String, Gitignore)> = paths
-            .filter(|p| p.as_str() == IGNORE_FILE || p.ends_with(&format!("/{IGNORE_FILE}")))
+            .filter(|p| {
+                p.strip_suffix(IGNORE_FILE)
+                    .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+            })
             .filter_map(|p| {
                 let (gi, _) = Gitignore::new(repo.toplevel.join(p));
                 let dir = p.strip_suffix(IGNORE_FILE).unwrap_or("").to_string();
