@@ -7,7 +7,6 @@
 //! `--all-files`). Rule globs see paths relative to the repository root, and `require` rules
 //! see the whole index, so a companion that is committed but unchanged counts.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,10 +31,53 @@ pub struct Staged {
 /// Mode recorded for a path with unmerged stages.
 const CONFLICT: &str = "conflict";
 
-/// The whole index: every path, with the stage-0 entry (mode, object id) of each, borrowed from
-/// `git ls-files -s` output. Conflicted paths (stages 1-3) get [`CONFLICT`]: they cannot be
-/// committed as they are.
-type Index<'a> = HashMap<&'a str, (&'a str, &'a str)>;
+/// The whole index, borrowed from `git ls-files -s` output, in git's (byte-wise) path order:
+/// `(path, mode, object id)`. A conflicted path (stages 1-3) appears once, with mode
+/// [`CONFLICT`]: it cannot be committed as it is. Sorted slices, not a hash map: a hook in a
+/// large repository looks up a handful of paths among tens of thousands.
+struct Index<'a> {
+    entries: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+impl<'a> Index<'a> {
+    /// Parses `git ls-files -s -z`: records `<mode> <oid> <stage>\t<path>`.
+    fn parse(listing: &'a str) -> Self {
+        let mut entries: Vec<(&str, &str, &str)> = Vec::new();
+        for record in listing.split('\0') {
+            let Some((meta, path)) = record.split_once('\t') else {
+                continue;
+            };
+            let mut fields = meta.split(' ');
+            let (Some(mode), Some(oid), Some(stage)) = (fields.next(), fields.next(), fields.next()) else {
+                continue;
+            };
+            let mode = if stage == "0" { mode } else { CONFLICT };
+            match entries.last_mut() {
+                Some(last) if last.0 == path => last.1 = CONFLICT,
+                _ => entries.push((path, mode, oid)),
+            }
+        }
+        // git lists the index sorted already; sorting again is a no-op that makes it certain.
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        Self { entries }
+    }
+
+    /// `(mode, oid)` of `path`.
+    fn get(&self, path: &str) -> Option<(&'a str, &'a str)> {
+        let i = self.entries.binary_search_by(|e| e.0.cmp(path)).ok()?;
+        Some((self.entries[i].1, self.entries[i].2))
+    }
+
+    /// Whether some path starts with `prefix`.
+    fn has_prefix(&self, prefix: &str) -> bool {
+        let i = self.entries.partition_point(|e| e.0 < prefix);
+        self.entries.get(i).is_some_and(|e| e.0.starts_with(prefix))
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.entries.iter().map(|e| e.0)
+    }
+}
 
 const LS_FILES: &[&str] = &["ls-files", "-s", "-z", "--full-name", "--", ":/"];
 
@@ -58,8 +100,12 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
     let staged = git::start(cwd, STAGED, None)?;
     let repo = Repo::from_rev_parse(cwd, rev_parse)?;
     let listing = ls_files.finish()?;
-    let listing = String::from_utf8_lossy(&listing);
-    let index = parse_index(&listing);
+    // Validate once (fast); fall back to a lossy copy only for non-UTF-8 paths.
+    let listing = match std::str::from_utf8(&listing) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&listing),
+    };
+    let index = Index::parse(&listing);
     let changed: Vec<String> = split_nul(&staged.finish()?).collect();
     let mut chosen: Vec<String> = Vec::new();
     for root in roots {
@@ -67,11 +113,11 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
     }
     chosen.sort();
     chosen.dedup();
-    let ignores = IgnoreFiles::load(&repo, index.keys().copied());
+    let ignores = IgnoreFiles::load(&repo, index.paths());
     let top = repo.toplevel_from_cwd();
     chosen.retain(|p| !excludes.is_some_and(|x| x.is_excluded(&top.join(p))) && !ignores.is_ignored(p));
     let mut out = Staged {
-        files: FileSet::from_paths(0, index.keys().map(|p| p.to_string())),
+        files: FileSet::from_paths(0, index.paths().map(String::from)),
         ..Staged::default()
     };
     read_entries(&repo, &index, chosen, max_size, &mut out)?;
@@ -88,7 +134,7 @@ fn read_entries(
 ) -> Result<()> {
     let mut blobs: Vec<(String, &str)> = Vec::new();
     for path in chosen {
-        match index.get(path.as_str()) {
+        match index.get(&path) {
             Some(("120000", _)) => out.symlinks += 1,
             // A submodule commit or an unmerged path: no content to scan.
             Some(("160000" | CONFLICT, _)) | None => {}
@@ -108,26 +154,6 @@ fn read_entries(
     Ok(())
 }
 
-/// Parses `git ls-files -s -z`: records `<mode> <oid> <stage>\t<path>`.
-fn parse_index(listing: &str) -> Index<'_> {
-    let mut index = HashMap::new();
-    for record in listing.split('\0') {
-        let Some((meta, path)) = record.split_once('\t') else {
-            continue;
-        };
-        let mut fields = meta.split(' ');
-        let (Some(mode), Some(oid), Some(stage)) = (fields.next(), fields.next(), fields.next()) else {
-            continue;
-        };
-        if stage == "0" {
-            index.insert(path, (mode, oid));
-        } else {
-            index.insert(path, (CONFLICT, oid));
-        }
-    }
-    index
-}
-
 /// Adds the paths `root` selects; a root that names nothing in the index or on disk is an error.
 fn select(
     repo: &Repo,
@@ -143,7 +169,7 @@ fn select(
             repo.toplevel.display()
         )));
     };
-    if index.contains_key(r.as_str()) {
+    if index.get(&r).is_some() {
         chosen.push(r);
         return Ok(());
     }
@@ -152,7 +178,7 @@ fn select(
     } else {
         format!("{r}/")
     };
-    if dir.is_empty() || repo.cwd.join(root).is_dir() || index.keys().any(|p| p.starts_with(&dir)) {
+    if dir.is_empty() || repo.cwd.join(root).is_dir() || index.has_prefix(&dir) {
         chosen.extend(changed.iter().filter(|p| p.starts_with(&dir)).cloned());
         return Ok(());
     }
@@ -227,5 +253,26 @@ impl IgnoreFiles {
             }
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_lists_paths_and_marks_conflicts() {
+        let oid = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+        let listing = format!(
+            "100644 {oid} 0\ta b.txt\0100644 {oid} 1\tc.txt\0100644 {oid} 2\tc.txt\0120000 {oid} 0\tdir/link\0"
+        );
+        let index = Index::parse(&listing);
+        assert_eq!(index.get("a b.txt"), Some(("100644", oid)));
+        assert_eq!(index.get("c.txt"), Some((CONFLICT, oid)));
+        assert_eq!(index.get("dir/link"), Some(("120000", oid)));
+        assert_eq!(index.get("dir"), None);
+        assert!(index.has_prefix("dir/"));
+        assert!(!index.has_prefix("d/"));
+        assert_eq!(index.paths().count(), 3);
     }
 }
