@@ -6,7 +6,7 @@
 //!     ▼
 //! plan: matchers, path scopes, one keyword automaton
 //!     ▼
-//! source: working tree (ignore-aware parallel walk)
+//! source: working tree (ignore-aware parallel walk) | staged blobs | lines changed since REV
 //!     ▼
 //! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
 //!     ▼
@@ -70,6 +70,21 @@ pub struct Settings {
     pub baseline: Option<suppress::baseline::Baseline>,
     /// Stale baseline entries are errors instead of notes, so they fail the run.
     pub fail_on_stale_baseline: bool,
+    /// What is scanned: the working tree, the git index, or what changed since a revision.
+    pub input: Input,
+}
+
+/// Which content a check reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Input {
+    /// The working tree under the roots.
+    #[default]
+    Tree,
+    /// The git index: files staged for commit under the roots, or named ones (`--staged`).
+    Staged,
+    /// The working tree, reporting only what changed since the merge base with this
+    /// revision (`--diff REV`).
+    Diff(String),
 }
 
 impl Settings {
@@ -88,6 +103,7 @@ impl Settings {
             max_line_length: scan::DEFAULT_MAX_LINE_LENGTH,
             baseline: None,
             fail_on_stale_baseline: false,
+            input: Input::Tree,
         }
     }
 }
@@ -110,13 +126,12 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let policies = load_policies(settings)?;
     let plan = plan::Plan::compile(policies.rules)?;
     let excludes = excludes(settings)?;
-    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes.as_ref())?;
-    let files = source::FileSet::from_entries(&walked.entries);
+    let sources = sources(settings, excludes.as_ref())?;
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,
     };
-    let mut output = scan::scan(&plan, &walked.entries, &files, &opts, progress);
+    let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);
         finding::assign_fingerprints(&mut file.findings);
@@ -127,7 +142,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         .filter(|r| !r.suppressible)
         .map(|r| r.id.clone())
         .collect();
-    let sorted = suppress::apply(
+    let mut sorted = suppress::apply(
         output.files,
         &SuppressOptions {
             inline: settings.inline_suppressions,
@@ -136,6 +151,9 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             config: Some((&settings.config, &settings.cwd)),
         },
     );
+    if let Some(changes) = &sources.changes {
+        changes.retain(&mut sorted);
+    }
     let mut summary = Summary {
         files_scanned: output.stats.files_scanned,
         lossy_decoded: output.stats.lossy,
@@ -147,11 +165,11 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     for (reason, n) in &output.stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
-    if walked.symlinks > 0 {
-        summary.skipped.insert("symlink".to_string(), walked.symlinks);
+    if sources.symlinks > 0 {
+        summary.skipped.insert("symlink".to_string(), sources.symlinks);
     }
-    if walked.special > 0 {
-        summary.skipped.insert("special".to_string(), walked.special);
+    if sources.special > 0 {
+        summary.skipped.insert("special".to_string(), sources.special);
     }
     let mut report = finish(sorted, &plan, summary, started);
     gate(&mut report, settings);
@@ -189,6 +207,46 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
         summary,
         ..Report::default()
     }
+}
+
+/// The files of a run, as [`Settings::input`] selects them.
+struct Sources {
+    entries: Vec<source::Entry>,
+    files: source::FileSet,
+    symlinks: usize,
+    special: usize,
+    /// Set for `--diff`: which findings lie on changed lines.
+    changes: Option<source::diff::Changes>,
+}
+
+fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
+    if settings.input == Input::Staged {
+        let s = source::staged::collect(&settings.cwd, &settings.roots, excludes, settings.max_file_size)?;
+        return Ok(Sources {
+            entries: s.entries,
+            files: s.files,
+            symlinks: s.symlinks,
+            special: 0,
+            changes: None,
+        });
+    }
+    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes)?;
+    // Require rules look for companions among all walked files, changed or not.
+    let files = source::FileSet::from_entries(&walked.entries);
+    let (entries, changes) = match &settings.input {
+        Input::Diff(rev) => {
+            let (entries, changes) = source::diff::select(walked.entries, rev, &settings.cwd)?;
+            (entries, Some(changes))
+        }
+        _ => (walked.entries, None),
+    };
+    Ok(Sources {
+        entries,
+        files,
+        symlinks: walked.symlinks,
+        special: walked.special,
+        changes,
+    })
 }
 
 fn excludes(settings: &Settings) -> Result<Option<Excludes>> {

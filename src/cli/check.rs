@@ -63,9 +63,28 @@ pub struct CheckArgs {
     /// Fail when a baseline entry matches no finding any more (stale entries become errors).
     #[arg(long, requires = "baseline")]
     pub fail_on_stale_baseline: bool,
+    /// Scan what is staged in git (the index blobs), not the working tree: the staged files
+    /// below each directory PATH, and every file PATH as staged.
+    #[arg(long, conflicts_with = "diff")]
+    pub staged: bool,
+    /// Report only findings on lines added or changed since the merge base with REV
+    /// (e.g. origin/main); findings about a whole file count when the file is new.
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+impl CheckArgs {
+    /// The input `--staged` / `--diff` select.
+    pub fn input(&self) -> crate::Input {
+        match (&self.diff, self.staged) {
+            (Some(rev), _) => crate::Input::Diff(rev.clone()),
+            (None, true) => crate::Input::Staged,
+            (None, false) => crate::Input::Tree,
+        }
+    }
 }
 
 /// Runs the check and writes the report.
@@ -84,6 +103,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         settings.inline_suppressions = false;
     }
     read_baseline(args, &mut settings)?;
+    settings.input = args.input();
     let progress = Arc::new(Progress::default());
     let spinner = ProgressLine::start(Arc::clone(&progress));
     let result = crate::check(&settings, Some(&progress));

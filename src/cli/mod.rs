@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod completions;
+pub mod hook;
+pub mod init;
 pub mod rules;
 pub mod test;
 pub mod validate;
@@ -48,6 +50,11 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --out-dir.
     Man(completions::ManArgs),
+    /// Install or remove a git pre-commit hook that runs `guardrail check --staged`.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// Write a commented guardrail.toml (and a pre-commit config or GitHub workflow).
+    Init(init::InitArgs),
 }
 
 /// Where rules come from; shared by every subcommand.
@@ -105,6 +112,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate(args) => validate::run(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
+        Command::Hook(cmd) => hook::run(&cmd),
+        Command::Init(args) => init::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,9 @@
 //! (relative to the working directory, `/`-separated) and a way to load the bytes. Loading
 //! applies the binary, size and encoding policy and counts what it skipped.
 
+pub mod diff;
+pub mod git;
+pub mod staged;
 pub mod walk;
 
 use std::collections::HashSet;
@@ -51,6 +54,14 @@ impl FileSet {
             }
             roots[e.root].insert(e.rel.clone());
         }
+        Self { roots }
+    }
+
+    /// The paths of one root (the git index, for `--staged`).
+    pub fn from_paths(root: usize, paths: impl IntoIterator<Item = String>) -> Self {
+        let mut roots: Vec<HashSet<String>> = Vec::new();
+        roots.resize_with(root + 1, HashSet::new);
+        roots[root].extend(paths);
         Self { roots }
     }
 
