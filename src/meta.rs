@@ -12,6 +12,9 @@ pub const UNSUPPRESSIBLE: &str = "guardrail/unsuppressible-rule";
 /// Rule id of the note for a structured file (Rust, TOML, JSON, YAML) that did not parse.
 pub const UNPARSED: &str = "guardrail/unparsed-file";
 
+/// Rule id of the note for a workspace whose dependency licenses could not be read offline.
+pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-unchecked";
+
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
     (
@@ -33,5 +36,10 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         UNPARSED,
         Severity::Note,
         "A structured file that could not be parsed; structural rules did not run on it, text rules did",
+    ),
+    (
+        DEPENDENCY_LICENSES_UNCHECKED,
+        Severity::Note,
+        "A Cargo workspace whose dependency licenses could not be read offline (`cargo fetch` fixes it); the other cargo rules still ran",
     ),
 ];

@@ -4,6 +4,7 @@
 //! at a time through a [`FileContext`], reporting [`Hit`]s (byte spans). It never sees
 //! suppressions, configuration or output formats.
 
+pub mod cargo;
 pub mod path;
 pub mod regex;
 pub mod require;
@@ -39,6 +40,8 @@ pub struct FileCache {
     pub unparsed: Cell<bool>,
     /// Notes to report once per file (e.g. a parse failure), as meta findings.
     pub notes: RefCell<Vec<FileNote>>,
+    /// The file parsed as Cargo.toml / Cargo.lock, shared by every cargo rule.
+    pub cargo: std::cell::OnceCell<cargo::Parsed>,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -79,6 +82,8 @@ pub enum Matcher {
     Path(path::PathMatcher),
     /// `[rule.require]`
     Require(require::RequireMatcher),
+    /// `[rule.cargo]`
+    Cargo(cargo::CargoMatcher),
 }
 
 impl Matcher {
@@ -89,6 +94,7 @@ impl Matcher {
             MatcherTable::Regex(t) => Matcher::Regex(regex::RegexMatcher::compile(rule, t, eager)?),
             MatcherTable::Path(t) => Matcher::Path(path::PathMatcher::compile(rule, t)?),
             MatcherTable::Require(t) => Matcher::Require(require::RequireMatcher::compile(rule, t)?),
+            MatcherTable::Cargo(t) => Matcher::Cargo(cargo::CargoMatcher::compile(rule, t)?),
         })
     }
 
@@ -96,7 +102,7 @@ impl Matcher {
     pub fn keywords(&self) -> &[String] {
         match self {
             Matcher::Regex(m) => m.keywords(),
-            Matcher::Path(_) | Matcher::Require(_) => &[],
+            Matcher::Path(_) | Matcher::Require(_) | Matcher::Cargo(_) => &[],
         }
     }
 
@@ -104,7 +110,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) => true,
+            Matcher::Regex(_) | Matcher::Cargo(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -115,6 +121,7 @@ impl Matcher {
             Matcher::Regex(m) => m.check(cx, out),
             Matcher::Path(m) => m.check(cx, out),
             Matcher::Require(m) => m.check(cx, out),
+            Matcher::Cargo(m) => m.check(cx, out),
         }
     }
 }
