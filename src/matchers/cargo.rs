@@ -30,7 +30,7 @@ use sources::SourcePolicy;
 #[derive(Debug)]
 pub enum Parsed {
     /// A Cargo.toml.
-    Manifest(Manifest),
+    Manifest(Box<Manifest>),
     /// A Cargo.lock.
     Lockfile(Lockfile),
     /// Did not parse (already reported as a note).
@@ -227,7 +227,7 @@ impl CargoMatcher {
 
 fn parse(name: &str, text: &str, cx: &FileContext<'_>) -> Parsed {
     let result = if name == "Cargo.toml" {
-        manifest::parse(text).map(Parsed::Manifest)
+        manifest::parse(text).map(|m| Parsed::Manifest(Box::new(m)))
     } else {
         lockfile::parse(text).map(Parsed::Lockfile)
     };

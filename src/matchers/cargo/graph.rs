@@ -22,7 +22,11 @@ pub fn licenses_in_manifest(
     m: &Manifest,
     out: &mut Vec<Hit>,
 ) {
-    let own = m.package.as_ref().and_then(|p| p.license.as_ref());
+    let own = m
+        .package
+        .as_ref()
+        .filter(|p| !p.name.as_deref().is_some_and(|n| policy.exempt(n)))
+        .and_then(|p| p.license.as_ref());
     for license in own.into_iter().chain(&m.workspace_license) {
         declared(policy, license, out);
     }
@@ -90,6 +94,14 @@ pub fn licenses_in_lockfile(
         }
         None => return,
     };
+    if graph.host_only {
+        let missing = lock
+            .packages
+            .iter()
+            .filter(|p| !graph.contains(&p.name, &p.version))
+            .count();
+        note(cx, format!("licenses of {missing} package(s) used only on other platforms were not checked: they have not been downloaded; run `cargo fetch` in {} (it needs the network once) to check them too", display_dir(&cx.entry.display)));
+    }
     let root = scan_root(cx).map(|r| canonical(&r));
     for pkg in &graph.packages {
         if (pkg.local && in_scan(cx, root.as_deref(), &pkg.manifest)) || policy.exempt(&pkg.name) {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use cargo_metadata::{CargoOpt, MetadataCommand};
 use spdx::{Expression, LicenseReq, Licensee, ParseMode};
@@ -158,12 +158,29 @@ pub struct Graph {
     pub packages: Vec<GraphPackage>,
     /// Direct dependencies (indices into `packages`) of each member, by manifest path.
     pub direct: HashMap<PathBuf, Vec<usize>>,
+    /// True when only the host platform's packages could be resolved offline.
+    pub host_only: bool,
 }
 
-type Outcome = Arc<OnceLock<Result<Graph, String>>>;
+impl Graph {
+    /// Whether the graph holds `name` at `version`.
+    pub fn contains(&self, name: &str, version: &str) -> bool {
+        self.packages
+            .iter()
+            .any(|p| p.name == name && p.version == version)
+    }
+}
+
+/// A workspace's graph or why it is unavailable, computed once by whoever asks first.
+type Cell = OnceLock<Result<Graph, String>>;
+type Outcome = Arc<Cell>;
+
+/// Outcomes held by the matchers of the running scan, so several license rules share one
+/// `cargo metadata` run. Weak: when the scan's plan is dropped, the next scan runs afresh.
+static SHARED: Mutex<Vec<(PathBuf, Weak<Cell>)>> = Mutex::new(Vec::new());
 
 /// `cargo metadata` results by workspace manifest, so each workspace is resolved once per scan
-/// however many files and threads ask.
+/// however many files, rules and threads ask.
 #[derive(Debug, Default)]
 pub struct MetadataCache {
     runs: Mutex<HashMap<PathBuf, Outcome>>,
@@ -173,32 +190,67 @@ impl MetadataCache {
     /// The graph of the workspace whose root manifest is `manifest`, or why it is unavailable.
     pub fn graph(&self, manifest: &Path) -> Outcome {
         let cell = {
-            let mut runs = self
-                .runs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(runs.entry(manifest.to_path_buf()).or_default())
+            let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(
+                runs.entry(manifest.to_path_buf())
+                    .or_insert_with(|| shared(manifest)),
+            )
         };
-        // Initialised outside the map lock: other workspaces need not wait for this one.
+        // Initialised outside the map locks: other workspaces need not wait for this one.
         cell.get_or_init(|| run_metadata(manifest));
         cell
+    }
+}
+
+/// The outcome another matcher of this scan already holds for `manifest`, or a new one.
+fn shared(manifest: &Path) -> Outcome {
+    let mut all = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    all.retain(|(_, w)| w.strong_count() > 0);
+    if let Some(cell) = all
+        .iter()
+        .find(|(p, _)| p == manifest)
+        .and_then(|(_, w)| w.upgrade())
+    {
+        return cell;
+    }
+    let cell = Outcome::default();
+    all.push((manifest.to_path_buf(), Arc::downgrade(&cell)));
+    cell
+}
+
+/// Resolves the whole graph; when crates for other platforms were never downloaded (a build
+/// fetches only the host's), falls back to the host platform's graph and says so.
+fn run_metadata(manifest: &Path) -> Result<Graph, String> {
+    match metadata(manifest, false) {
+        Ok(meta) => Ok(graph(meta, false)),
+        Err(full) => match metadata(manifest, true) {
+            Ok(meta) => Ok(graph(meta, true)),
+            Err(_) => Err(full),
+        },
     }
 }
 
 /// Runs `cargo metadata` without network access or lockfile writes. The scanned repository's
 /// `.cargo/config.toml` is honoured (vendored sources work) but rustc wrappers are cleared,
 /// since cargo asks rustc for target information and a wrapper would run repository code.
-fn run_metadata(manifest: &Path) -> Result<Graph, String> {
+fn metadata(manifest: &Path, host_only: bool) -> Result<cargo_metadata::Metadata, String> {
+    let mut options = vec!["--offline".to_string(), "--locked".to_string()];
+    if host_only {
+        options.extend(["--filter-platform".to_string(), "host-tuple".to_string()]);
+    }
     let mut cmd = MetadataCommand::new();
     cmd.manifest_path(manifest)
         .features(CargoOpt::AllFeatures)
-        .other_options(vec!["--offline".to_string(), "--locked".to_string()])
+        .other_options(options)
         .env("RUSTC_WRAPPER", "")
         .env("RUSTC_WORKSPACE_WRAPPER", "");
     if let Some(dir) = manifest.parent() {
         cmd.current_dir(dir);
     }
-    let meta = cmd.exec().map_err(|e| reason(&e))?;
+    cmd.exec().map_err(|e| reason(&e))
+}
+
+fn graph(meta: cargo_metadata::Metadata, host_only: bool) -> Graph {
     let index: HashMap<_, _> = meta
         .packages
         .iter()
@@ -236,7 +288,11 @@ fn run_metadata(manifest: &Path) -> Result<Graph, String> {
             direct.insert(packages[i].manifest.clone(), deps);
         }
     }
-    Ok(Graph { packages, direct })
+    Graph {
+        packages,
+        direct,
+        host_only,
+    }
 }
 
 /// The first `error:` line of cargo's output, or what kept cargo from starting.

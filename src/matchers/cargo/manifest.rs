@@ -59,6 +59,8 @@ pub enum Publish {
 pub struct Package {
     /// Span of the `package` key (in the `[package]` header).
     pub key: Range<usize>,
+    /// `name = "..."`.
+    pub name: Option<String>,
     /// Keys present in the table.
     pub fields: Vec<String>,
     /// `publish`, with the span of its pair.
@@ -138,6 +140,7 @@ fn package(key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>
         return pkg;
     };
     pkg.fields = t.iter().map(|(k, _)| k.get_ref().to_string()).collect();
+    pkg.name = entry(t, "name").and_then(|(_, v)| v.get_ref().as_str().map(str::to_string));
     pkg.license = entry(t, "license").and_then(|(k, v)| string_val(k, v));
     pkg.publish = entry(t, "publish").map(|(k, v)| {
         let publish = match v.get_ref() {
