@@ -161,6 +161,10 @@ fn unfetched_crate(dir: &Path) {
                 "version = 4\n\n[[package]]\nname = \"atty\"\nversion = \"0.2.14\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\n \"atty\",\n \"itoa\",\n]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
             ),
             ("guardrail.toml", "[rules]\n\"security/copyleft-license\" = \"on\"\n"),
+            // A vendored crate's own lockfile: covered by the outer graph, never resolved alone.
+            ("vendor/dep/Cargo.toml", "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\n\n[dependencies]\nitoa = \"1\"\n"),
+            ("vendor/dep/src/lib.rs", "//! Dep.\n"),
+            ("vendor/dep/Cargo.lock", "version = 4\n\n[[package]]\nname = \"dep\"\nversion = \"0.1.0\"\n"),
             (
                 "allow.toml",
                 "[pack]\nname = \"team\"\n[[rule]]\nid = \"license-allow-list\"\nmessage = \"m\"\nhelp = \"h\"\npaths = [\"Cargo.toml\", \"Cargo.lock\"]\n[rule.cargo.licenses]\nallow = [\"MIT\"]\n[[rule.example]]\nfail = \"[package]\\nlicense = 'ISC'\"\n[[rule.example]]\npass = \"[package]\\nlicense = 'MIT'\"\n",
@@ -188,9 +192,44 @@ fn offline_fallback_notes_once_and_the_other_rules_still_run() {
         ]
     );
     let notes = messages_of(&json, NOTE);
-    assert_eq!(notes.len(), 1, "two license rules, one note");
+    assert_eq!(
+        notes.len(),
+        1,
+        "two license rules and a nested lockfile, one note"
+    );
     assert!(notes[0].contains("run `cargo fetch` in ."), "{}", notes[0]);
     assert_eq!(json["summary"]["errors"], 0);
+}
+
+/// `cargo metadata` runs once per workspace per scan: not per rule, file or nested lockfile.
+#[cfg(unix)]
+#[test]
+fn cargo_metadata_runs_once_per_workspace() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    unfetched_crate(tmp.path());
+    let bin = tempfile::tempdir().expect("tempdir");
+    let log = bin.path().join("calls.log");
+    let cargo = bin.path().join("cargo");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\necho 'error: no matching package named `itoa` found' >&2\nexit 101\n",
+        log.display()
+    );
+    std::fs::write(&cargo, script).expect("write fake cargo");
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let json = check(tmp.path(), &["--policy", "allow.toml"], &[("CARGO", &cargo)]);
+    assert_eq!(messages_of(&json, NOTE).len(), 1);
+    let calls = std::fs::read_to_string(&log).expect("fake cargo ran");
+    let calls: Vec<&str> = calls.lines().collect();
+    // The whole graph, then the host platform's, for the one top-level workspace.
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.contains("--offline") && c.contains("--locked")),
+        "{calls:?}"
+    );
+    assert!(calls[1].contains("--filter-platform host-tuple"), "{calls:?}");
 }
 
 /// The repository's own manifest and lockfile, scanned in place with only `policy`.

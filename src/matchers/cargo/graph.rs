@@ -39,7 +39,9 @@ pub fn licenses_in_manifest(
         }
         return;
     };
-    let Some(root) = scan_root(cx) else { return };
+    let Some(root) = scan_root(cx).filter(|_| !nested(cx, &ws)) else {
+        return;
+    };
     let outcome = matcher
         .metadata
         .graph(&canonical(&root.join(ws).join("Cargo.toml")));
@@ -80,6 +82,9 @@ pub fn licenses_in_lockfile(
     lock: &Lockfile,
     out: &mut Vec<Hit>,
 ) {
+    if nested(cx, parent(&cx.entry.rel)) {
+        return;
+    }
     let Origin::Disk(path) = &cx.entry.origin else {
         note(cx, "dependency licenses were not checked: the lockfile is not on disk (staged or in-memory scan); run `guardrail check` on the working tree after `cargo fetch`".to_string());
         return;
@@ -140,21 +145,33 @@ fn in_scan(cx: &FileContext<'_>, root: Option<&Path>, manifest: &Path) -> bool {
     cx.files.contains(cx.entry.root, &rel)
 }
 
+/// Whether a Cargo.lock in `dir` sits below another Cargo.lock of the scan: a vendored crate's
+/// own lockfile, which does not decide what the outer workspace builds. Resolving hundreds of
+/// them would cost a `cargo metadata` run each; the outer graph already covers the crate.
+fn nested(cx: &FileContext<'_>, dir: &str) -> bool {
+    above(cx, dir, "Cargo.lock")
+}
+
 /// A Cargo.toml with no Cargo.toml above it in this scan: a workspace (or lone crate) root.
 fn is_top_manifest(cx: &FileContext<'_>) -> bool {
-    let mut dir = parent(&cx.entry.rel);
+    !above(cx, parent(&cx.entry.rel), "Cargo.toml")
+}
+
+/// Whether a file `name` exists in a directory strictly above `dir` in this scan.
+fn above(cx: &FileContext<'_>, dir: &str, name: &str) -> bool {
+    let mut dir = dir;
     while !dir.is_empty() {
         dir = parent(dir);
         let candidate = if dir.is_empty() {
-            "Cargo.toml".to_string()
+            name.to_string()
         } else {
-            format!("{dir}/Cargo.toml")
+            format!("{dir}/{name}")
         };
         if cx.files.contains(cx.entry.root, &candidate) {
-            return false;
+            return true;
         }
     }
-    true
+    false
 }
 
 fn note(cx: &FileContext<'_>, message: String) {
