@@ -96,66 +96,9 @@ const PACKAGE_FIELDS: &[&str] = &[
 impl CargoMatcher {
     /// Validates the table: exactly one check, well-formed entries.
     pub fn compile(rule: &Rule, t: &CargoTable) -> Result<Self, LocatedError> {
-        let err = |span, msg: &str| LocatedError::new(LocatedKind::Policy, &rule.source, span, msg);
-        let chosen = [
-            !t.banned.is_empty(),
-            !t.sources.is_empty(),
-            t.unbounded_versions.is_some(),
-            t.licenses.is_some(),
-            !t.required_fields.is_empty(),
-            t.publish.is_some(),
-        ];
-        if chosen.iter().filter(|&&c| c).count() != 1 {
-            return Err(err(rule.span.clone(), "[rule.cargo] needs exactly one check")
-                .with_label("in this rule")
-                .with_help("set one of `banned`, `sources`, `unbounded-versions`, `licenses`, `required-fields`, `publish`; write one rule per check"));
-        }
-        let check = if !t.banned.is_empty() {
-            let bans = t.banned.iter().map(|b| {
-                Ban::parse(b.get_ref()).map_err(|e| {
-                    err(b.span(), "invalid banned crate")
-                        .with_label(e)
-                        .with_help("write `name`, `name <semver requirement>` or either with ` -- reason`, e.g. \"openssl < 0.10.55 -- RUSTSEC-2023-0044\"")
-                })
-            });
-            Check::Banned(bans.collect::<Result<_, _>>()?)
-        } else if !t.sources.is_empty() {
-            let strings = |v: &[toml::Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
-            let kinds: Vec<_> = t.sources.iter().map(|s| *s.get_ref()).collect();
-            Check::Sources(SourcePolicy::new(
-                &kinds,
-                strings(&t.allow_registries),
-                strings(&t.allow_git),
-            ))
-        } else if let Some(u) = &t.unbounded_versions {
-            if !*u.get_ref() {
-                return Err(err(u.span(), "`unbounded-versions = false` checks nothing")
-                    .with_help("set it to `true`, or remove the rule"));
-            }
-            Check::Unbounded
-        } else if let Some(l) = &t.licenses {
-            Check::Licenses(LicensePolicy::compile(rule, l)?)
-        } else if let Some(p) = &t.publish {
-            if *p.get_ref() {
-                return Err(err(p.span(), "`publish = true` checks nothing")
-                    .with_help("`publish = false` flags every [package] that crates.io would accept"));
-            }
-            Check::Publishable
-        } else {
-            for f in &t.required_fields {
-                if !PACKAGE_FIELDS.contains(&f.get_ref().as_str()) {
-                    return Err(err(f.span(), "not a [package] field")
-                        .with_help(format!("known fields: {}", PACKAGE_FIELDS.join(", "))));
-                }
-            }
-            Check::Fields {
-                fields: t.required_fields.iter().map(|f| f.get_ref().clone()).collect(),
-                published_only: t.published_only,
-            }
-        };
         let files: Vec<CargoFile> = t.files.iter().map(|f| *f.get_ref()).collect();
         Ok(Self {
-            check,
+            check: compile_check(rule, t)?,
             manifest: files.is_empty() || files.contains(&CargoFile::Manifest),
             lockfile: files.is_empty() || files.contains(&CargoFile::Lockfile),
             locks: Mutex::default(),
@@ -181,7 +124,8 @@ impl CargoMatcher {
     fn check_manifest(&self, cx: &FileContext<'_>, m: &Manifest, out: &mut Vec<Hit>) {
         match &self.check {
             Check::Banned(bans) if self.manifest => {
-                let lock = self.lockfile_for(cx);
+                let versioned = bans.iter().any(Ban::versioned);
+                let lock = versioned.then(|| self.lockfile_for(cx)).flatten();
                 checks::banned_in_manifest(bans, m, lock.as_deref(), out);
             }
             Check::Sources(p) if self.manifest => {
@@ -223,6 +167,78 @@ impl CargoMatcher {
             })
             .clone()
     }
+}
+
+fn policy_error(rule: &Rule, span: std::ops::Range<usize>, msg: &str) -> LocatedError {
+    LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
+}
+
+/// The table's single check, validated.
+fn compile_check(rule: &Rule, t: &CargoTable) -> Result<Check, LocatedError> {
+    let chosen = [
+        !t.banned.is_empty(),
+        !t.sources.is_empty(),
+        t.unbounded_versions.is_some(),
+        t.licenses.is_some(),
+        !t.required_fields.is_empty(),
+        t.publish.is_some(),
+    ];
+    if chosen.iter().filter(|&&c| c).count() != 1 {
+        return Err(policy_error(rule, rule.span.clone(), "[rule.cargo] needs exactly one check")
+            .with_label("in this rule")
+            .with_help("set one of `banned`, `sources`, `unbounded-versions`, `licenses`, `required-fields`, `publish`; write one rule per check"));
+    }
+    let strings = |v: &[toml::Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
+    Ok(if !t.banned.is_empty() {
+        Check::Banned(bans(rule, &t.banned)?)
+    } else if !t.sources.is_empty() {
+        let kinds: Vec<_> = t.sources.iter().map(|s| *s.get_ref()).collect();
+        Check::Sources(SourcePolicy::new(
+            &kinds,
+            strings(&t.allow_registries),
+            strings(&t.allow_git),
+        ))
+    } else if let Some(u) = t.unbounded_versions.as_ref().filter(|u| !*u.get_ref()) {
+        return Err(
+            policy_error(rule, u.span(), "`unbounded-versions = false` checks nothing")
+                .with_help("set it to `true`, or remove the rule"),
+        );
+    } else if t.unbounded_versions.is_some() {
+        Check::Unbounded
+    } else if let Some(l) = &t.licenses {
+        Check::Licenses(LicensePolicy::compile(rule, l)?)
+    } else if let Some(p) = t.publish.as_ref().filter(|p| *p.get_ref()) {
+        return Err(policy_error(rule, p.span(), "`publish = true` checks nothing")
+            .with_help("`publish = false` flags every [package] that crates.io would accept"));
+    } else if t.publish.is_some() {
+        Check::Publishable
+    } else {
+        if let Some(f) = t
+            .required_fields
+            .iter()
+            .find(|f| !PACKAGE_FIELDS.contains(&f.get_ref().as_str()))
+        {
+            return Err(policy_error(rule, f.span(), "not a [package] field")
+                .with_help(format!("known fields: {}", PACKAGE_FIELDS.join(", "))));
+        }
+        Check::Fields {
+            fields: strings(&t.required_fields),
+            published_only: t.published_only,
+        }
+    })
+}
+
+fn bans(rule: &Rule, entries: &[toml::Spanned<String>]) -> Result<Vec<Ban>, LocatedError> {
+    entries
+        .iter()
+        .map(|b| {
+            Ban::parse(b.get_ref()).map_err(|e| {
+                policy_error(rule, b.span(), "invalid banned crate")
+                    .with_label(e)
+                    .with_help("write `name`, `name <semver requirement>` or either with ` -- reason`, e.g. \"openssl < 0.10.55 -- RUSTSEC-2023-0044\"")
+            })
+        })
+        .collect()
 }
 
 fn parse(name: &str, text: &str, cx: &FileContext<'_>) -> Parsed {

@@ -44,6 +44,11 @@ impl Ban {
         })
     }
 
+    /// Whether the entry has a version requirement (so the resolved versions matter).
+    pub fn versioned(&self) -> bool {
+        self.req.is_some()
+    }
+
     fn admits(&self, version: &str) -> bool {
         match &self.req {
             None => true,
