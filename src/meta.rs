@@ -14,6 +14,8 @@ pub const UNPARSED: &str = "guardrail/unparsed-file";
 
 /// Rule id of the note for a baseline entry that matches no finding any more (stale).
 pub const STALE_BASELINE: &str = "guardrail/stale-baseline-entry";
+/// Rule id of the note for a workspace whose dependency licenses could not be read offline.
+pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-unchecked";
 
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
@@ -41,6 +43,11 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         STALE_BASELINE,
         Severity::Note,
         "A baseline entry that matches no finding any more: the finding was fixed or its file removed",
+    ),
+    (
+        DEPENDENCY_LICENSES_UNCHECKED,
+        Severity::Note,
+        "A Cargo workspace whose dependency licenses could not be read offline (`cargo fetch` fixes it); the other cargo rules still ran",
     ),
 ];
 

@@ -258,11 +258,15 @@ pub fn mask_long_lines(text: String, max: usize) -> (String, bool) {
     (String::from_utf8_lossy(&out).into_owned(), true)
 }
 
-/// Runs one rule over one in-memory entry: what `guardrail test` does for each example.
+/// Runs one rule over one in-memory entry: what `guardrail test` does for each example. Only
+/// the rule's own findings count (not notes such as an unparsed file).
 pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Vec<Finding> {
-    scan_file(plan, entry, files, &ScanOptions::default(), Some(rule))
+    let id = &plan.rules[rule].id;
+    let mut findings = scan_file(plan, entry, files, &ScanOptions::default(), Some(rule))
         .0
-        .findings
+        .findings;
+    findings.retain(|f| f.rule == *id);
+    findings
 }
 
 /// Scans one in-memory file with every rule of the plan (fuzzing and embedding).

@@ -4,6 +4,7 @@
 //! at a time through a [`FileContext`], reporting [`Hit`]s (byte spans). It never sees
 //! suppressions, configuration or output formats.
 
+pub mod cargo;
 pub mod document;
 pub mod path;
 pub mod regex;
@@ -44,6 +45,8 @@ pub struct FileCache {
     pub bounds: RefCell<Vec<String>>,
     /// The file parsed as TOML/JSON/YAML/Dockerfile documents, shared by all document rules.
     pub document: document::DocCache,
+    /// The file parsed as Cargo.toml / Cargo.lock, shared by every cargo rule.
+    pub cargo: std::cell::OnceCell<cargo::Parsed>,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -94,6 +97,8 @@ pub enum Matcher {
     Require(require::RequireMatcher),
     /// `[rule.document]`
     Document(document::DocumentMatcher),
+    /// `[rule.cargo]`
+    Cargo(cargo::CargoMatcher),
 }
 
 impl Matcher {
@@ -107,6 +112,7 @@ impl Matcher {
             MatcherTable::Document(t) => {
                 Matcher::Document(document::DocumentMatcher::compile(rule, t, eager)?)
             }
+            MatcherTable::Cargo(t) => Matcher::Cargo(cargo::CargoMatcher::compile(rule, t)?),
         })
     }
 
@@ -115,7 +121,7 @@ impl Matcher {
         match self {
             Matcher::Regex(m) => m.keywords(),
             Matcher::Document(m) => m.keywords(),
-            Matcher::Path(_) | Matcher::Require(_) => &[],
+            Matcher::Path(_) | Matcher::Require(_) | Matcher::Cargo(_) => &[],
         }
     }
 
@@ -123,7 +129,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) | Matcher::Document(_) => true,
+            Matcher::Regex(_) | Matcher::Document(_) | Matcher::Cargo(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -135,6 +141,7 @@ impl Matcher {
             Matcher::Path(m) => m.check(cx, out),
             Matcher::Require(m) => m.check(cx, out),
             Matcher::Document(m) => m.check(cx, out),
+            Matcher::Cargo(m) => m.check(cx, out),
         }
     }
 }

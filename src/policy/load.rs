@@ -151,7 +151,7 @@ fn validate_rule(
             errors.push(
                 err(raw.id.span(), msg)
                     .with_label("in this rule")
-                    .with_help("give the rule exactly one of [rule.regex], [rule.path], [rule.require]"),
+                    .with_help("give the rule exactly one of [rule.regex], [rule.path], [rule.require], [rule.document], [rule.cargo], [rule.rust]"),
             );
             return None;
         }
@@ -196,6 +196,9 @@ fn matcher_table(raw: &RawRule) -> std::result::Result<MatcherTable, usize> {
     }
     if let Some(t) = &raw.document {
         found.push(MatcherTable::Document(t.get_ref().clone()));
+    }
+    if let Some(t) = &raw.cargo {
+        found.push(MatcherTable::Cargo(t.get_ref().clone()));
     }
     if found.len() == 1 {
         Ok(found.remove(0))
@@ -264,6 +267,7 @@ fn default_example_path(raw: &RawRule, matcher: &MatcherTable) -> String {
     let glob = match matcher {
         MatcherTable::Path(t) => t.files.first().map(|g| g.get_ref().as_str()),
         MatcherTable::Require(t) => t.when.first().map(|g| g.get_ref().as_str()),
+        MatcherTable::Cargo(_) => raw.paths.is_empty().then_some("Cargo.toml"),
         MatcherTable::Regex(_) => None,
         MatcherTable::Document(_) => None,
     }

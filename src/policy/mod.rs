@@ -87,6 +87,8 @@ pub enum MatcherTable {
     Require(raw::RequireTable),
     /// `[rule.document]`
     Document(raw::DocumentTable),
+    /// `[rule.cargo]`
+    Cargo(raw::CargoTable),
 }
 
 impl MatcherTable {
@@ -97,6 +99,7 @@ impl MatcherTable {
             MatcherTable::Path(_) => "path",
             MatcherTable::Require(_) => "require",
             MatcherTable::Document(_) => "document",
+            MatcherTable::Cargo(_) => "cargo",
         }
     }
 }

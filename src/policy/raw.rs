@@ -73,6 +73,8 @@ pub struct RawRule {
     pub require: Option<Spanned<RequireTable>>,
     /// `[rule.document]`
     pub document: Option<Spanned<DocumentTable>>,
+    /// `[rule.cargo]`
+    pub cargo: Option<Spanned<CargoTable>>,
     /// `[[rule.example]]`
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
@@ -258,6 +260,77 @@ pub enum DocumentFormat {
     Toml,
     /// A Dockerfile / Containerfile, as a tree of build stages and instructions.
     Dockerfile,
+}
+
+/// `[rule.cargo]`: Cargo manifests and lockfiles. Exactly one check per rule: `banned`,
+/// `sources`, `unbounded-versions`, `licenses`, `required-fields` or `publish`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CargoTable {
+    /// Crates to flag, each `name`, `name <semver requirement>` or either with ` -- reason`.
+    #[serde(default)]
+    pub banned: Vec<Spanned<String>>,
+    /// Dependency sources to flag: `git`, `path` (outside the workspace), `registry` (not crates.io).
+    #[serde(default)]
+    pub sources: Vec<Spanned<CargoSource>>,
+    /// Registry names or index URLs that `sources = ["registry"]` accepts besides crates.io.
+    #[serde(default)]
+    pub allow_registries: Vec<Spanned<String>>,
+    /// Repository URL prefixes that `sources = ["git"]` accepts.
+    #[serde(default)]
+    pub allow_git: Vec<Spanned<String>>,
+    /// `true`: flag version requirements without an upper bound (`*`, `>=1`).
+    pub unbounded_versions: Option<Spanned<bool>>,
+    /// SPDX license ids allowed or denied across the dependency graph.
+    pub licenses: Option<Spanned<CargoLicenses>>,
+    /// `[package]` fields every manifest must set (`license`, `repository`, ...).
+    #[serde(default)]
+    pub required_fields: Vec<Spanned<String>>,
+    /// `false`: every `[package]` must set `publish = false`.
+    pub publish: Option<Spanned<bool>>,
+    /// Where `banned` and `sources` look: `manifest`, `lockfile` (default: both).
+    #[serde(default, rename = "in")]
+    pub files: Vec<Spanned<CargoFile>>,
+    /// With `required-fields`: skip packages that set `publish = false`.
+    #[serde(default)]
+    pub published_only: bool,
+}
+
+/// A kind of dependency source for `[rule.cargo] sources`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CargoSource {
+    /// `git = "..."` / `source = "git+..."`.
+    Git,
+    /// `path = "..."` leading outside the workspace root.
+    Path,
+    /// A registry other than crates.io.
+    Registry,
+}
+
+/// Which Cargo file a check reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CargoFile {
+    /// `Cargo.toml`.
+    Manifest,
+    /// `Cargo.lock`.
+    Lockfile,
+}
+
+/// `[rule.cargo.licenses]`: exactly one of `allow` / `deny`, each a list of SPDX license ids.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CargoLicenses {
+    /// Licenses a dependency may be used under; anything else is flagged.
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    /// Licenses a dependency must not require.
+    #[serde(default)]
+    pub deny: Vec<Spanned<String>>,
+    /// Crate names exempt from the check (a reviewed exception).
+    #[serde(default)]
+    pub exceptions: Vec<Spanned<String>>,
 }
 
 /// `[[rule.example]]`: exactly one of `fail` / `pass`.
