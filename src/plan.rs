@@ -2,7 +2,7 @@
 //! Aho-Corasick automaton over all rules' keywords, so a file is read once and only the rules
 //! whose words occur in it run.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::GlobSet;
 
 use crate::error::{Error, LocatedError, LocatedKind, Result};
@@ -76,9 +76,12 @@ impl Plan {
             None
         } else {
             Some(
+                // A DFA: with hundreds of case-insensitive keywords no prefilter applies, and
+                // the default NFA scanned the corpus about 3x slower than the DFA (< 1 MB).
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&words)
                     .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))?,
             )
