@@ -7,6 +7,7 @@
 pub mod path;
 pub mod regex;
 pub mod require;
+pub mod rust;
 pub mod validators;
 
 use std::cell::{Cell, RefCell};
@@ -39,6 +40,8 @@ pub struct FileCache {
     pub unparsed: Cell<bool>,
     /// Notes to report once per file (e.g. a parse failure), as meta findings.
     pub notes: RefCell<Vec<FileNote>>,
+    /// The Rust file parsed and indexed once for every `[rule.rust]`.
+    pub rust: rust::RustCache,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -79,6 +82,8 @@ pub enum Matcher {
     Path(path::PathMatcher),
     /// `[rule.require]`
     Require(require::RequireMatcher),
+    /// `[rule.rust]`
+    Rust(rust::RustMatcher),
 }
 
 impl Matcher {
@@ -89,6 +94,7 @@ impl Matcher {
             MatcherTable::Regex(t) => Matcher::Regex(regex::RegexMatcher::compile(rule, t, eager)?),
             MatcherTable::Path(t) => Matcher::Path(path::PathMatcher::compile(rule, t)?),
             MatcherTable::Require(t) => Matcher::Require(require::RequireMatcher::compile(rule, t)?),
+            MatcherTable::Rust(t) => Matcher::Rust(rust::RustMatcher::compile(rule, t)?),
         })
     }
 
@@ -96,6 +102,7 @@ impl Matcher {
     pub fn keywords(&self) -> &[String] {
         match self {
             Matcher::Regex(m) => m.keywords(),
+            Matcher::Rust(m) => m.keywords(),
             Matcher::Path(_) | Matcher::Require(_) => &[],
         }
     }
@@ -104,7 +111,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) => true,
+            Matcher::Regex(_) | Matcher::Rust(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -115,6 +122,7 @@ impl Matcher {
             Matcher::Regex(m) => m.check(cx, out),
             Matcher::Path(m) => m.check(cx, out),
             Matcher::Require(m) => m.check(cx, out),
+            Matcher::Rust(m) => m.check(cx, out),
         }
     }
 }

@@ -85,6 +85,8 @@ pub enum MatcherTable {
     Path(raw::PathTable),
     /// `[rule.require]`
     Require(raw::RequireTable),
+    /// `[rule.rust]`
+    Rust(raw::RustTable),
 }
 
 impl MatcherTable {
@@ -94,6 +96,7 @@ impl MatcherTable {
             MatcherTable::Regex(_) => "regex",
             MatcherTable::Path(_) => "path",
             MatcherTable::Require(_) => "require",
+            MatcherTable::Rust(_) => "rust",
         }
     }
 }
