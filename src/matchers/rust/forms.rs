@@ -15,8 +15,8 @@ use super::tokens::UnsafeSite;
 use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::raw::{
-    RustCallForm, RustConditionContext, RustFieldForm, RustFormatArg, RustMacroForm, RustReportAt,
-    RustTable, RustUnsafeForm, RustUnsafeKind, RustUseForm,
+    RustCallForm, RustConditionContext, RustFieldForm, RustFormatArg, RustMacroForm, RustReportAt, RustTable,
+    RustUnsafeForm, RustUnsafeKind, RustUseForm,
 };
 use crate::policy::Rule;
 
@@ -138,7 +138,12 @@ pub fn compile(rule: &Rule, table: &RustTable) -> Result<Vec<Form>, LocatedError
     }
     for f in &table.uses {
         let v: &RustUseForm = f.get_ref();
-        add(f.span(), Kind::Use(paths(rule, &v.path, false)?), &v.message, &v.label);
+        add(
+            f.span(),
+            Kind::Use(paths(rule, &v.path, false)?),
+            &v.message,
+            &v.label,
+        );
     }
     Ok(forms)
 }
@@ -157,8 +162,10 @@ fn opt_regex(rule: &Rule, pattern: &Option<Spanned<String>>) -> Result<Option<Re
 
 fn paths(rule: &Rule, names: &[Spanned<String>], wildcard: bool) -> Result<Vec<PathPattern>, LocatedError> {
     if names.is_empty() {
-        return Err(policy_error(rule, rule.span.clone(), "a rust form has an empty name list")
-            .with_help("give at least one name or path"));
+        return Err(
+            policy_error(rule, rule.span.clone(), "a rust form has an empty name list")
+                .with_help("give at least one name or path"),
+        );
     }
     names
         .iter()
@@ -195,10 +202,17 @@ fn call_form(rule: &Rule, v: &RustCallForm) -> Result<CallForm, LocatedError> {
         format,
         mentions: opt_regex(rule, &v.mentions)?,
         unless_call: opt_regex(rule, &v.unless_call)?,
-        receiver: if v.receiver.is_empty() { Vec::new() } else { paths(rule, &v.receiver, false)? },
+        receiver: if v.receiver.is_empty() {
+            Vec::new()
+        } else {
+            paths(rule, &v.receiver, false)?
+        },
         receiver_literal: strings(&v.receiver_literal),
         whole_body: v.whole_body,
-        report: v.report.as_ref().map_or_else(RustReportAt::default, |r| *r.get_ref()),
+        report: v
+            .report
+            .as_ref()
+            .map_or_else(RustReportAt::default, |r| *r.get_ref()),
     })
 }
 
@@ -231,7 +245,9 @@ fn field_form(rule: &Rule, v: &RustFieldForm) -> Result<FieldForm, LocatedError>
     for a in &v.unless_attribute {
         let text = a.get_ref().replace(' ', "");
         let parsed = match text.split_once('(') {
-            Some((path, rest)) => rest.strip_suffix(')').map(|w| (path.to_string(), Some(w.to_string()))),
+            Some((path, rest)) => rest
+                .strip_suffix(')')
+                .map(|w| (path.to_string(), Some(w.to_string()))),
             None => Some((text.clone(), None)),
         };
         match parsed {
@@ -320,7 +336,9 @@ impl Form {
             Kind::Macro(m) => words(&m.names) && gate.names(&m.mentions),
             Kind::Unsafe(_) => has_word(gate.text, "unsafe"),
             Kind::Field(f) => {
-                gate.text.contains("derive") && gate.any_word(f.derives.iter().map(String::as_str)) && gate.names(&f.name)
+                gate.text.contains("derive")
+                    && gate.any_word(f.derives.iter().map(String::as_str))
+                    && gate.names(&f.name)
             }
             Kind::Condition(c) => gate.names(&c.name),
             Kind::Use(u) => words(u),
@@ -345,7 +363,11 @@ impl Form {
             Kind::Condition(c) => {
                 for cm in index.conditions.iter().filter(|cm| cm.contexts & c.contexts != 0) {
                     if c.name.is_match(&cm.mention.name) {
-                        let label = format!("`{}` used in {}", cm.mention.name, context_name(cm.contexts & c.contexts));
+                        let label = format!(
+                            "`{}` used in {}",
+                            cm.mention.name,
+                            context_name(cm.contexts & c.contexts)
+                        );
                         out.push(self.hit(cm.mention.span.clone(), label));
                     }
                 }
@@ -367,11 +389,22 @@ impl Form {
             if !named || (c.whole_body && !call.whole_body) || !receiver_ok(c, call) {
                 continue;
             }
-            let Some(matched) = matching_arg(c, call) else { continue };
+            let Some(matched) = matching_arg(c, call) else {
+                continue;
+            };
             let name = call.path.join("::");
             let (span, label) = match (matched, c.report) {
-                (Some((_, Some(m))), RustReportAt::Argument) => (m.span.clone(), format!("`{}` passed to `{name}`", m.name)),
-                (Some((arg, _)), RustReportAt::Argument) => (arg.span.clone(), arg_label(c, arg, &name)),
+                (Some((_, Some(m))), RustReportAt::Argument) => {
+                    (m.span.clone(), format!("`{}` passed to `{name}`", m.name))
+                }
+                (Some((arg, _)), RustReportAt::Argument) => {
+                    let span = if c.format.is_some() {
+                        &arg.format_span
+                    } else {
+                        &arg.span
+                    };
+                    (span.clone(), arg_label(c, arg, &name))
+                }
                 (Some((arg, _)), RustReportAt::Call) => (call.span.clone(), arg_label(c, arg, &name)),
                 (None, _) => (call.span.clone(), format!("call to `{name}`")),
             };
@@ -385,7 +418,11 @@ impl Form {
             if !m.names.iter().any(|p| resolved.iter().any(|r| p.matches_call(r))) {
                 continue;
             }
-            if let Some(hit) = mac.mentions.iter().find(|x| counts(x, &m.mentions, m.unless_call.as_ref())) {
+            if let Some(hit) = mac
+                .mentions
+                .iter()
+                .find(|x| counts(x, &m.mentions, m.unless_call.as_ref()))
+            {
                 let name = mac.path.last().map_or("", String::as_str);
                 out.push(self.hit(hit.span.clone(), format!("`{}` passed to `{name}!`", hit.name)));
             }
@@ -394,7 +431,9 @@ impl Form {
 
     fn check_fields(&self, f: &FieldForm, index: &Index, out: &mut Vec<Hit>) {
         for field in &index.fields {
-            let Some(derive) = field.derives.iter().find(|d| f.derives.contains(d)) else { continue };
+            let Some(derive) = field.derives.iter().find(|d| f.derives.contains(d)) else {
+                continue;
+            };
             let exempt_attr = field.attrs.iter().any(|a| {
                 f.unless_attribute
                     .iter()
@@ -412,7 +451,10 @@ impl Form {
     fn check_paths(&self, patterns: &[PathPattern], index: &Index, out: &mut Vec<Hit>) {
         let mut covered: Vec<Range<usize>> = Vec::new();
         for path in &index.paths {
-            if covered.iter().any(|c| c.start <= path.span.start && path.span.end <= c.end) {
+            if covered
+                .iter()
+                .any(|c| c.start <= path.span.start && path.span.end <= c.end)
+            {
                 continue;
             }
             if let Some(p) = patterns.iter().find(|p| p.within(&path.segments)) {
@@ -435,7 +477,10 @@ impl Form {
                     RustUnsafeKind::Fn => "fn",
                     RustUnsafeKind::Impl => "impl",
                 };
-                out.push(self.hit(site.span.clone(), format!("unsafe {what} without a `// SAFETY:` comment above")));
+                out.push(self.hit(
+                    site.span.clone(),
+                    format!("unsafe {what} without a `// SAFETY:` comment above"),
+                ));
             }
         }
     }
@@ -472,7 +517,11 @@ fn matching_arg<'a>(c: &CallForm, call: &'a Call) -> Option<Matched<'a>> {
         };
         let mention = match &c.mentions {
             None => None,
-            Some(re) => Some(arg.mentions.iter().find(|m| counts(m, re, c.unless_call.as_ref()))?),
+            Some(re) => Some(
+                arg.mentions
+                    .iter()
+                    .find(|m| counts(m, re, c.unless_call.as_ref()))?,
+            ),
         };
         (literal_ok && format_ok).then_some(Some((arg, mention)))
     })

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{BinOp, Expr, Fields, Meta, Pat, Stmt, UseTree};
+use syn::{BinOp, Expr, Fields, Meta, Pat, Stmt, Token, UseTree};
 
 use super::mentions::{expr_start, macro_mentions, ExprMentions, Mention, Spans};
 use super::names::Imports;
@@ -66,6 +67,8 @@ pub struct Arg {
     pub literals: Vec<String>,
     /// Its format string, when it is built with `format!` (directly or via a local).
     pub format: Option<String>,
+    /// The part built with `format!`: the argument, or the element of an array argument.
+    pub format_span: Range<usize>,
     /// Names it mentions.
     pub mentions: Vec<Mention>,
 }
@@ -157,10 +160,18 @@ pub fn build(text: &str) -> Result<Index, ParseError> {
             builder.visit_file(&file);
             Ok(builder.index)
         }
-        Err(e) => Err(ParseError {
-            message: e.to_string(),
-            span: spans.range(e.span()),
-        }),
+        Err(e) => {
+            let mut message = e.to_string();
+            if message == "cannot parse string into token stream" {
+                message = "unbalanced delimiter or invalid token".to_string();
+            }
+            let mut span = spans.range(e.span());
+            // syn reports a missing closing token at the call site (offset 0): point at the end.
+            if span.is_empty() && span.start == base && message.contains("end of input") {
+                span = text.len()..text.len();
+            }
+            Err(ParseError { message, span })
+        }
     };
     proc_macro2::extra::invalidate_current_thread_spans();
     result
@@ -210,7 +221,8 @@ impl Builder<'_> {
         };
         let mut expr = expr;
         if let Some(Expr::Call(c)) = expr {
-            let wrapper = matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Ok") || p.path.is_ident("Some"));
+            let wrapper =
+                matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Ok") || p.path.is_ident("Some"));
             if wrapper && c.args.len() == 1 {
                 expr = c.args.first();
             }
@@ -230,7 +242,8 @@ impl Builder<'_> {
     }
 
     fn fn_call_span(&self, c: &syn::ExprCall) -> Range<usize> {
-        self.spans.between(expr_start(&c.func), c.paren_token.span.close())
+        self.spans
+            .between(expr_start(&c.func), c.paren_token.span.close())
     }
 
     fn in_fn(&mut self, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
@@ -243,18 +256,46 @@ impl Builder<'_> {
     fn arg(&self, e: &Expr) -> Arg {
         let mut mentions = Vec::new();
         ExprMentions::collect(self.spans, e, &mut mentions);
+        let span = self.node_range(e);
+        let format = self.format_of(e);
+        let element = match e {
+            Expr::Reference(r) => &*r.expr,
+            _ => e,
+        };
+        let format_span = match element {
+            Expr::Array(a) if format.is_some() => a
+                .elems
+                .iter()
+                .find(|x| self.format_of(x).is_some())
+                .map_or(span.clone(), |x| self.node_range(x)),
+            _ => span.clone(),
+        };
         Arg {
-            span: self.spans.range(expr_start(e)).start..self.spans.range(expr_end(e)).end,
+            span,
             literals: literals(e),
-            format: self.format_of(e),
+            format,
+            format_span,
             mentions,
         }
+    }
+
+    fn node_range(&self, e: &Expr) -> Range<usize> {
+        self.spans.range(expr_start(e)).start..self.spans.range(expr_end(e)).end
     }
 
     /// The format string of an argument built with `format!`, seen through `&`, `*`,
     /// `.as_str()`-like conversions, `+ ..` and locals bound to one.
     fn format_of(&self, e: &Expr) -> Option<String> {
-        const THROUGH: &[&str] = &["as_str", "as_ref", "to_string", "to_owned", "into", "clone", "as_bytes", "trim"];
+        const THROUGH: &[&str] = &[
+            "as_str",
+            "as_ref",
+            "to_string",
+            "to_owned",
+            "into",
+            "clone",
+            "as_bytes",
+            "trim",
+        ];
         match e {
             Expr::Reference(r) => self.format_of(&r.expr),
             Expr::Paren(p) => self.format_of(&p.expr),
@@ -263,6 +304,7 @@ impl Builder<'_> {
                 self.format_of(&m.receiver)
             }
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => self.format_of(&b.left),
+            Expr::Array(a) => a.elems.iter().find_map(|e| self.format_of(e)),
             Expr::Macro(m) => {
                 let name = m.mac.path.segments.last()?.ident.to_string();
                 matches!(name.as_str(), "format" | "format_args").then(|| first_string(&m.mac.tokens))
@@ -291,7 +333,14 @@ impl Builder<'_> {
         }
     }
 
-    fn record_call(&mut self, path: Vec<String>, method: bool, span: Range<usize>, args: Vec<Arg>, receiver: Option<Root>) {
+    fn record_call(
+        &mut self,
+        path: Vec<String>,
+        method: bool,
+        span: Range<usize>,
+        args: Vec<Arg>,
+        receiver: Option<Root>,
+    ) {
         let whole_body = self.whole_body.contains(&span);
         self.index.calls.push(Call {
             path,
@@ -320,7 +369,10 @@ impl Builder<'_> {
                         Some(&i) => self.index.conditions[i].contexts |= context,
                         None => {
                             self.seen_conditions.insert(key, self.index.conditions.len());
-                            self.index.conditions.push(CondMention { mention, contexts: context });
+                            self.index.conditions.push(CondMention {
+                                mention,
+                                contexts: context,
+                            });
                         }
                     }
                 }
@@ -353,7 +405,10 @@ impl Builder<'_> {
             UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
                 let span = self.spans.between(p.ident.span(), use_end(&p.tree));
-                self.index.paths.push(PathUse { segments: prefix.clone(), span });
+                self.index.paths.push(PathUse {
+                    segments: prefix.clone(),
+                    span,
+                });
                 self.use_tree(&p.tree, prefix);
                 prefix.pop();
             }
@@ -373,7 +428,11 @@ impl Builder<'_> {
         if ident != "self" {
             full.push(ident.to_string());
         }
-        let local_name = if local == "self" { full.last().cloned() } else { Some(local.to_string()) };
+        let local_name = if local == "self" {
+            full.last().cloned()
+        } else {
+            Some(local.to_string())
+        };
         let span = self.spans.between(ident.span(), local.span());
         if let Some(name) = local_name {
             self.index.imports.names.insert(name, full.clone());
@@ -445,11 +504,21 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         if path.last().is_some_and(|s| s == "macro_rules") {
             return;
         }
-        let first = m.path.segments.first().map_or_else(Span::call_site, |s| s.ident.span());
+        let first = m
+            .path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         let span = self.spans.between(first, m.delimiter.span().close());
         let mentions = macro_mentions(self.spans, m.tokens.clone());
         self.index.macros.push(MacroUse { path, span, mentions });
-        visit::visit_macro(self, m);
+        // Most macro bodies are comma-separated expressions (format!, println!, vec!, assert!):
+        // visit them like code, so a call inside `format!("{}", md5::compute(x))` counts.
+        if let Ok(args) = m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
     }
 
     fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
@@ -502,7 +571,10 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             self.index.imports.macro_use.push(name.clone());
         }
         let span = self.spans.range(e.ident.span());
-        self.index.paths.push(PathUse { segments: vec![name], span });
+        self.index.paths.push(PathUse {
+            segments: vec![name],
+            span,
+        });
     }
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
@@ -511,7 +583,10 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             let last = p.segments.last().map(|s| s.ident.span());
             if let (Some(first), Some(last)) = (first, last) {
                 let span = self.spans.between(first, last);
-                self.index.paths.push(PathUse { segments: segments(p), span });
+                self.index.paths.push(PathUse {
+                    segments: segments(p),
+                    span,
+                });
             }
         }
         visit::visit_path(self, p);
@@ -520,7 +595,9 @@ impl<'ast> Visit<'ast> for Builder<'_> {
 
 fn binary_context(op: &BinOp) -> Option<u8> {
     match op {
-        BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) => Some(COMPARISON),
+        BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) => {
+            Some(COMPARISON)
+        }
         BinOp::Add(_)
         | BinOp::Sub(_)
         | BinOp::Mul(_)

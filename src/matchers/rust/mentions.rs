@@ -27,10 +27,9 @@ pub struct Mention {
 
 /// Words that are never a mention.
 const NOT_VALUES: &[&str] = &[
-    "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
-    "where", "while",
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum", "false",
+    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
 ];
 
 /// An identifier that can name a value: not a keyword, not a type, const or variant (those
@@ -92,7 +91,9 @@ impl<'ast> Visit<'ast> for ExprMentions<'_, '_> {
 
     fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
         if e.args.is_empty() {
-            let span = self.spans.between(expr_start(&e.receiver), e.paren_token.span.close());
+            let span = self
+                .spans
+                .between(expr_start(&e.receiver), e.paren_token.span.close());
             self.push(ident_name(&e.method), span);
         }
         self.wrappers.push(ident_name(&e.method));
@@ -190,7 +191,8 @@ impl TokenMentions<'_> {
     /// `email = value` / `user.email = %value`: the name is a mention, wrapped by the value's
     /// outermost call (`email = %redact(x)` is wrapped by `redact`).
     fn named(&mut self, name: &[TokenTree], value: &[TokenTree], wrappers: &[String]) {
-        let (Some(TokenTree::Ident(first)), Some(TokenTree::Ident(last))) = (name.first(), name.last()) else {
+        let (Some(TokenTree::Ident(first)), Some(TokenTree::Ident(last))) = (name.first(), name.last())
+        else {
             return;
         };
         let mut wrapped = wrappers.to_vec();
@@ -206,7 +208,9 @@ impl TokenMentions<'_> {
     /// Inline captures of a format string: `"{email}"`, `"{user_email:?}"`.
     fn captures(&mut self, lit: &proc_macro2::Literal, wrappers: &[String]) {
         let range = self.spans.range(lit.span());
-        let Some(src) = self.spans.text.get(range.clone()) else { return };
+        let Some(src) = self.spans.text.get(range.clone()) else {
+            return;
+        };
         let raw = src.starts_with('r');
         if !(src.starts_with('"') || raw) {
             return;
@@ -266,7 +270,9 @@ impl TokenMentions<'_> {
             }
             j += 3;
         }
-        let TokenTree::Ident(id) = &toks[j] else { return j + 1 };
+        let TokenTree::Ident(id) = &toks[j] else {
+            return j + 1;
+        };
         let name = ident_name(id);
         chain.clear();
         *chain_start = Some(toks[i].span());
@@ -356,6 +362,12 @@ pub fn format_captures(src: &str, raw: bool) -> Vec<(usize, &str)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
+            b'\\' if !raw && b.get(i + 1) == Some(&b'u') => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'}')
+                    .map_or(b.len(), |n| i + n + 1);
+            }
             b'\\' if !raw => i += 2,
             b'{' if b.get(i + 1) == Some(&b'{') => i += 2,
             b'{' => {
@@ -406,7 +418,9 @@ mod tests {
                 ("email".into(), "user.email".into())
             ]
         );
-        assert!(just(r#""email sent to {}", count"#).iter().all(|m| m.0 == "count"));
+        assert!(just(r#""email sent to {}", count"#)
+            .iter()
+            .all(|m| m.0 == "count"));
         assert!(just(r#""{{email}} \u{e9}""#).is_empty());
     }
 

@@ -73,11 +73,40 @@ pub struct Imports {
 
 /// Macros of the standard prelude: never resolved through `#[macro_use]` crates.
 const STD_MACROS: &[&str] = &[
-    "assert", "assert_eq", "assert_ne", "cfg", "column", "concat", "dbg", "debug_assert",
-    "debug_assert_eq", "debug_assert_ne", "env", "eprint", "eprintln", "file", "format",
-    "format_args", "include", "include_bytes", "include_str", "line", "matches", "module_path",
-    "option_env", "panic", "print", "println", "stringify", "thread_local", "todo",
-    "unimplemented", "unreachable", "vec", "write", "writeln",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "thread_local",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
 ];
 
 impl Imports {
@@ -123,9 +152,7 @@ pub fn is_ident_byte(b: u8) -> bool {
 /// An ASCII identifier (or `_`-prefixed); raw identifiers are written without `r#`.
 pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
@@ -180,7 +207,8 @@ mod tests {
         imports.macro_use.push("log".into());
         let tracing = PathPattern::parse("tracing::*").unwrap();
         let log = PathPattern::parse("log::*").unwrap();
-        let any = |pat: &PathPattern, path: &str| imports.resolve(&p(path)).iter().any(|r| pat.matches_call(r));
+        let any =
+            |pat: &PathPattern, path: &str| imports.resolve(&p(path)).iter().any(|r| pat.matches_call(r));
         assert!(any(&tracing, "info"));
         assert!(any(&log, "warn"));
         assert!(!any(&log, "println"));

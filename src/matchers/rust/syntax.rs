@@ -52,7 +52,12 @@ pub fn expr_start(e: &Expr) -> Span {
         Expr::Reference(r) => r.and_token.span,
         Expr::Paren(p) => p.paren_token.span.open(),
         Expr::Lit(l) => l.lit.span(),
-        Expr::Macro(m) => m.mac.path.segments.first().map_or_else(|| e.span(), |s| s.ident.span()),
+        Expr::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .first()
+            .map_or_else(|| e.span(), |s| s.ident.span()),
         Expr::Array(a) => a.bracket_token.span.open(),
         Expr::Tuple(t) => t.paren_token.span.open(),
         Expr::Closure(c) => c.capture.as_ref().map_or(c.inputs_begin.spans[0], |m| m.span),
@@ -60,11 +65,14 @@ pub fn expr_start(e: &Expr) -> Span {
     }
 }
 
-
 /// The span of the last token of `e` (generic arguments of a final path segment aside).
 pub fn expr_end(e: &Expr) -> Span {
     match e {
-        Expr::Path(p) => p.path.segments.last().map_or_else(|| e.span(), |s| s.ident.span()),
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map_or_else(|| e.span(), |s| s.ident.span()),
         Expr::Field(f) => match &f.member {
             syn::Member::Named(id) => id.span(),
             syn::Member::Unnamed(i) => i.span,

@@ -41,7 +41,9 @@ pub fn unsafe_sites(text: &str) -> Vec<UnsafeSite> {
         if *tok != Tok::Ident || &text[range.clone()] != "unsafe" {
             continue;
         }
-        let Some((kind, end)) = classify(text, toks, i) else { continue };
+        let Some((kind, end)) = classify(text, toks, i) else {
+            continue;
+        };
         sites.push(UnsafeSite {
             kind,
             span: range.start..end,
@@ -53,7 +55,11 @@ pub fn unsafe_sites(text: &str) -> Vec<UnsafeSite> {
 
 /// What the `unsafe` at token `i` introduces, and where its underline ends.
 fn classify(text: &str, toks: &[(Tok, Range<usize>)], i: usize) -> Option<(RustUnsafeKind, usize)> {
-    let word = |j: usize| toks.get(j).filter(|t| t.0 == Tok::Ident).map(|t| &text[t.1.clone()]);
+    let word = |j: usize| {
+        toks.get(j)
+            .filter(|t| t.0 == Tok::Ident)
+            .map(|t| &text[t.1.clone()])
+    };
     let next = toks.get(i + 1)?;
     match (next.0, word(i + 1)) {
         (Tok::Punct(b'{'), _) => Some((RustUnsafeKind::Block, next.1.end)),
@@ -92,7 +98,10 @@ fn comments_above(text: &str, lines: &LineIndex, comments: &[Range<usize>], at: 
     let mut out = String::new();
     let line = lines.line_of(at);
     let here = lines.line_range(text, line);
-    for c in comments.iter().filter(|c| c.start < here.end && c.end > here.start) {
+    for c in comments
+        .iter()
+        .filter(|c| c.start < here.end && c.end > here.start)
+    {
         out.push_str(&text[c.clone()]);
         out.push('\n');
     }
@@ -175,7 +184,11 @@ fn lex_word(text: &str, i: usize, tokens: &mut Vec<(Tok, Range<usize>)>) -> usiz
     let str_prefix = matches!(word, b"b" | b"c") || raw_prefix;
     match b.get(end) {
         Some(b'"') if str_prefix => {
-            let close = if raw_prefix { raw_string_end(b, end, 0) } else { string_end(b, end + 1) };
+            let close = if raw_prefix {
+                raw_string_end(b, end, 0)
+            } else {
+                string_end(b, end + 1)
+            };
             tokens.push((Tok::Literal, i..close));
             close
         }
@@ -191,7 +204,11 @@ fn lex_word(text: &str, i: usize, tokens: &mut Vec<(Tok, Range<usize>)>) -> usiz
             close
         }
         _ => {
-            let tok = if word[0].is_ascii_digit() { Tok::Literal } else { Tok::Ident };
+            let tok = if word[0].is_ascii_digit() {
+                Tok::Literal
+            } else {
+                Tok::Ident
+            };
             tokens.push((tok, i..end));
             end
         }
