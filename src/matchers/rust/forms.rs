@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::index::{self, Arg, Call, Index};
 use super::mentions::Mention;
-use super::names::{has_word, word_around, PathPattern};
+use super::names::{has_word, literal_present, word_around, word_positions, PathPattern};
 use super::policy_error;
 use super::tokens::UnsafeSite;
 use crate::error::LocatedError;
@@ -29,15 +29,29 @@ pub struct Gate<'a> {
 }
 
 impl Gate<'_> {
-    fn any_word<'w>(&self, mut words: impl Iterator<Item = &'w str>) -> bool {
-        words.any(|w| has_word(self.text, w))
+    /// Positions of identifiers around a keyword hit that `re` matches; `None` without
+    /// keywords (nothing to locate the names by).
+    fn names(&self, re: &Regex) -> Option<Vec<usize>> {
+        let ac = self.trigger?;
+        Some(
+            ac.find_iter(self.text)
+                .map(|m| m.start())
+                .filter(|&at| re.is_match(word_around(self.text, at)))
+                .collect(),
+        )
     }
 
-    /// Some identifier around a keyword hit matches `re` (always true without keywords).
-    fn names(&self, re: &Regex) -> bool {
-        let Some(ac) = self.trigger else { return true };
-        ac.find_iter(self.text)
-            .any(|m| re.is_match(word_around(self.text, m.start())))
+    /// The patterns whose segments all occur in the file.
+    fn present<'p>(&self, patterns: &'p [PathPattern]) -> Vec<&'p PathPattern> {
+        patterns.iter().filter(|p| p.present(self.text)).collect()
+    }
+
+    /// Where the anchor words of `patterns` occur.
+    fn anchors(&self, patterns: &[&PathPattern]) -> Vec<usize> {
+        patterns
+            .iter()
+            .flat_map(|p| word_positions(self.text, p.anchor()))
+            .collect()
     }
 }
 
@@ -307,7 +321,7 @@ impl Form {
 
     /// Words whose presence (as identifiers) the form needs, for derived keywords.
     pub fn trigger_words(&self) -> Vec<String> {
-        let of = |ps: &[PathPattern]| ps.iter().map(|p| p.trigger().to_string()).collect();
+        let of = |ps: &[PathPattern]| ps.iter().map(|p| p.anchor().to_string()).collect();
         match &self.kind {
             Kind::Call(c) => of(&c.names),
             Kind::Macro(m) => of(&m.names),
@@ -317,32 +331,35 @@ impl Form {
         }
     }
 
-    /// True for forms answered by the token scan, without a parse.
-    pub fn is_token_level(&self) -> bool {
-        matches!(self.kind, Kind::Unsafe(_))
+    /// Where in the file a match could be (the items to parse), or `None` when the words a
+    /// match needs do not all occur. Only for syntax forms.
+    pub fn anchors(&self, gate: &Gate<'_>) -> Option<Vec<usize>> {
+        let found = match &self.kind {
+            Kind::Call(c) => call_anchors(c, gate)?,
+            Kind::Macro(m) => {
+                let names = gate.present(&m.names);
+                if names.is_empty() {
+                    return None;
+                }
+                gate.names(&m.mentions).unwrap_or_else(|| gate.anchors(&names))
+            }
+            Kind::Field(f) => {
+                let derives = f.derives.iter().any(|d| has_word(gate.text, d));
+                if !derives || !gate.text.contains("derive") {
+                    return None;
+                }
+                gate.names(&f.name)?
+            }
+            Kind::Condition(c) => gate.names(&c.name)?,
+            Kind::Use(u) => gate.anchors(&gate.present(u)),
+            Kind::Unsafe(_) => return None,
+        };
+        (!found.is_empty()).then_some(found)
     }
 
-    /// Whether the file's text can contain a match: every word the form needs occurs.
-    pub fn may_match(&self, gate: &Gate<'_>) -> bool {
-        let words = |ps: &[PathPattern]| gate.any_word(ps.iter().map(PathPattern::trigger));
-        match &self.kind {
-            Kind::Call(c) => {
-                words(&c.names)
-                    && (c.literal.is_empty() || c.literal.iter().any(|l| gate.text.contains(l.as_str())))
-                    && (c.format.is_none() || gate.any_word(["format", "format_args"].into_iter()))
-                    && (c.receiver.is_empty() || words(&c.receiver))
-                    && c.mentions.as_ref().is_none_or(|re| gate.names(re))
-            }
-            Kind::Macro(m) => words(&m.names) && gate.names(&m.mentions),
-            Kind::Unsafe(_) => has_word(gate.text, "unsafe"),
-            Kind::Field(f) => {
-                gate.text.contains("derive")
-                    && gate.any_word(f.derives.iter().map(String::as_str))
-                    && gate.names(&f.name)
-            }
-            Kind::Condition(c) => gate.names(&c.name),
-            Kind::Use(u) => words(u),
-        }
+    /// Whether a token-level form can match: the file has the word `unsafe`.
+    pub fn token_level_may_match(&self, text: &str) -> bool {
+        matches!(self.kind, Kind::Unsafe(_)) && has_word(text, "unsafe")
     }
 
     fn hit(&self, span: Range<usize>, label: String) -> Hit {
@@ -484,6 +501,29 @@ impl Form {
             }
         }
     }
+}
+
+/// A call form can match only where its names (and receiver, literals, `format`) occur;
+/// anchored on the receiver when there is one (`Command` is rarer than `arg`).
+fn call_anchors(c: &CallForm, gate: &Gate<'_>) -> Option<Vec<usize>> {
+    let names = gate.present(&c.names);
+    let literal_ok = c.literal.is_empty() || c.literal.iter().any(|l| literal_present(gate.text, l));
+    let format_ok = c.format.is_none() || has_word(gate.text, "format") || has_word(gate.text, "format_args");
+    if names.is_empty() || !literal_ok || !format_ok {
+        return None;
+    }
+    if let Some(re) = &c.mentions {
+        if gate.names(re).is_some_and(|found| found.is_empty()) {
+            return None;
+        }
+    }
+    if c.receiver.is_empty() {
+        return Some(gate.anchors(&names));
+    }
+    let receivers = gate.present(&c.receiver);
+    let literal_ok =
+        c.receiver_literal.is_empty() || c.receiver_literal.iter().any(|l| literal_present(gate.text, l));
+    (!receivers.is_empty() && literal_ok).then(|| gate.anchors(&receivers))
 }
 
 fn receiver_ok(c: &CallForm, call: &Call) -> bool {

@@ -8,6 +8,8 @@
 //! every rust rule on the file reads the same index. `unsafe` forms need no parse at all: a
 //! comment- and string-aware token scan ([`tokens`]) finds them, also in files syn rejects.
 
+mod builder;
+mod chunks;
 mod forms;
 mod index;
 mod mentions;
@@ -15,7 +17,7 @@ mod names;
 mod syntax;
 mod tokens;
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, Ref, RefCell};
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -29,27 +31,33 @@ use crate::policy::Rule;
 pub use index::Index;
 pub use tokens::UnsafeSite;
 
-/// Per-file Rust state shared by every rust rule: the index of one parse and the `unsafe`
-/// sites of one token scan, each computed at most once.
+/// Per-file Rust state shared by every rust rule: the index of the parsed items and the
+/// `unsafe` sites of one token scan, each item parsed and the file scanned at most once.
 #[derive(Default)]
 pub struct RustCache {
-    index: OnceCell<Option<Index>>,
+    indexer: RefCell<Option<index::Indexer>>,
+    failed: Cell<bool>,
     unsafe_sites: OnceCell<Vec<UnsafeSite>>,
 }
 
 impl RustCache {
-    /// The file's index, parsing it on first use; `None` when syn rejects the file (recorded
-    /// once as an unparsed note).
-    fn index(&self, cx: &FileContext<'_>, text: &str) -> Option<&Index> {
-        self.index
-            .get_or_init(|| match index::build(text) {
-                Ok(index) => Some(index),
-                Err(err) => {
-                    cx.cache.unparsed("Rust", &err.message, err.span);
-                    None
-                }
-            })
-            .as_ref()
+    /// The file's index, covering at least the items that contain one of `anchors`; `None`
+    /// once syn has rejected the file (recorded once as an unparsed note).
+    fn index(&self, cx: &FileContext<'_>, text: &str, anchors: &[usize]) -> Option<Ref<'_, Index>> {
+        if self.failed.get() {
+            return None;
+        }
+        let result = self
+            .indexer
+            .borrow_mut()
+            .get_or_insert_with(|| index::Indexer::new(text))
+            .extend(text, anchors);
+        if let Err(err) = result {
+            self.failed.set(true);
+            cx.cache.unparsed("Rust", &err.message, err.span);
+            return None;
+        }
+        Ref::filter_map(self.indexer.borrow(), |i| i.as_ref().map(|i| &i.index)).ok()
     }
 
     /// `unsafe` sites of the file, from a token scan.
@@ -113,14 +121,21 @@ impl RustMatcher {
             trigger: self.trigger.as_ref(),
         };
         let start = out.len();
+        let mut anchors = Vec::new();
+        let mut syntax = Vec::new();
         for form in &self.forms {
-            if !form.may_match(&gate) {
-                continue;
-            }
-            if form.is_token_level() {
+            if form.token_level_may_match(text) {
                 form.check_unsafe(cx.cache.rust.unsafe_sites(text), out);
-            } else if let Some(index) = cx.cache.rust.index(cx, text) {
-                form.check(index, out);
+            } else if let Some(mut found) = form.anchors(&gate) {
+                anchors.append(&mut found);
+                syntax.push(form);
+            }
+        }
+        if !syntax.is_empty() {
+            if let Some(index) = cx.cache.rust.index(cx, text, &anchors) {
+                for form in syntax {
+                    form.check(&index, out);
+                }
             }
         }
         dedupe(out, start);

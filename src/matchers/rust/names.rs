@@ -25,13 +25,15 @@ impl PathPattern {
         valid.then_some(Self { segments, wildcard })
     }
 
-    /// The word a file must contain for this pattern to match anything in it.
-    pub fn trigger(&self) -> &str {
-        if self.wildcard {
-            &self.segments[0]
-        } else {
-            self.segments.last().map_or("", String::as_str)
-        }
+    /// The word that locates a match: the first segment (`Command` of `Command::new`), the
+    /// rarer one in practice.
+    pub fn anchor(&self) -> &str {
+        &self.segments[0]
+    }
+
+    /// Whether every segment occurs in `text` as a whole identifier.
+    pub fn present(&self, text: &str) -> bool {
+        self.segments.iter().all(|s| has_word(text, s))
     }
 
     /// Calls and macros: `path` ends with the pattern (`std::process::Command::new` matches
@@ -136,12 +138,26 @@ impl Imports {
 
 /// Whether `word` occurs in `text` as a whole identifier (case-sensitive).
 pub fn has_word(text: &str, word: &str) -> bool {
+    word_positions(text, word).next().is_some()
+}
+
+/// Byte offsets where `word` occurs in `text` as a whole identifier.
+pub fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+    memchr::memmem::find_iter(bytes, word.as_bytes()).filter(move |&at| {
         let before = at.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(at + word.len()).copied();
         !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
     })
+}
+
+/// Whether a literal value can occur in `text`: as a word (`true`, `0`) or quoted (`"-c"`).
+pub fn literal_present(text: &str, value: &str) -> bool {
+    if !value.is_empty() && value.bytes().all(is_ident_byte) {
+        has_word(text, value)
+    } else {
+        text.contains(&format!("\"{value}\""))
+    }
 }
 
 /// Bytes that continue an identifier (non-ASCII counts, so `émail` is one word).

@@ -5,7 +5,10 @@ use std::ops::Range;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
-use syn::{Expr, Lit};
+use syn::visit::{self, Visit};
+use syn::{Expr, Lit, Meta, UseTree};
+
+use super::index::AttrWords;
 
 /// Maps proc-macro2 spans to byte ranges of the file (`base`: bytes syn stripped in front,
 /// a BOM or a shebang line).
@@ -119,4 +122,106 @@ pub fn macro_literals(tokens: &TokenStream) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The last token of a `use` subtree.
+pub(super) fn use_end(tree: &UseTree) -> Span {
+    match tree {
+        UseTree::Path(p) => use_end(&p.tree),
+        UseTree::Name(n) => n.ident.span(),
+        UseTree::Rename(r) => r.rename.span(),
+        UseTree::Glob(g) => g.star_token.spans[0],
+        UseTree::Group(g) => g.brace_token.span.close(),
+    }
+}
+
+/// Literal values of an argument: itself, or the elements of an array, slice or `vec!`.
+pub(super) fn literals(e: &Expr) -> Vec<String> {
+    match e {
+        Expr::Lit(l) => vec![literal_value(&l.lit)],
+        Expr::Reference(r) => literals(&r.expr),
+        Expr::Paren(p) => literals(&p.expr),
+        Expr::Array(a) => a.elems.iter().flat_map(literals).collect(),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => macro_literals(&m.mac.tokens),
+        _ => Vec::new(),
+    }
+}
+
+/// The first token of a `format!` call's arguments when it is a string literal, else "".
+pub(super) fn first_string(tokens: &TokenStream) -> String {
+    match tokens.clone().into_iter().next() {
+        Some(TokenTree::Literal(l)) => match syn::Lit::new(l) {
+            syn::Lit::Str(s) => s.value(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// Traits named in `#[derive(..)]` and `#[cfg_attr(.., derive(..))]`.
+pub(super) fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in attrs {
+        let Meta::List(list) = &attr.meta else { continue };
+        if list.path.is_ident("derive") {
+            derive_names(list.tokens.clone(), &mut out);
+        } else if list.path.is_ident("cfg_attr") {
+            let toks: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+            for pair in toks.windows(2) {
+                if let [TokenTree::Ident(id), TokenTree::Group(g)] = pair {
+                    if id == "derive" {
+                        derive_names(g.stream(), &mut out);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The last segment of each comma-separated path.
+fn derive_names(tokens: TokenStream, out: &mut Vec<String>) {
+    let mut last = None;
+    for tok in tokens {
+        match tok {
+            TokenTree::Ident(id) => last = Some(id.to_string()),
+            TokenTree::Punct(p) if p.as_char() == ',' => out.extend(last.take()),
+            _ => {}
+        }
+    }
+    out.extend(last);
+}
+
+pub(super) fn attr_words(attr: &syn::Attribute) -> AttrWords {
+    let path = segments(attr.path()).join("::");
+    let mut words = Vec::new();
+    if let Meta::List(list) = &attr.meta {
+        collect_idents(list.tokens.clone(), &mut words);
+    }
+    AttrWords { path, words }
+}
+
+fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for tok in tokens {
+        match tok {
+            TokenTree::Ident(id) => out.push(id.to_string()),
+            TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// Every path segment in a type.
+pub(super) struct TypeNames(pub(super) Vec<String>);
+
+impl<'ast> Visit<'ast> for TypeNames {
+    fn visit_path_segment(&mut self, s: &'ast syn::PathSegment) {
+        self.0.push(s.ident.to_string());
+        visit::visit_path_segment(self, s);
+    }
+}
+
+/// Identifiers of a path.
+pub(super) fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }

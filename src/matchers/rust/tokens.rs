@@ -19,16 +19,23 @@ pub struct UnsafeSite {
     pub comments: String,
 }
 
+/// A token of the scan: comments are not tokens, they are kept apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok {
+pub enum Tok {
+    /// An identifier or keyword.
     Ident,
+    /// A string, char or number literal.
     Literal,
+    /// One punctuation byte (`{`, `;`, `#`, ...).
     Punct(u8),
 }
 
-struct Lexed {
-    tokens: Vec<(Tok, Range<usize>)>,
-    comments: Vec<Range<usize>>,
+/// Tokens and comments of a file, as byte ranges.
+pub struct Lexed {
+    /// Tokens in order.
+    pub tokens: Vec<(Tok, Range<usize>)>,
+    /// Comments in order.
+    pub comments: Vec<Range<usize>>,
 }
 
 /// Every `unsafe` block, fn (with a body) and impl in `text`.
@@ -130,7 +137,7 @@ fn comments_above(text: &str, lines: &LineIndex, comments: &[Range<usize>], at: 
 }
 
 /// Splits `text` into identifier, literal and punctuation tokens; comments are kept apart.
-fn lex(text: &str) -> Lexed {
+pub fn lex(text: &str) -> Lexed {
     let b = text.as_bytes();
     let mut out = Lexed {
         tokens: Vec::new(),
