@@ -1,6 +1,8 @@
 //! The forms of `[rule.rust]`, compiled: their trigger words (whether a file can match at all,
 //! checked before any parse) and their test against a file's [`Index`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
@@ -26,6 +28,10 @@ pub struct Gate<'a> {
     pub text: &'a str,
     /// The rule's explicit keywords, to test the identifiers around them.
     pub trigger: Option<&'a AhoCorasick>,
+    /// Identifies the keyword set, so rules with the same keywords and regex share a result.
+    pub trigger_key: &'a str,
+    /// Results of [`Gate::names`] for this file, by keyword set and regex.
+    pub memo: &'a RefCell<HashMap<String, Vec<usize>>>,
 }
 
 impl Gate<'_> {
@@ -33,12 +39,29 @@ impl Gate<'_> {
     /// keywords (nothing to locate the names by).
     fn names(&self, re: &Regex) -> Option<Vec<usize>> {
         let ac = self.trigger?;
-        Some(
-            ac.find_iter(self.text)
-                .map(|m| m.start())
-                .filter(|&at| re.is_match(word_around(self.text, at)))
-                .collect(),
-        )
+        let key = format!("{}\u{1e}{}", self.trigger_key, re.as_str());
+        if let Some(found) = self.memo.borrow().get(&key) {
+            return Some(found.clone());
+        }
+        let mut rejected: Vec<&str> = Vec::new();
+        let found: Vec<usize> = ac
+            .find_iter(self.text)
+            .map(|m| m.start())
+            .filter(|&at| {
+                let word = word_around(self.text, at);
+                // The same non-matching word recurs (`message` for `age`): test it once.
+                if rejected.contains(&word) {
+                    return false;
+                }
+                let hit = re.is_match(word);
+                if !hit && rejected.len() < 64 {
+                    rejected.push(word);
+                }
+                hit
+            })
+            .collect();
+        self.memo.borrow_mut().insert(key, found.clone());
+        Some(found)
     }
 
     /// The patterns whose segments all occur in the file.

@@ -18,6 +18,7 @@ mod syntax;
 mod tokens;
 
 use std::cell::{Cell, OnceCell, Ref, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -37,6 +38,7 @@ pub use tokens::UnsafeSite;
 pub struct RustCache {
     indexer: RefCell<Option<index::Indexer>>,
     failed: Cell<bool>,
+    names: RefCell<HashMap<String, Vec<usize>>>,
     unsafe_sites: OnceCell<Vec<UnsafeSite>>,
 }
 
@@ -73,6 +75,7 @@ pub struct RustMatcher {
     /// Finds the rule's own keywords again, to test the identifiers around them against the
     /// forms' name regexes before deciding to parse (absent when keywords were derived).
     trigger: Option<AhoCorasick>,
+    trigger_key: String,
     forms: Vec<forms::Form>,
 }
 
@@ -99,6 +102,7 @@ impl RustMatcher {
                 .ok()
         };
         Ok(Self {
+            trigger_key: explicit.join("\u{1f}").to_lowercase(),
             keywords,
             trigger,
             forms,
@@ -119,6 +123,8 @@ impl RustMatcher {
         let gate = forms::Gate {
             text,
             trigger: self.trigger.as_ref(),
+            trigger_key: &self.trigger_key,
+            memo: &cx.cache.rust.names,
         };
         let start = out.len();
         let mut anchors = Vec::new();

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::names::is_ident_byte;
+use super::names::{is_ident_byte, word_positions};
 use crate::finding::LineIndex;
 use crate::policy::raw::RustUnsafeKind;
 
@@ -39,25 +39,89 @@ pub struct Lexed {
 }
 
 /// Every `unsafe` block, fn (with a body) and impl in `text`.
+///
+/// Only the file's comments and strings are scanned in full (jumping between quote and slash
+/// bytes); tokens are lexed just after each `unsafe` that is code.
 pub fn unsafe_sites(text: &str) -> Vec<UnsafeSite> {
-    let lexed = lex(text);
+    let candidates: Vec<usize> = word_positions(text, "unsafe").collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let (comments, strings) = regions(text);
+    let inside = |regions: &[Range<usize>], at: usize| {
+        let i = regions.partition_point(|r| r.end <= at);
+        regions.get(i).is_some_and(|r| r.start <= at)
+    };
     let lines = LineIndex::new(text);
-    let toks = &lexed.tokens;
     let mut sites = Vec::new();
-    for (i, (tok, range)) in toks.iter().enumerate() {
-        if *tok != Tok::Ident || &text[range.clone()] != "unsafe" {
+    for at in candidates {
+        if inside(&comments, at) || inside(&strings, at) {
             continue;
         }
-        let Some((kind, end)) = classify(text, toks, i) else {
+        let mut end = (at + WINDOW).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &text[at..end];
+        let toks = lex(window).tokens;
+        let Some((kind, stop)) = classify(window, &toks, 0) else {
             continue;
         };
         sites.push(UnsafeSite {
             kind,
-            span: range.start..end,
-            comments: comments_above(text, &lines, &lexed.comments, range.start),
+            span: at..at + stop,
+            comments: comments_above(text, &lines, &comments, at),
         });
     }
     sites
+}
+
+/// How far after `unsafe` tokens are lexed to classify it (an `unsafe fn` signature).
+const WINDOW: usize = 4096;
+
+/// Byte ranges of every comment and every string or char literal, in order.
+fn regions(text: &str) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let b = text.as_bytes();
+    let (mut comments, mut strings) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while let Some(n) = memchr::memchr3(b'"', b'\'', b'/', &b[i..]) {
+        let at = i + n;
+        i = match (b[at], b.get(at + 1)) {
+            (b'/', Some(b'/')) => {
+                let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n);
+                comments.push(at..end);
+                end
+            }
+            (b'/', Some(b'*')) => {
+                let end = block_comment_end(b, at);
+                comments.push(at..end);
+                end
+            }
+            (b'"', _) => {
+                let hashes = b[..at].iter().rev().take_while(|&&c| c == b'#').count();
+                let r = at - hashes;
+                let raw = r > 0
+                    && b[r - 1] == b'r'
+                    && !(r > 1 && is_ident_byte(b[r - 2]) && !matches!(b[r - 2], b'b' | b'c'));
+                let end = if raw {
+                    raw_string_end(b, at, hashes)
+                } else {
+                    string_end(b, at + 1)
+                };
+                strings.push(at..end);
+                end
+            }
+            (b'\'', _) => {
+                let (end, tok) = quote_end(text, at);
+                if tok == Tok::Literal {
+                    strings.push(at..end);
+                }
+                end
+            }
+            _ => at + 1,
+        };
+    }
+    (comments, strings)
 }
 
 /// What the `unsafe` at token `i` introduces, and where its underline ends.
@@ -318,6 +382,14 @@ unsafe extern "C" { fn puts(); }
 let is_unsafe = true;
 "##;
         assert!(kinds(text).is_empty(), "{:?}", kinds(text));
+    }
+
+    #[test]
+    fn raw_strings_and_char_literals_hide_unsafe() {
+        let text = "let a = r#\"x \" unsafe { \"#; let b = '\"'; let c = br\"unsafe {\"; unsafe { d() }";
+        let got = kinds(text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, "unsafe {");
     }
 
     #[test]
