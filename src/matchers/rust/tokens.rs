@@ -63,7 +63,8 @@ pub fn unsafe_sites(text: &str) -> Vec<UnsafeSite> {
             end -= 1;
         }
         let window = &text[at..end];
-        let toks = lex(window).tokens;
+        // Enough tokens to classify: up to the body's `{` or a `;`.
+        let toks = lex_until(window, |t| matches!(t, Tok::Punct(b'{' | b';' | b'}'))).tokens;
         let Some((kind, stop)) = classify(window, &toks, 0) else {
             continue;
         };
@@ -202,6 +203,11 @@ fn comments_above(text: &str, lines: &LineIndex, comments: &[Range<usize>], at: 
 
 /// Splits `text` into identifier, literal and punctuation tokens; comments are kept apart.
 pub fn lex(text: &str) -> Lexed {
+    lex_until(text, |_| false)
+}
+
+/// Lexes until a token for which `stop` holds (included) or the end of `text`.
+fn lex_until(text: &str, stop: impl Fn(Tok) -> bool) -> Lexed {
     let b = text.as_bytes();
     let mut out = Lexed {
         tokens: Vec::new(),
@@ -239,6 +245,9 @@ pub fn lex(text: &str) -> Lexed {
                 i + 1
             }
         };
+        if out.tokens.last().is_some_and(|t| t.1.start == start && stop(t.0)) {
+            break;
+        }
     }
     out
 }
