@@ -420,3 +420,18 @@ fn file_that_lexes_but_does_not_parse_is_counted_once() {
     );
     assert_eq!(json["summary"]["unparsed"], 1);
 }
+
+#[test]
+fn rust_findings_are_suppressed_inline_like_any_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "src/etag.rs",
+            "pub fn etag(b: &[u8]) -> String {\n    // guardrail:ignore security/weak-hash -- HTTP ETag, not security\n    format!(\"{:x}\", md5::compute(b))\n}\n",
+        )],
+    );
+    let (rows, json) = rust_findings(dir.path(), &[]);
+    assert!(rows.is_empty(), "{rows:?}");
+    assert_eq!(json["summary"]["suppressed"]["inline"], 1);
+}
