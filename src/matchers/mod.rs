@@ -9,6 +9,7 @@ pub mod document;
 pub mod path;
 pub mod regex;
 pub mod require;
+pub mod rust;
 pub mod validators;
 
 use std::cell::{Cell, RefCell};
@@ -47,6 +48,8 @@ pub struct FileCache {
     pub document: document::DocCache,
     /// The file parsed as Cargo.toml / Cargo.lock, shared by every cargo rule.
     pub cargo: std::cell::OnceCell<cargo::Parsed>,
+    /// The Rust file parsed and indexed once for every `[rule.rust]`.
+    pub rust: rust::RustCache,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -99,6 +102,8 @@ pub enum Matcher {
     Document(document::DocumentMatcher),
     /// `[rule.cargo]`
     Cargo(cargo::CargoMatcher),
+    /// `[rule.rust]`
+    Rust(rust::RustMatcher),
 }
 
 impl Matcher {
@@ -113,6 +118,7 @@ impl Matcher {
                 Matcher::Document(document::DocumentMatcher::compile(rule, t, eager)?)
             }
             MatcherTable::Cargo(t) => Matcher::Cargo(cargo::CargoMatcher::compile(rule, t)?),
+            MatcherTable::Rust(t) => Matcher::Rust(rust::RustMatcher::compile(rule, t)?),
         })
     }
 
@@ -121,6 +127,7 @@ impl Matcher {
         match self {
             Matcher::Regex(m) => m.keywords(),
             Matcher::Document(m) => m.keywords(),
+            Matcher::Rust(m) => m.keywords(),
             Matcher::Path(_) | Matcher::Require(_) | Matcher::Cargo(_) => &[],
         }
     }
@@ -129,7 +136,7 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) | Matcher::Document(_) | Matcher::Cargo(_) => true,
+            Matcher::Regex(_) | Matcher::Document(_) | Matcher::Cargo(_) | Matcher::Rust(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -142,6 +149,7 @@ impl Matcher {
             Matcher::Require(m) => m.check(cx, out),
             Matcher::Document(m) => m.check(cx, out),
             Matcher::Cargo(m) => m.check(cx, out),
+            Matcher::Rust(m) => m.check(cx, out),
         }
     }
 }

@@ -200,6 +200,9 @@ fn matcher_table(raw: &RawRule) -> std::result::Result<MatcherTable, usize> {
     if let Some(t) = &raw.cargo {
         found.push(MatcherTable::Cargo(t.get_ref().clone()));
     }
+    if let Some(t) = &raw.rust {
+        found.push(MatcherTable::Rust(t.get_ref().clone()));
+    }
     if found.len() == 1 {
         Ok(found.remove(0))
     } else {
@@ -268,8 +271,7 @@ fn default_example_path(raw: &RawRule, matcher: &MatcherTable) -> String {
         MatcherTable::Path(t) => t.files.first().map(|g| g.get_ref().as_str()),
         MatcherTable::Require(t) => t.when.first().map(|g| g.get_ref().as_str()),
         MatcherTable::Cargo(_) => raw.paths.is_empty().then_some("Cargo.toml"),
-        MatcherTable::Regex(_) => None,
-        MatcherTable::Document(_) => None,
+        MatcherTable::Regex(_) | MatcherTable::Document(_) | MatcherTable::Rust(_) => None,
     }
     .or_else(|| raw.paths.first().map(|g| g.get_ref().as_str()));
     glob.map_or_else(|| "example.txt".to_string(), path_from_glob)

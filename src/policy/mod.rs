@@ -89,6 +89,8 @@ pub enum MatcherTable {
     Document(raw::DocumentTable),
     /// `[rule.cargo]`
     Cargo(raw::CargoTable),
+    /// `[rule.rust]`
+    Rust(raw::RustTable),
 }
 
 impl MatcherTable {
@@ -100,6 +102,7 @@ impl MatcherTable {
             MatcherTable::Require(_) => "require",
             MatcherTable::Document(_) => "document",
             MatcherTable::Cargo(_) => "cargo",
+            MatcherTable::Rust(_) => "rust",
         }
     }
 }

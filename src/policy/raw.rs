@@ -75,6 +75,8 @@ pub struct RawRule {
     pub document: Option<Spanned<DocumentTable>>,
     /// `[rule.cargo]`
     pub cargo: Option<Spanned<CargoTable>>,
+    /// `[rule.rust]`
+    pub rust: Option<Spanned<RustTable>>,
     /// `[[rule.example]]`
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
@@ -346,4 +348,191 @@ pub struct RawExample {
     /// Other (empty) files present beside it, for `require` rules.
     #[serde(default)]
     pub files: Vec<String>,
+}
+
+/// `[rule.rust]`: Rust syntax, parsed with syn (see docs/rust-matcher.md). Each array is one
+/// form; a rule fires on a node that any of its forms matches.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustTable {
+    /// Prefilter words, case-insensitive (default: derived from the forms' names).
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// `[[rule.rust.call]]`: calls and method calls.
+    #[serde(default)]
+    pub call: Vec<Spanned<RustCallForm>>,
+    /// `[[rule.rust.macro]]`: macro invocations whose arguments mention a name.
+    #[serde(default, rename = "macro")]
+    pub macros: Vec<Spanned<RustMacroForm>>,
+    /// `[[rule.rust.unsafe]]`: `unsafe` without a safety comment.
+    #[serde(default, rename = "unsafe")]
+    pub unsafes: Vec<Spanned<RustUnsafeForm>>,
+    /// `[[rule.rust.field]]`: struct fields under a derive.
+    #[serde(default)]
+    pub field: Vec<Spanned<RustFieldForm>>,
+    /// `[[rule.rust.condition]]`: names used in conditions, comparisons, arithmetic.
+    #[serde(default)]
+    pub condition: Vec<Spanned<RustConditionForm>>,
+    /// `[[rule.rust.use]]`: uses of a path.
+    #[serde(default, rename = "use")]
+    pub uses: Vec<Spanned<RustUseForm>>,
+}
+
+/// `format = true` (any `format!`) or `format = 'regex'` (on the format string).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RustFormatArg {
+    /// Whether the argument must be built with `format!`.
+    Any(bool),
+    /// A regex the format string must match.
+    Pattern(String),
+}
+
+/// `[[rule.rust.call]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustCallForm {
+    /// Function paths (suffix match) or method names.
+    pub name: Vec<Spanned<String>>,
+    /// Which argument (0-based, receiver excluded) the argument constraints look at.
+    pub arg: Option<Spanned<usize>>,
+    /// The argument is one of these literals (`true`, `sh`; strings compare by value).
+    #[serde(default)]
+    pub literal: Vec<Spanned<String>>,
+    /// The argument is built with `format!` (directly or through a local `let`).
+    pub format: Option<Spanned<RustFormatArg>>,
+    /// The argument mentions an identifier or field whose name matches this regex.
+    pub mentions: Option<Spanned<String>>,
+    /// Mentions inside a call whose name matches this regex do not count.
+    pub unless_call: Option<Spanned<String>>,
+    /// The method call's receiver chain starts at a call to one of these.
+    #[serde(default)]
+    pub receiver: Vec<Spanned<String>>,
+    /// ... which has one of these literal arguments.
+    #[serde(default)]
+    pub receiver_literal: Vec<Spanned<String>>,
+    /// The call is the whole body of its function (optionally in `Ok(..)`).
+    #[serde(default)]
+    pub whole_body: bool,
+    /// Underline the `call` (default) or the matching `argument`.
+    pub report: Option<Spanned<RustReportAt>>,
+    /// Message for findings of this form (default: the rule's).
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// What a call form underlines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RustReportAt {
+    /// The call.
+    #[default]
+    Call,
+    /// The argument that matched the constraints.
+    Argument,
+}
+
+/// `[[rule.rust.macro]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustMacroForm {
+    /// Macro paths: `println`, `log::info`, `tracing::*`.
+    pub name: Vec<Spanned<String>>,
+    /// Regex on identifier and field names mentioned in the arguments.
+    pub mentions: Spanned<String>,
+    /// Mentions inside a call whose name matches this regex do not count.
+    pub unless_call: Option<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// Kinds of `unsafe` a form looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RustUnsafeKind {
+    /// `unsafe { .. }`
+    Block,
+    /// `unsafe fn`
+    Fn,
+    /// `unsafe impl`
+    Impl,
+}
+
+/// `[[rule.rust.unsafe]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustUnsafeForm {
+    /// Which kinds (default: all).
+    #[serde(default)]
+    pub kinds: Vec<Spanned<RustUnsafeKind>>,
+    /// Text the comment above must contain (default `SAFETY:`, case-insensitive).
+    pub comment: Option<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// `[[rule.rust.field]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustFieldForm {
+    /// Regex on the field name.
+    pub name: Spanned<String>,
+    /// The struct or enum derives one of these traits (last path segment).
+    pub derives: Vec<Spanned<String>>,
+    /// Attributes that exempt a field: `serde(skip)` (path and an inner word) or `redact`.
+    #[serde(default)]
+    pub unless_attribute: Vec<Spanned<String>>,
+    /// Wrapper types that exempt a field, anywhere in its type: `Secret`, `Redacted`.
+    #[serde(default)]
+    pub unless_type: Vec<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// Where a condition form looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RustConditionContext {
+    /// `if` and `while` conditions.
+    If,
+    /// `match` scrutinees and arm guards.
+    Match,
+    /// Operands of `==`, `<`, ...
+    Comparison,
+    /// Operands of `+`, `*`, `+=`, ...
+    Arithmetic,
+}
+
+/// `[[rule.rust.condition]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustConditionForm {
+    /// Regex on identifier and field names.
+    pub name: Spanned<String>,
+    /// Contexts to look in (default: all).
+    #[serde(default, rename = "in")]
+    pub contexts: Vec<Spanned<RustConditionContext>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// `[[rule.rust.use]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustUseForm {
+    /// Paths whose segments occur, in order, in a `use` item, a type or an expression path.
+    pub path: Vec<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
 }
