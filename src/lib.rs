@@ -124,9 +124,9 @@ pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
 pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report> {
     let started = Instant::now();
     let policies = load_policies(settings)?;
-    let plan = plan::Plan::compile(policies.rules)?;
     let excludes = excludes(settings)?;
     let sources = sources(settings, excludes.as_ref())?;
+    let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,
