@@ -52,10 +52,11 @@ impl Plan {
         };
         let rules: Vec<Rule> = rules.into_iter().filter(|r| r.enabled).collect();
         let mut errors = Vec::new();
+        let mut globs = GlobCache::new();
         let mut matchers = Vec::with_capacity(rules.len());
         let mut scopes = Vec::with_capacity(rules.len());
         for rule in &rules {
-            match (Matcher::compile(rule, !rule.builtin), scope(rule)) {
+            match (Matcher::compile(rule, !rule.builtin), scope(rule, &mut globs)) {
                 (Ok(m), Ok(s)) => {
                     matchers.push(m);
                     scopes.push(s);
@@ -150,12 +151,19 @@ impl Plan {
     }
 }
 
-fn scope(rule: &Rule) -> std::result::Result<Scope, LocatedError> {
-    let set = |globs: &[String]| -> std::result::Result<Option<GlobSet>, LocatedError> {
+/// Glob sets already built in this compile, by glob list: many rules share `paths` (every
+/// Python rule, every Dockerfile rule), and `GlobSet` clones share their automata.
+type GlobCache = std::collections::HashMap<Vec<String>, GlobSet>;
+
+fn scope(rule: &Rule, cache: &mut GlobCache) -> std::result::Result<Scope, LocatedError> {
+    let mut set = |globs: &[String]| -> std::result::Result<Option<GlobSet>, LocatedError> {
         if globs.is_empty() {
             return Ok(None);
         }
-        glob_set_of(globs).map(Some).map_err(|e| {
+        if let Some(hit) = cache.get(globs) {
+            return Ok(Some(hit.clone()));
+        }
+        let built = glob_set_of(globs).map_err(|e| {
             LocatedError::new(
                 LocatedKind::Policy,
                 &rule.source,
@@ -163,7 +171,9 @@ fn scope(rule: &Rule) -> std::result::Result<Scope, LocatedError> {
                 "invalid glob in paths",
             )
             .with_label(e.to_string())
-        })
+        })?;
+        cache.insert(globs.to_vec(), built.clone());
+        Ok(Some(built))
     };
     Ok(Scope {
         include: set(&rule.paths)?,

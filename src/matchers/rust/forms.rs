@@ -6,7 +6,30 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use std::sync::{LazyLock, OnceLock};
+
+/// A name pattern compiled on first use: a run whose files never reach a rust rule (a one-file
+/// pre-commit check of a Python file) does not pay for building them.
+#[derive(Debug)]
+pub struct Regex {
+    pattern: String,
+    compiled: OnceLock<Option<regex::Regex>>,
+}
+
+impl std::ops::Deref for Regex {
+    type Target = regex::Regex;
+
+    fn deref(&self) -> &regex::Regex {
+        // Matches nothing: the fallback for a pattern that failed to build (only built-in
+        // patterns are built lazily, and their tests build every one of them).
+        static NEVER: LazyLock<regex::Regex> =
+            LazyLock::new(|| regex::Regex::new(r"[^\s\S]").expect("static pattern"));
+        self.compiled
+            .get_or_init(|| regex::Regex::new(&self.pattern).ok())
+            .as_ref()
+            .unwrap_or(&NEVER)
+    }
+}
 use toml::Spanned;
 
 use super::index::{self, Arg, Call, Index};
@@ -186,11 +209,19 @@ pub fn compile(rule: &Rule, table: &RustTable) -> Result<Vec<Form>, LocatedError
 }
 
 fn regex(rule: &Rule, pattern: &Spanned<String>) -> Result<Regex, LocatedError> {
-    Regex::new(pattern.get_ref()).map_err(|e| {
-        policy_error(rule, pattern.span(), "invalid regex")
-            .with_label(e.to_string().lines().last().unwrap_or("").trim().to_string())
-            .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax")
-    })
+    let lazy = Regex {
+        pattern: pattern.get_ref().clone(),
+        compiled: OnceLock::new(),
+    };
+    if !rule.builtin {
+        let compiled = regex::Regex::new(pattern.get_ref()).map_err(|e| {
+            policy_error(rule, pattern.span(), "invalid regex")
+                .with_label(e.to_string().lines().last().unwrap_or("").trim().to_string())
+                .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax")
+        })?;
+        let _ = lazy.compiled.set(Some(compiled));
+    }
+    Ok(lazy)
 }
 
 fn opt_regex(rule: &Rule, pattern: &Option<Spanned<String>>) -> Result<Option<Regex>, LocatedError> {
