@@ -80,6 +80,8 @@ struct RawConfig {
     builtin: Option<bool>,
     max_file_size: Option<u64>,
     max_line_length: Option<usize>,
+    max_parse_depth: Option<usize>,
+    parse_time_budget_ms: Option<u64>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -150,6 +152,10 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     /// `max-line-length` in bytes.
     pub max_line_length: Option<usize>,
+    /// `max-parse-depth`: nesting levels of structured documents.
+    pub max_parse_depth: Option<usize>,
+    /// `parse-time-budget-ms`: per-file structured-parsing budget (0: unbounded).
+    pub parse_time_budget_ms: Option<u64>,
     /// `exclude` globs.
     pub exclude: Vec<String>,
     /// `policies`, resolved against `dir`.
@@ -225,6 +231,8 @@ impl Config {
             builtin: raw.builtin,
             max_file_size: raw.max_file_size,
             max_line_length: raw.max_line_length,
+            max_parse_depth: raw.max_parse_depth,
+            parse_time_budget_ms: raw.parse_time_budget_ms,
             exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
             policies: raw.policies.iter().map(|p| dir.join(p)).collect(),
             packs: raw.packs.into_iter().collect(),

@@ -66,6 +66,10 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Longer lines are not matched by text rules.
     pub max_line_length: usize,
+    /// Deepest nesting a structured document may have (YAML, JSON, TOML).
+    pub max_parse_depth: usize,
+    /// Time one file's structured parsing may take (`None`: unbounded).
+    pub parse_time_budget: Option<std::time::Duration>,
     /// Findings listed here are moved to the suppressed list (`--baseline`).
     pub baseline: Option<suppress::baseline::Baseline>,
     /// Stale baseline entries are errors instead of notes, so they fail the run.
@@ -101,6 +105,8 @@ impl Settings {
             require_reason: false,
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
             max_line_length: scan::DEFAULT_MAX_LINE_LENGTH,
+            max_parse_depth: matchers::limits::DEFAULT_MAX_DEPTH,
+            parse_time_budget: Some(matchers::limits::DEFAULT_PARSE_BUDGET),
             baseline: None,
             fail_on_stale_baseline: false,
             input: Input::Tree,
@@ -130,6 +136,8 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,
+        max_parse_depth: settings.max_parse_depth,
+        parse_time_budget: settings.parse_time_budget,
     };
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {

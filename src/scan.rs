@@ -36,6 +36,10 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Lines longer than this are blanked before matching (byte offsets are kept).
     pub max_line_length: usize,
+    /// Deepest nesting a structured document may have.
+    pub max_parse_depth: usize,
+    /// Time one file's structured parsing may take (`None`: unbounded).
+    pub parse_time_budget: Option<std::time::Duration>,
 }
 
 impl Default for ScanOptions {
@@ -43,6 +47,8 @@ impl Default for ScanOptions {
         Self {
             max_file_size: source::DEFAULT_MAX_FILE_SIZE,
             max_line_length: DEFAULT_MAX_LINE_LENGTH,
+            max_parse_depth: crate::matchers::limits::DEFAULT_MAX_DEPTH,
+            parse_time_budget: Some(crate::matchers::limits::DEFAULT_PARSE_BUDGET),
         }
     }
 }
@@ -140,6 +146,7 @@ fn scan_file(
     only: Option<usize>,
 ) -> (FileScan, Outcome) {
     let mut outcome = Outcome::default();
+    crate::matchers::limits::start_file(opts.max_parse_depth, opts.parse_time_budget);
     let needs_content = match only {
         Some(i) => plan.matcher(i).needs_content() && plan.in_scope(i, &entry.rel),
         None => plan.any_content_rule(&entry.rel),

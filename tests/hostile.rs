@@ -240,3 +240,40 @@ fn pathological_regexes_are_rejected_at_load_not_hung_on() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn parse_depth_and_time_budget_are_configurable_and_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut steps = String::from("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n");
+    for i in 0..100_000 {
+        steps.push_str(&format!("      - run: echo {i}\n"));
+    }
+    write_tree(
+        dir.path(),
+        &[
+            (".github/workflows/big.yml", &steps),
+            ("package.json", "{\"a\": {\"b\": {\"c\": {\"d\": [1]}}}}\n"),
+        ],
+    );
+    let slow = check_json(dir.path(), &["--no-config", "--parse-time-budget-ms", "1"]);
+    let s = &slow.json["summary"];
+    assert_eq!(s["bounds"]["parse_time"], 1, "the 100,000-step workflow: {s}");
+    assert_eq!(s["unparsed"], 1, "{s}");
+    let shallow = check_json(
+        dir.path(),
+        &[
+            "--no-config",
+            "--parse-time-budget-ms",
+            "0",
+            "--max-parse-depth",
+            "3",
+        ],
+    );
+    let s = &shallow.json["summary"];
+    assert_eq!(s["bounds"]["parse_depth"], 2, "{s}");
+    assert_eq!(s["unparsed"], 2, "{s}");
+    let roomy = check_json(dir.path(), &["--no-config", "--parse-time-budget-ms", "0"]);
+    let s = &roomy.json["summary"];
+    assert!(s["bounds"].as_object().is_some_and(|b| b.is_empty()), "{s}");
+    assert_eq!(s["unparsed"], 0, "{s}");
+}

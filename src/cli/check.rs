@@ -51,6 +51,12 @@ pub struct CheckArgs {
     /// Do not match text rules on lines longer than this many bytes (minified files).
     #[arg(long, value_name = "BYTES")]
     pub max_line_length: Option<usize>,
+    /// Deepest nesting a YAML/JSON/TOML document may have before it is reported unparsed.
+    #[arg(long, value_name = "LEVELS")]
+    pub max_parse_depth: Option<usize>,
+    /// Time one file's structured parsing (Rust, YAML, JSON, TOML) may take; 0 = unbounded.
+    #[arg(long, value_name = "MS")]
+    pub parse_time_budget_ms: Option<u64>,
     /// Ignore `guardrail:ignore` comments (for a central CI gate).
     #[arg(long)]
     pub no_inline_suppressions: bool,
@@ -98,6 +104,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     if let Some(max) = args.max_line_length {
         settings.max_line_length = max;
+    }
+    if let Some(max) = args.max_parse_depth {
+        settings.max_parse_depth = max;
+    }
+    if let Some(ms) = args.parse_time_budget_ms {
+        settings.parse_time_budget = super::budget(ms);
     }
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;

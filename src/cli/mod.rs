@@ -98,9 +98,20 @@ impl PolicyArgs {
         if let Some(max) = config.max_line_length {
             settings.max_line_length = max;
         }
+        if let Some(max) = config.max_parse_depth {
+            settings.max_parse_depth = max;
+        }
+        if let Some(ms) = config.parse_time_budget_ms {
+            settings.parse_time_budget = budget(ms);
+        }
         settings.config = config;
         Ok(settings)
     }
+}
+
+/// A budget in milliseconds; 0 means unbounded.
+pub fn budget(ms: u64) -> Option<std::time::Duration> {
+    (ms > 0).then(|| std::time::Duration::from_millis(ms))
 }
 
 /// Runs the parsed command line and returns the process exit code.

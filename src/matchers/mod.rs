@@ -6,6 +6,7 @@
 
 pub mod cargo;
 pub mod document;
+pub mod limits;
 pub mod path;
 pub mod regex;
 pub mod require;

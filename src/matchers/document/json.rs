@@ -4,9 +4,9 @@
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
 
-use super::tree::{Key, Node, NodeKind, Pair, ParseFailure, Scalar, ScalarKind, MAX_DEPTH};
+use super::tree::{Key, Node, NodeKind, Pair, ParseFailure, Scalar, ScalarKind};
 
-/// Parses one JSON document (jsonc-parser itself stops at 512 levels; the tree at [`MAX_DEPTH`]).
+/// Parses one JSON document (jsonc-parser itself stops at 512 levels; the tree at the configured depth).
 pub fn parse(text: &str) -> Result<Node, ParseFailure> {
     let ast = parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default()).map_err(|e| {
         let r = e.range();
@@ -70,11 +70,12 @@ fn properties(o: &jsonc_parser::ast::Object<'_>, depth: usize) -> Result<Vec<Pai
 }
 
 fn deeper(depth: usize, at: usize) -> Result<(), ParseFailure> {
-    if depth >= MAX_DEPTH {
+    let max = crate::matchers::limits::current().max_depth;
+    if depth >= max {
         return Err(ParseFailure::bound(
             at,
             "parse_depth",
-            format!("nesting deeper than {MAX_DEPTH} levels"),
+            format!("nesting deeper than {max} levels"),
         ));
     }
     Ok(())

@@ -4,7 +4,7 @@
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::tree::{Key, Node, NodeKind, Pair, ParseFailure, Scalar, ScalarKind, MAX_DEPTH};
+use super::tree::{Key, Node, NodeKind, Pair, ParseFailure, Scalar, ScalarKind};
 
 /// Parses one TOML document.
 pub fn parse(text: &str) -> Result<Node, ParseFailure> {
@@ -37,11 +37,12 @@ fn table_kind(table: &DeTable<'_>, depth: usize) -> Result<NodeKind, ParseFailur
 
 fn convert(value: &Spanned<DeValue<'_>>, depth: usize) -> Result<Node, ParseFailure> {
     let span = value.span();
-    if depth >= MAX_DEPTH {
+    let max = crate::matchers::limits::current().max_depth;
+    if depth >= max {
         return Err(ParseFailure::bound(
             span.start,
             "parse_depth",
-            format!("nesting deeper than {MAX_DEPTH} levels"),
+            format!("nesting deeper than {max} levels"),
         ));
     }
     let scalar = |text: String, kind| NodeKind::Scalar(Scalar::new(text, kind));

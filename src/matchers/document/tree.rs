@@ -9,9 +9,9 @@ use crate::policy::raw::DocumentFormat;
 
 /// Deepest nesting accepted in any format: deeper files are reported as unparsed, so neither a
 /// parser nor the query walker recurses without bound.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = crate::matchers::limits::DEFAULT_MAX_DEPTH;
 /// Most nodes YAML aliases may copy into one file's tree (billion-laughs guard).
-pub const MAX_ALIAS_NODES: usize = 100_000;
+pub const MAX_ALIAS_NODES: usize = crate::matchers::limits::DEFAULT_MAX_ALIAS_NODES;
 
 /// One node of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,8 +215,17 @@ fn parse(format: DocumentFormat, text: &str) -> Result<Vec<Node>, ParseFailure> 
         DocumentFormat::Toml => super::toml::parse(text).map(|n| vec![n]),
         DocumentFormat::Dockerfile => Ok(vec![super::dockerfile::parse(text)]),
     };
-    std::panic::catch_unwind(run)
-        .unwrap_or_else(|_| Err(ParseFailure::at(0, "the parser failed on this input")))
+    let result = std::panic::catch_unwind(run)
+        .unwrap_or_else(|_| Err(ParseFailure::at(0, "the parser failed on this input")));
+    // JSON and TOML parse in one call: a budget spent inside it is caught here.
+    if result.is_ok() && crate::matchers::limits::expired() {
+        return Err(ParseFailure::bound(
+            0,
+            "parse_time",
+            crate::matchers::limits::expired_message(),
+        ));
+    }
+    result
 }
 
 /// Byte offsets where each line starts, to turn (line, column) positions into offsets.

@@ -1,7 +1,7 @@
 //! YAML (every document of a stream) into the positioned tree, from saphyr-parser's events.
 //!
 //! The tree is built with an explicit stack, so nesting costs no recursion; nesting deeper than
-//! [`MAX_DEPTH`] and aliases that would copy more than [`MAX_ALIAS_NODES`] nodes (a billion-laughs
+//! the configured depth (`limits`) and aliases that would copy more than [`MAX_ALIAS_NODES`] nodes (a billion-laughs
 //! file) fail the parse instead of exhausting memory. Keys keep their text as written, so
 //! GitHub's `on:` is the key `on` (YAML 1.1 parsers read it as `true`).
 
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::tree::{
-    trim_span, Key, LineStarts, Node, NodeKind, Pair, ParseFailure, ScalarKind, MAX_ALIAS_NODES, MAX_DEPTH,
+    trim_span, Key, LineStarts, Node, NodeKind, Pair, ParseFailure, ScalarKind, MAX_ALIAS_NODES,
 };
 
 /// Parses every document of `text`.
@@ -24,11 +24,21 @@ pub fn parse(text: &str) -> Result<Vec<Node>, ParseFailure> {
         copied: 0,
     };
     let mut parser = Parser::new_from_str(text);
+    let mut events = 0u32;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
             let at = b.lines.offset(e.marker().line(), e.marker().col());
             ParseFailure::at(at, e.info().to_string())
         })?;
+        events = events.wrapping_add(1);
+        if events % 1024 == 0 && crate::matchers::limits::expired() {
+            let at = b.offset(&span.start);
+            return Err(ParseFailure::bound(
+                at,
+                "parse_time",
+                crate::matchers::limits::expired_message(),
+            ));
+        }
         b.event(event, span)?;
     }
     Ok(b.docs)
@@ -92,14 +102,15 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), ParseFailure> {
-        if self.stack.len() >= MAX_DEPTH {
+        let max = crate::matchers::limits::current().max_depth;
+        if self.stack.len() >= max {
             let at = match &frame {
                 Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
             };
             return Err(ParseFailure::bound(
                 at,
                 "parse_depth",
-                format!("nesting deeper than {MAX_DEPTH} levels"),
+                format!("nesting deeper than {max} levels"),
             ));
         }
         self.stack.push(frame);
@@ -285,7 +296,7 @@ mod tests {
         // saphyr-parser has its own recursion limit; ours catches what it allows.
         let err = parse(&"[".repeat(100_000)).unwrap_err();
         assert!(err.message.contains("recursion limit"), "{}", err.message);
-        let err = parse(&"- ".repeat(MAX_DEPTH + 1)).unwrap_err();
+        let err = parse(&"- ".repeat(crate::matchers::limits::DEFAULT_MAX_DEPTH + 1)).unwrap_err();
         assert!(err.message.contains("nesting deeper"), "{}", err.message);
     }
 

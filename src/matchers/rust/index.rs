@@ -139,6 +139,8 @@ pub struct ParseError {
     pub message: String,
     /// Bytes it points at.
     pub span: Range<usize>,
+    /// The resource bound that stopped parsing (`parse_time`), if that is why.
+    pub bound: Option<&'static str>,
 }
 
 /// A file's index, grown item by item: only the chunks that hold an anchor (and the imports)
@@ -190,6 +192,15 @@ impl Indexer {
         );
         let mut ok = true;
         for &i in &todo {
+            if crate::matchers::limits::expired() {
+                let at = self.chunks[i].range.start;
+                proc_macro2::extra::invalidate_current_thread_spans();
+                return Err(ParseError {
+                    message: crate::matchers::limits::expired_message(),
+                    span: at..at,
+                    bound: Some("parse_time"),
+                });
+            }
             self.parsed[i] = true;
             if !builder.chunk(text, &self.chunks[i]) {
                 ok = false;
@@ -227,7 +238,11 @@ fn build(text: &str, base: usize) -> Result<Index, ParseError> {
             if span.is_empty() && span.start == base && message.contains("end of input") {
                 span = text.len()..text.len();
             }
-            Err(ParseError { message, span })
+            Err(ParseError {
+                message,
+                span,
+                bound: None,
+            })
         }
     }
 }

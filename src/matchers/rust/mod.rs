@@ -56,6 +56,9 @@ impl RustCache {
             .extend(text, anchors);
         if let Err(err) = result {
             self.failed.set(true);
+            if let Some(bound) = err.bound {
+                cx.cache.bound_hit(bound);
+            }
             cx.cache.unparsed("Rust", &err.message, err.span);
             return None;
         }
