@@ -53,18 +53,9 @@ pub fn check_json(dir: &Path, args: &[&str]) -> JsonRun {
 
 /// `(rule, path, line, column)` of every finding, in report order.
 pub fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
-    json["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["column"].as_u64().unwrap_or_default(),
-            )
-        })
+    findings_with_end(json)
+        .into_iter()
+        .map(|(rule, path, line, column, _, _)| (rule, path, line, column))
         .collect()
 }
 
