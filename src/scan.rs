@@ -71,6 +71,8 @@ pub struct ScanStats {
     pub files_scanned: usize,
     /// Files not read, by reason.
     pub skipped: BTreeMap<SkipReason, usize>,
+    /// Files not read: display path and reason, in entry order.
+    pub skipped_files: Vec<(String, SkipReason)>,
     /// Files decoded lossily (invalid UTF-8).
     pub lossy: usize,
     /// Files a structural matcher could not parse (text rules still ran).
@@ -123,7 +125,10 @@ pub fn scan(
     for (file, outcome) in results {
         let stats = &mut output.stats;
         match outcome.skipped {
-            Some(reason) => *stats.skipped.entry(reason).or_default() += 1,
+            Some(reason) => {
+                *stats.skipped.entry(reason).or_default() += 1;
+                stats.skipped_files.push((file.path.clone(), reason));
+            }
             None => stats.files_scanned += 1,
         }
         stats.lossy += usize::from(outcome.lossy);

@@ -1,5 +1,6 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
+pub mod atomic;
 pub mod check;
 pub mod completions;
 pub mod hook;
@@ -156,7 +157,13 @@ pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
     if handler.render_report(&mut out, e).is_err() {
         out = format!("error: {e}\n");
     }
-    out
+    // The diagnostic quotes repository content (paths, config text): nothing in it may act on
+    // the terminal or the CI log. With colour, miette's own escapes must survive.
+    if color {
+        out
+    } else {
+        crate::report::visible::lines(&out).into_owned()
+    }
 }
 
 /// Writes to stdout, mapping a closed pipe to a clean exit.

@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod visible;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -71,6 +72,9 @@ pub struct Summary {
     pub files_skipped: usize,
     /// Skipped files by reason (`binary`, `too_large`, `unreadable`, `symlink`, ...).
     pub skipped: BTreeMap<String, usize>,
+    /// The files the scan stage skipped, by display path, with the reason: a skip is never
+    /// anonymous, so a file cannot hide by looking binary or growing large.
+    pub skipped_files: Vec<SkippedFile>,
     /// Files decoded lossily because they were not valid UTF-8.
     pub lossy_decoded: usize,
     /// Files a structural matcher could not parse (text rules still ran on them).
@@ -93,6 +97,15 @@ pub struct Summary {
     pub internal_errors: Vec<String>,
     /// Wall time of the run.
     pub duration_ms: u64,
+}
+
+/// One file that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedFile {
+    /// Display path.
+    pub path: String,
+    /// `binary`, `too_large`, `unreadable`, ...
+    pub reason: &'static str,
 }
 
 impl Summary {

@@ -103,6 +103,21 @@ struct Invocation {
 struct Notification {
     level: &'static str,
     message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<FileLocation>,
+}
+
+/// A location naming a whole file (a skipped one), without a region.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileLocation {
+    physical_location: FilePhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FilePhysicalLocation {
+    artifact_location: ArtifactLocation,
 }
 
 #[derive(Serialize)]
@@ -296,13 +311,6 @@ fn help(rule: &RuleInfo) -> Help {
 }
 
 fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> SarifResult<'a> {
-    let (uri, uri_base_id) = match report.repo.relative(&f.path) {
-        Some(rel) => (encode_uri_path(&rel), Some(SRCROOT)),
-        None => (
-            format!("file://{}", encode_uri_path(&absolute_slashed(&f.path))),
-            None,
-        ),
-    };
     SarifResult {
         rule_id: &f.rule,
         rule_index,
@@ -312,7 +320,7 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> Sar
         },
         locations: [ResultLocation {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri, uri_base_id },
+                artifact_location: artifact(&f.path, report),
                 region: region(f.location),
             },
         }],
@@ -356,15 +364,40 @@ fn suppression(s: &Suppression) -> SarifSuppression<'_> {
 
 fn invocation(report: &Report) -> Invocation {
     let errors = &report.summary.internal_errors;
+    let internal = errors.iter().map(|e| Notification {
+        level: "error",
+        message: Text { text: e.clone() },
+        locations: Vec::new(),
+    });
+    let skipped = report.summary.skipped_files.iter().map(|s| Notification {
+        level: "note",
+        message: Text {
+            text: format!("not scanned: {}", s.reason),
+        },
+        locations: vec![FileLocation {
+            physical_location: FilePhysicalLocation {
+                artifact_location: artifact(&s.path, report),
+            },
+        }],
+    });
     Invocation {
         execution_successful: errors.is_empty(),
-        tool_execution_notifications: errors
-            .iter()
-            .map(|e| Notification {
-                level: "error",
-                message: Text { text: e.clone() },
-            })
-            .collect(),
+        tool_execution_notifications: internal.chain(skipped).collect(),
+    }
+}
+
+/// Where `path` (a display path) is: relative to `%SRCROOT%` inside the repository, else an
+/// absolute `file://` URI.
+fn artifact(path: &str, report: &Report) -> ArtifactLocation {
+    match report.repo.relative(path) {
+        Some(rel) => ArtifactLocation {
+            uri: encode_uri_path(&rel),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => ArtifactLocation {
+            uri: format!("file://{}", encode_uri_path(&absolute_slashed(path))),
+            uri_base_id: None,
+        },
     }
 }
 
