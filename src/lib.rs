@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod history;
 pub mod matchers;
 pub mod meta;
 pub mod plan;

@@ -281,6 +281,50 @@ pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Ve
     findings
 }
 
+/// Scans one in-memory file (a git blob) with every rule of the plan: its raw findings and
+/// directives, and why it was skipped, if it was. With `content` false only rules that need no
+/// content run (path rules, for another path the same blob was committed under).
+pub fn scan_blob(
+    plan: &Plan,
+    path: &str,
+    bytes: std::sync::Arc<[u8]>,
+    opts: &ScanOptions,
+    content: bool,
+) -> (FileScan, Option<SkipReason>) {
+    let entry = Entry {
+        root: 0,
+        rel: path.to_string(),
+        display: path.to_string(),
+        origin: source::Origin::Memory(bytes),
+    };
+    let files = FileSet::from_entries(std::slice::from_ref(&entry));
+    if !content {
+        let mut scan = FileScan {
+            path: path.to_string(),
+            ..FileScan::default()
+        };
+        let mut builder = FindingBuilder::new(path, None);
+        for i in plan.candidates(path, None) {
+            if plan.matcher(i).needs_content() {
+                continue;
+            }
+            let cx = FileContext {
+                entry: &entry,
+                text: None,
+                files: &files,
+                cache: &FileCache::default(),
+            };
+            if let Ok(hits) = run_rule(plan, i, &cx) {
+                scan.findings
+                    .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h)));
+            }
+        }
+        return (scan, None);
+    }
+    let (scan, outcome) = scan_file(plan, &entry, &files, opts, None);
+    (scan, outcome.skipped)
+}
+
 /// Scans one in-memory file with every rule of the plan (fuzzing and embedding).
 pub fn check_bytes(plan: &Plan, path: &str, bytes: &[u8]) -> Vec<Finding> {
     let entry = Entry {

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod check;
 pub mod completions;
+pub mod history;
 pub mod hook;
 pub mod init;
 pub mod rules;
@@ -40,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and report violations.
     Check(check::CheckArgs),
+    /// Scan what git commits added (every branch and tag, or a range) for secrets.
+    History(history::HistoryArgs),
     /// List rules or explain one.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -119,6 +122,7 @@ pub fn budget(ms: u64) -> Option<std::time::Duration> {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::History(args) => history::run(&args),
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),

@@ -135,9 +135,26 @@ pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Res
             .render_report(&mut out, &diagnostic)
             .map_err(|e| io::Error::other(e.to_string()))?;
         w.write_all(out.as_bytes())?;
+        if let Some(p) = report.provenance.get(&finding.fingerprint) {
+            writeln!(w, "{}", visible::line(&provenance_line(p)))?;
+        }
         writeln!(w)?;
     }
     writeln!(w, "{}", summary_line(&report.summary))
+}
+
+/// `  = commit 1a2b3c4d (2026-01-02, Ann <ann@example.com>): add config; in 3 places`
+fn provenance_line(p: &super::Provenance) -> String {
+    let c = &p.commit;
+    let short: String = c.id.chars().take(12).collect();
+    let mut line = format!(
+        "  = commit {short} ({}, {} <{}>): {}",
+        c.date, c.author, c.email, c.summary
+    );
+    if p.places.len() > 1 {
+        line.push_str(&format!("; committed in {} places", p.places.len()));
+    }
+    line
 }
 
 /// The first few skipped files with their reasons, then how many more.
@@ -212,6 +229,9 @@ pub fn summary_line(s: &Summary) -> String {
     }
     if !s.internal_errors.is_empty() {
         line.push_str(&format!("; {} internal errors", s.internal_errors.len()));
+    }
+    if let Some(commits) = s.commits_scanned {
+        line.push_str(&format!("; {} commits", commits));
     }
     line.push_str(&format!("; {} ms", s.duration_ms));
     visible::line(&line).into_owned()

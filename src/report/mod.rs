@@ -97,6 +97,8 @@ pub struct Summary {
     pub internal_errors: Vec<String>,
     /// Wall time of the run.
     pub duration_ms: u64,
+    /// Commits walked (`guardrail history` only).
+    pub commits_scanned: Option<usize>,
 }
 
 /// One file that was not scanned, and why.
@@ -128,6 +130,18 @@ pub struct Report {
     pub summary: Summary,
     /// Where the working directory sits in its repository.
     pub repo: RepoPaths,
+    /// For findings from git history, by fingerprint: the commit that introduced the content
+    /// and every place it appears.
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// Where a finding from history came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The earliest commit that added the matched content at the finding's path.
+    pub commit: crate::source::history::Commit,
+    /// Every (commit id, path) that added it, oldest first.
+    pub places: Vec<(String, String)>,
 }
 
 /// The working directory and the repository root it lies in, so formats that want

@@ -35,6 +35,23 @@ struct Run<'a> {
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
     properties: RunProperties<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControl>,
+}
+
+/// The repository and one commit that history findings point into.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControl {
+    repository_uri: String,
+    revision_id: String,
+}
+
+/// A history finding's commit and the places its content was committed.
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    commit: &'a crate::source::history::Commit,
+    occurrences: usize,
 }
 
 #[derive(Serialize)]
@@ -132,6 +149,8 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
 }
 
 #[derive(Serialize)]
@@ -219,6 +238,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             column_kind: "unicodeCodePoints",
             results,
             properties: properties(report),
+            version_control_provenance: version_control(report),
         }],
     };
     serde_json::to_writer_pretty(&mut *w, &log)?;
@@ -310,7 +330,7 @@ fn help(rule: &RuleInfo) -> Help {
     Help { text, markdown }
 }
 
-fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> SarifResult<'a> {
+fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &'a Report) -> SarifResult<'a> {
     SarifResult {
         rule_id: &f.rule,
         rule_index,
@@ -326,7 +346,28 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> Sar
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
         suppressions: f.suppressed.as_ref().map(suppression).into_iter().collect(),
+        properties: report.provenance.get(&f.fingerprint).map(|p| ResultProperties {
+            commit: &p.commit,
+            occurrences: p.places.len(),
+        }),
     }
+}
+
+/// One entry per commit that a history finding is attributed to.
+fn version_control(report: &Report) -> Vec<VersionControl> {
+    let root = format!(
+        "file://{}",
+        encode_uri_path(&absolute_slashed(&report.repo.root.to_string_lossy()))
+    );
+    let commits: std::collections::BTreeSet<&str> =
+        report.provenance.values().map(|p| p.commit.id.as_str()).collect();
+    commits
+        .into_iter()
+        .map(|id| VersionControl {
+            repository_uri: root.clone(),
+            revision_id: id.to_string(),
+        })
+        .collect()
 }
 
 /// A whole-file finding (path and require rules) is given as line 1 only.
