@@ -3,12 +3,10 @@
 //! closes the pipe early, suppression comments hidden in strings, anonymous skips, and lines
 //! ended by a bare carriage return.
 
-mod common;
-
 use std::io::Read;
 use std::process::Stdio;
 
-use common::{check_json, fake, findings_of, guardrail, write_tree, IG};
+use crate::common::{check_json, fake, findings_of, guardrail, write_tree, IG};
 
 fn token() -> String {
     fake(&["ghp_", "Ty6Ui8Op0As2Df4Gh6Jk8Lz1Xc3Vb5Nm7Qw9"])

@@ -1,13 +1,10 @@
 //! `guardrail history`: secrets ever committed, attributed to the commit that added them, on
 //! repositories built in temporary directories.
 
-mod common;
-mod gitrepo;
-
 use serde_json::Value;
 
-use common::guardrail;
-use gitrepo::{token, token_line, Repo};
+use crate::common::guardrail;
+use crate::gitrepo::{token, token_line, Repo};
 
 const GITHUB_TOKEN: &str = "security/github-token";
 
