@@ -15,8 +15,20 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(Error::Usage(format!("{} is a directory", path.display())));
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::Usage(format!("{} is a directory", path.display())));
+        }
+        // A device or FIFO (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over
+        // it would replace the device node itself.
+        Ok(m) if !m.is_file() && !m.file_type().is_symlink() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(|e| Error::io(path.display(), e));
+        }
+        _ => {}
     }
     let mut temp = tempfile::Builder::new()
         .prefix(".guardrail-")
@@ -52,6 +64,15 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_not_replaced() -> std::io::Result<()> {
+        write(Path::new("/dev/null"), b"discarded").map_err(std::io::Error::other)?;
+        let meta = std::fs::symlink_metadata("/dev/null")?;
+        assert!(!meta.is_file(), "/dev/null is still a device");
         Ok(())
     }
 
