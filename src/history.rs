@@ -31,18 +31,26 @@ pub struct HistoryOptions {
 /// Blobs read and scanned together: bounded memory, parallel scanning.
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 
-/// Scans the history; returns the report with one finding per distinct leak.
+/// Scans the history; returns the report with one finding per distinct leak. An error when no
+/// loaded rule applies to history.
 pub fn check(settings: &Settings, opts: &HistoryOptions) -> Result<Report> {
+    check_optional(settings, opts)?.ok_or_else(|| {
+        Error::Usage(
+            "no rule applies to history (secret, private-key, credential-file and personal-data rules do by default; \
+             set `history = true` on a rule to add it)"
+                .into(),
+        )
+    })
+}
+
+/// As [`check`], but `None` when no loaded rule applies to history.
+pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Option<Report>> {
     let started = Instant::now();
     let repo = Repo::discover(&settings.cwd)?;
     let mut policies = crate::load_policies(settings)?;
     policies.rules.retain(|r| r.enabled && r.runs_on_history());
     if policies.rules.is_empty() {
-        return Err(Error::Usage(
-            "no rule applies to history (secret, private-key, credential-file and personal-data rules do by default; \
-             set `history = true` on a rule to add it)"
-                .into(),
-        ));
+        return Ok(None);
     }
     let history = source::walk(&repo.toplevel, &opts.revisions)?;
     let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
@@ -90,7 +98,7 @@ pub fn check(settings: &Settings, opts: &HistoryOptions) -> Result<Report> {
     }
     count(&mut report, started);
     report.summary.commits_scanned = Some(history.commits_walked);
-    Ok(report)
+    Ok(Some(report))
 }
 
 /// Which blobs a finding's content was found in: (rule, path, content hash) -> the blobs, and

@@ -231,7 +231,7 @@ pub fn summary_line(s: &Summary) -> String {
         line.push_str(&format!("; {} internal errors", s.internal_errors.len()));
     }
     if let Some(commits) = s.commits_scanned {
-        line.push_str(&format!("; {} commits", commits));
+        line.push_str(&format!("; history of {commits} commits scanned"));
     }
     line.push_str(&format!("; {} ms", s.duration_ms));
     visible::line(&line).into_owned()

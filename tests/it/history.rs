@@ -258,3 +258,46 @@ fn outside_a_repository_is_a_clear_error() {
         .expect("ran");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn diff_mode_reports_a_secret_added_and_removed_inside_the_branch() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.stage(&[("app.py", &format!("x = 1\n{}", token_line()))]);
+    repo.commit("try a token");
+    let added = head(&repo);
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("remove it again");
+    let other = ["ghp_", "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"].concat();
+    repo.stage(&[("kept.py", &format!("t = \"{other}\"\n"))]);
+    repo.commit("a token that stays");
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--format", "json", "--diff", "main"])
+        .output()
+        .expect("ran");
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut f = found(&json);
+    f.sort();
+    // The removed token comes from history with its commit; the kept one is in the final diff
+    // and is reported once.
+    assert_eq!(
+        f,
+        vec![
+            (GITHUB_TOKEN.into(), "app.py".into(), 2, 10, added, 1),
+            (GITHUB_TOKEN.into(), "kept.py".into(), 1, 6, String::new(), 0),
+        ]
+    );
+    assert_eq!(json["summary"]["commits_scanned"], 3);
+    let human = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--diff", "main"])
+        .output()
+        .expect("ran");
+    let stdout = String::from_utf8_lossy(&human.stdout);
+    assert!(stdout.contains("history of 3 commits scanned"), "{stdout}");
+    assert!(stdout.contains("): try a token"), "{stdout}");
+}
