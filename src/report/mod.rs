@@ -115,6 +115,8 @@ pub struct Report {
     pub summary: Summary,
     /// Where the working directory sits in its repository.
     pub repo: RepoPaths,
+    /// The configuration the run used and what it changed.
+    pub config: crate::gate::summary::ConfigSummary,
 }
 
 /// The working directory and the repository root it lies in, so formats that want

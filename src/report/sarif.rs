@@ -97,6 +97,9 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_execution_notifications: Vec<Notification>,
+    /// The configuration the run used and each change it made (the repository's config can
+    /// weaken its own gate; a reviewer of the log sees it here).
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -356,6 +359,17 @@ fn suppression(s: &Suppression) -> SarifSuppression<'_> {
 
 fn invocation(report: &Report) -> Invocation {
     let errors = &report.summary.internal_errors;
+    let config = &report.config;
+    let headline = Notification {
+        level: "note",
+        message: Text {
+            text: config.headline(),
+        },
+    };
+    let changes = config.changes.iter().map(|c| Notification {
+        level: if c.relaxes { "warning" } else { "note" },
+        message: Text { text: c.describe() },
+    });
     Invocation {
         execution_successful: errors.is_empty(),
         tool_execution_notifications: errors
@@ -365,6 +379,7 @@ fn invocation(report: &Report) -> Invocation {
                 message: Text { text: e.clone() },
             })
             .collect(),
+        tool_configuration_notifications: std::iter::once(headline).chain(changes).collect(),
     }
 }
 
