@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod gate;
 pub mod history;
 pub mod matchers;
 pub mod meta;
@@ -77,6 +78,10 @@ pub struct Settings {
     pub fail_on_stale_baseline: bool,
     /// What is scanned: the working tree, the git index, or what changed since a revision.
     pub input: Input,
+    /// Paths were named on the command line (not the default `.`).
+    pub paths_given: bool,
+    /// Accept a run that loaded no rule or scanned no file (`--allow-empty`).
+    pub allow_empty: bool,
 }
 
 /// Which content a check reads.
@@ -111,6 +116,8 @@ impl Settings {
             baseline: None,
             fail_on_stale_baseline: false,
             input: Input::Tree,
+            paths_given: false,
+            allow_empty: false,
         }
     }
 }
@@ -131,6 +138,7 @@ pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
 pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report> {
     let started = Instant::now();
     let policies = load_policies(settings)?;
+    let config_summary = gate::summary::describe(settings, &policies);
     let excludes = excludes(settings)?;
     let sources = sources(settings, excludes.as_ref())?;
     let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
@@ -190,10 +198,12 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         summary.skipped.insert("special".to_string(), sources.special);
     }
     let mut report = finish(sorted, &plan, summary, started);
-    gate(&mut report, settings);
+    report.config = config_summary;
+    gate(&mut report, settings, &sources);
     if let Input::Diff(rev) = &settings.input {
         add_branch_history(&mut report, settings, rev)?;
     }
+    gate::refuse_empty(&report, settings)?;
     Ok(report)
 }
 
@@ -235,11 +245,23 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
 }
 
 /// The stages after sorting: repository-relative paths for the formats that want them, then
-/// the baseline.
-fn gate(report: &mut Report, settings: &Settings) {
+/// the baseline, then the warnings about a change that edits the gate's own files (last, so
+/// nothing the change configures can hide them).
+fn gate(report: &mut Report, settings: &Settings, sources: &Sources) {
     report.repo = report::RepoPaths::discover(&settings.cwd);
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(report, baseline, settings);
+    }
+    let changed = match (&sources.staged_changes, &sources.changes) {
+        (Some(staged), _) => staged.as_slice(),
+        (None, Some(diff)) => diff.changed.as_slice(),
+        (None, None) => &[],
+    };
+    let gate_findings = gate::changed::findings(changed, settings);
+    if !gate_findings.is_empty() {
+        report.summary.warnings += gate_findings.len();
+        report.findings.extend(gate_findings);
+        report::sort(&mut report.findings);
     }
 }
 
@@ -275,6 +297,8 @@ struct Sources {
     special: usize,
     /// Set for `--diff`: which findings lie on changed lines.
     changes: Option<source::diff::Changes>,
+    /// Set for `--staged`: every staged file, before exclusions.
+    staged_changes: Option<Vec<source::ChangedPath>>,
 }
 
 fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
@@ -286,6 +310,7 @@ fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> 
             symlinks: s.symlinks,
             special: 0,
             changes: None,
+            staged_changes: Some(s.changed),
         });
     }
     let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes)?;
@@ -304,6 +329,7 @@ fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> 
         symlinks: walked.symlinks,
         special: walked.special,
         changes,
+        staged_changes: None,
     })
 }
 

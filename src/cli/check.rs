@@ -30,9 +30,13 @@ pub enum ColorChoice {
 /// Arguments of `guardrail check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan [default: .]
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Accept a run that loaded no rule or scanned no file (otherwise exit 2: a gate that
+    /// checks nothing must not pass silently).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -95,7 +99,14 @@ impl CheckArgs {
 
 /// Runs the check and writes the report.
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let mut settings = args.policy.settings(args.paths.clone())?;
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut settings = args.policy.settings(roots)?;
+    settings.paths_given = !args.paths.is_empty();
+    settings.allow_empty = args.allow_empty;
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }

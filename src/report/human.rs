@@ -11,6 +11,7 @@ use miette::{
 
 use super::{visible, RenderOptions, Report, Summary};
 use crate::finding::{Finding, Snippet};
+use crate::gate::summary::ConfigSummary;
 use crate::policy::Severity;
 
 /// A finding's redacted snippet, presented to miette with its real line numbers and path.
@@ -140,6 +141,7 @@ pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Res
         }
         writeln!(w)?;
     }
+    w.write_all(config_lines(&report.config).as_bytes())?;
     writeln!(w, "{}", summary_line(&report.summary))
 }
 
@@ -186,6 +188,27 @@ fn shown(f: &Finding) -> Finding {
             span,
         }
     });
+    out
+}
+
+/// The configuration the run used: a headline naming the config and ignore files, then one
+/// indented line per change (`!` marks a change that relaxes the gate). Control characters
+/// from the config are shown as placeholders.
+pub fn config_lines(config: &ConfigSummary) -> String {
+    let clean = |s: &str| visible::line(s).into_owned();
+    let mut out = format!(
+        "guardrail: {}
+",
+        clean(&config.headline())
+    );
+    for c in &config.changes {
+        let mark = if c.relaxes { "!" } else { "-" };
+        out.push_str(&format!(
+            "  {mark} {}
+",
+            clean(&c.describe())
+        ));
+    }
     out
 }
 

@@ -14,6 +14,24 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary<'a>,
+    config: JsonConfig<'a>,
+}
+
+/// What configuration the run used (added to v1; see docs/outputs.md).
+#[derive(Serialize)]
+struct JsonConfig<'a> {
+    file: Option<&'a str>,
+    origin: &'static str,
+    ignore_files: &'a [String],
+    changes: Vec<JsonChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    key: &'a str,
+    value: &'a str,
+    effect: &'a str,
+    relaxes: bool,
 }
 
 #[derive(Serialize)]
@@ -126,6 +144,22 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             bounds: &s.bounds,
             internal_errors: &s.internal_errors,
             commits_scanned: s.commits_scanned,
+        },
+        config: JsonConfig {
+            file: report.config.file.as_deref(),
+            origin: report.config.origin.as_str(),
+            ignore_files: &report.config.ignore_files,
+            changes: report
+                .config
+                .changes
+                .iter()
+                .map(|c| JsonChange {
+                    key: &c.key,
+                    value: &c.value,
+                    effect: &c.effect,
+                    relaxes: c.relaxes,
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -130,6 +130,8 @@ pub struct Report {
     pub summary: Summary,
     /// Where the working directory sits in its repository.
     pub repo: RepoPaths,
+    /// The configuration the run used and what it changed.
+    pub config: crate::gate::summary::ConfigSummary,
     /// For findings from git history, by fingerprint: the commit that introduced the content
     /// and every place it appears.
     pub provenance: BTreeMap<String, Provenance>,

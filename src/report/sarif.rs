@@ -114,6 +114,9 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_execution_notifications: Vec<Notification>,
+    /// The configuration the run used and each change it made (the repository's config can
+    /// weaken its own gate; a reviewer of the log sees it here).
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -421,9 +424,23 @@ fn invocation(report: &Report) -> Invocation {
             },
         }],
     });
+    let config = &report.config;
+    let headline = Notification {
+        level: "note",
+        message: Text {
+            text: config.headline(),
+        },
+        locations: Vec::new(),
+    };
+    let changes = config.changes.iter().map(|c| Notification {
+        level: if c.relaxes { "warning" } else { "note" },
+        message: Text { text: c.describe() },
+        locations: Vec::new(),
+    });
     Invocation {
         execution_successful: errors.is_empty(),
         tool_execution_notifications: internal.chain(skipped).collect(),
+        tool_configuration_notifications: std::iter::once(headline).chain(changes).collect(),
     }
 }
 

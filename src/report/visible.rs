@@ -16,12 +16,8 @@ fn placeholder(c: char, keep_newlines: bool) -> Option<char> {
     match c {
         '\t' => None,
         '\n' if keep_newlines => None,
-        // C0 controls map onto the Control Pictures block, U+2400 + code.
-        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
-        '\u{7f}' => Some('\u{2421}'),
-        // C1 controls have no pictures; the replacement character marks them.
-        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
-        _ => None,
+        // One stand-in table for every output, shared with the excerpts of config errors.
+        _ => Some(crate::error::visible(c)).filter(|&v| v != c),
     }
 }
 

@@ -39,6 +39,16 @@ pub struct Entry {
     pub origin: Origin,
 }
 
+/// A file a `--staged` or `--diff` change touches, before any exclusion (config `exclude`,
+/// ignore files), so stages that must see the whole change (gate-config-changed) can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedPath {
+    /// Display path (relative to the working directory).
+    pub display: String,
+    /// Absolute path.
+    pub abs: PathBuf,
+}
+
 /// Every file path known to a run, per root, so `require` rules can ask what exists.
 #[derive(Debug, Default)]
 pub struct FileSet {
