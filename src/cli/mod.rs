@@ -66,10 +66,11 @@ pub struct PolicyArgs {
     /// Leave out the built-in packs.
     #[arg(long)]
     pub no_builtin: bool,
-    /// Use this config file instead of discovering guardrail.toml.
+    /// Use this config file instead of discovering guardrail.toml (repository ignore files
+    /// such as .guardrailignore are not read either).
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
-    /// Ignore any guardrail.toml.
+    /// Ignore any guardrail.toml and the repository's .guardrailignore and .ignore files.
     #[arg(long)]
     pub no_config: bool,
 }
@@ -105,6 +106,8 @@ impl PolicyArgs {
             settings.parse_time_budget = budget(ms);
         }
         settings.config = config;
+        // Ignore files are repository configuration too: a pinned config pins them away.
+        settings.repo_ignore_files = !self.no_config && self.config.is_none();
         Ok(settings)
     }
 }
