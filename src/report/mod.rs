@@ -178,7 +178,7 @@ impl RepoPaths {
         if rel.has_root() || rel.as_os_str().is_empty() {
             return None;
         }
-        Some(rel.to_string_lossy().replace('\\', "/"))
+        Some(crate::source::slashed(rel))
     }
 }
 

@@ -12,6 +12,7 @@ mod diff;
 mod documents;
 mod gate_config;
 mod gate_output;
+mod gate_sources;
 mod github_format;
 mod gitrepo;
 mod history;

@@ -141,7 +141,7 @@ fn in_scan(cx: &FileContext<'_>, root: Option<&Path>, manifest: &Path) -> bool {
     let Some(rel) = root.and_then(|r| manifest.strip_prefix(r).ok()) else {
         return false;
     };
-    let rel = rel.to_string_lossy().replace('\\', "/");
+    let rel = crate::source::slashed(rel);
     cx.files.contains(cx.entry.root, &rel)
 }
 
