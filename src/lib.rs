@@ -76,6 +76,9 @@ pub struct Settings {
     pub fail_on_stale_baseline: bool,
     /// What is scanned: the working tree, the git index, or what changed since a revision.
     pub input: Input,
+    /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
+    /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
+    pub cargo_metadata: bool,
 }
 
 /// Which content a check reads.
@@ -110,6 +113,7 @@ impl Settings {
             baseline: None,
             fail_on_stale_baseline: false,
             input: Input::Tree,
+            cargo_metadata: false,
         }
     }
 }
@@ -132,7 +136,10 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let policies = load_policies(settings)?;
     let excludes = excludes(settings)?;
     let sources = sources(settings, excludes.as_ref())?;
-    let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    let mut plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    if settings.cargo_metadata {
+        plan.set_cargo_graph_source(matchers::cargo::GraphSource::CargoMetadata);
+    }
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,

@@ -16,6 +16,8 @@ pub const UNPARSED: &str = "guardrail/unparsed-file";
 pub const STALE_BASELINE: &str = "guardrail/stale-baseline-entry";
 /// Rule id of the note for a workspace whose dependency licenses could not be read offline.
 pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-unchecked";
+/// Rule id of the note that `--cargo-metadata` ran cargo for a workspace.
+pub const CARGO_METADATA_RAN: &str = "guardrail/cargo-metadata-ran";
 
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
@@ -48,6 +50,11 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         DEPENDENCY_LICENSES_UNCHECKED,
         Severity::Note,
         "A Cargo workspace whose dependency licenses could not be read offline (`cargo fetch` fixes it); the other cargo rules still ran",
+    ),
+    (
+        CARGO_METADATA_RAN,
+        Severity::Note,
+        "`--cargo-metadata` ran `cargo metadata --offline` for a workspace, with every repository-controlled program setting neutralised",
     ),
 ];
 
