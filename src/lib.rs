@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod history;
 pub mod matchers;
 pub mod meta;
 pub mod plan;
@@ -180,6 +181,15 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     for (reason, n) in &output.stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
+    summary.skipped_files = output
+        .stats
+        .skipped_files
+        .iter()
+        .map(|(path, reason)| report::SkippedFile {
+            path: path.clone(),
+            reason: reason.as_str(),
+        })
+        .collect();
     if sources.symlinks > 0 {
         summary.skipped.insert("symlink".to_string(), sources.symlinks);
     }
@@ -188,7 +198,47 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     }
     let mut report = finish(sorted, &plan, summary, started);
     gate(&mut report, settings);
+    if let Input::Diff(rev) = &settings.input {
+        add_branch_history(&mut report, settings, rev)?;
+    }
     Ok(report)
+}
+
+/// `--diff REV` also scans what each commit since REV added, so a secret committed and removed
+/// again inside a pull request is reported (with its commit), although the final diff no longer
+/// shows it. Findings already in the report are not repeated.
+fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Result<()> {
+    let opts = history::HistoryOptions {
+        revisions: vec![format!("{rev}..HEAD")],
+    };
+    let Some(found) = history::check_optional(settings, &opts)? else {
+        return Ok(());
+    };
+    let repo = source::git::Repo::discover(&settings.cwd)?;
+    let known: HashSet<(String, String)> = report
+        .findings
+        .iter()
+        .chain(&report.suppressed)
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
+        .collect();
+    for mut f in found.findings {
+        if known.contains(&(f.rule.clone(), f.content_hash.clone())) {
+            continue;
+        }
+        if let Some(p) = found.provenance.get(&f.fingerprint) {
+            report.provenance.insert(f.fingerprint.clone(), p.clone());
+        }
+        f.path = repo.display(&f.path);
+        match f.severity {
+            policy::Severity::Error => report.summary.errors += 1,
+            policy::Severity::Warning => report.summary.warnings += 1,
+            policy::Severity::Note => report.summary.notes += 1,
+        }
+        report.findings.push(f);
+    }
+    report::sort(&mut report.findings);
+    report.summary.commits_scanned = found.summary.commits_scanned;
+    Ok(())
 }
 
 /// The stages after sorting: repository-relative paths for the formats that want them, then
