@@ -5,11 +5,9 @@
 //! License findings come from a fake `vendor/` directory and a fake CARGO_HOME registry cache
 //! set in the test, so they do not depend on this machine's cache.
 
-mod common;
-
 use std::path::Path;
 
-use common::{guardrail, write_tree};
+use crate::common::{self, guardrail, write_tree};
 use serde_json::Value;
 
 const COPYLEFT: &str = "security/copyleft-license";
