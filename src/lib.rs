@@ -85,6 +85,9 @@ pub struct Settings {
     /// Read the repository's ignore files (`.guardrailignore`, `.ignore`): repository
     /// configuration, so off when the config is pinned (`--config FILE`, `--no-config`).
     pub repo_ignore_files: bool,
+    /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
+    /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
+    pub cargo_metadata: bool,
 }
 
 /// Which content a check reads.
@@ -122,6 +125,7 @@ impl Settings {
             paths_given: false,
             allow_empty: false,
             repo_ignore_files: true,
+            cargo_metadata: false,
         }
     }
 }
@@ -154,7 +158,10 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             relaxes: true,
         });
     }
-    let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    let mut plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    if settings.cargo_metadata {
+        plan.set_cargo_graph_source(matchers::cargo::GraphSource::CargoMetadata);
+    }
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,

@@ -19,6 +19,8 @@ pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-u
 /// Rule id of the warning for a `--staged` / `--diff` change that edits a file configuring the
 /// gate itself (guardrail.toml, .guardrailignore, a policy pack, the baseline).
 pub const GATE_CONFIG_CHANGED: &str = "guardrail/gate-config-changed";
+/// Rule id of the note that `--cargo-metadata` ran cargo for a workspace.
+pub const CARGO_METADATA_RAN: &str = "guardrail/cargo-metadata-ran";
 
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
@@ -56,6 +58,11 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         GATE_CONFIG_CHANGED,
         Severity::Warning,
         "A change that edits a file configuring the gate itself (guardrail.toml, .guardrailignore, a policy pack or the baseline)",
+    ),
+    (
+        CARGO_METADATA_RAN,
+        Severity::Note,
+        "`--cargo-metadata` ran `cargo metadata --offline` for a workspace, with every repository-controlled program setting neutralised",
     ),
 ];
 
