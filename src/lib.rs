@@ -33,7 +33,7 @@ pub mod scan;
 pub mod source;
 pub mod suppress;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -238,6 +238,18 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         return Ok(());
     };
     let repo = source::git::Repo::discover(&settings.cwd)?;
+    // Only what a commit of the branch itself added counts: a rename, a mode change or a
+    // merge of older content brings no new line.
+    let mut per_commit: HashMap<String, HashMap<String, source::diff::FileChange>> = HashMap::new();
+    let mut introduced = |f: &finding::Finding, commit: &str| -> Result<bool> {
+        if !per_commit.contains_key(commit) {
+            per_commit.insert(commit.to_string(), source::diff::of_commit(&repo, commit)?);
+        }
+        Ok(per_commit
+            .get(commit)
+            .and_then(|files| files.get(&f.path))
+            .is_some_and(|c| c.covers(f)))
+    };
     let known: HashSet<(String, String)> = report
         .findings
         .iter()
@@ -248,9 +260,13 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         if known.contains(&(f.rule.clone(), f.content_hash.clone())) {
             continue;
         }
-        if let Some(p) = found.provenance.get(&f.fingerprint) {
-            report.provenance.insert(f.fingerprint.clone(), p.clone());
+        let Some(p) = found.provenance.get(&f.fingerprint) else {
+            continue;
+        };
+        if !introduced(&f, &p.commit.id)? {
+            continue;
         }
+        report.provenance.insert(f.fingerprint.clone(), p.clone());
         f.path = repo.display(&f.path);
         match f.severity {
             policy::Severity::Error => report.summary.errors += 1,

@@ -39,20 +39,24 @@ pub struct Changes {
     pub changed: Vec<super::ChangedPath>,
 }
 
-impl Changes {
-    /// Whether a finding lies on something the change introduced.
-    pub fn keeps(&self, f: &Finding) -> bool {
-        let Some(c) = self.files.get(&f.path) else {
-            return false;
-        };
-        if c.whole {
+impl FileChange {
+    /// Whether a finding in this file lies on something the change introduced.
+    pub fn covers(&self, f: &Finding) -> bool {
+        if self.whole {
             return true;
         }
         if f.snippet.is_none() && f.location == Location::FILE {
-            return c.path_new;
+            return self.path_new;
         }
         let (first, last) = (f.location.line, f.location.end_line.max(f.location.line));
-        c.lines.iter().any(|&(s, e)| s <= last && first <= e)
+        self.lines.iter().any(|&(s, e)| s <= last && first <= e)
+    }
+}
+
+impl Changes {
+    /// Whether a finding lies on something the change introduced.
+    pub fn keeps(&self, f: &Finding) -> bool {
+        self.files.get(&f.path).is_some_and(|c| c.covers(f))
     }
 
     /// Drops reported and suppressed findings outside the change. Runs after inline
@@ -153,6 +157,41 @@ pub fn since(repo: &Repo, rev: &str) -> Result<HashMap<String, FileChange>> {
         let c = files.entry(path).or_default();
         c.whole = true;
         c.path_new = true;
+    }
+    Ok(files)
+}
+
+/// What one commit changed against its first parent (against the empty tree for a root
+/// commit), by repository path: two commits, so no working-tree file and no filter is read.
+pub fn of_commit(repo: &Repo, commit: &str) -> Result<HashMap<String, FileChange>> {
+    let parent = match repo.git(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")]) {
+        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+        Err(_) => {
+            let out = repo.git_with_input(&["hash-object", "-t", "tree", "--stdin"], Vec::new())?;
+            String::from_utf8_lossy(&out).trim().to_string()
+        }
+    };
+    let mut args = vec!["diff", "--raw", "-z"];
+    args.extend(DIFF_OPTIONS);
+    args.extend([parent.as_str(), commit, "--"]);
+    let mut files = parse_raw(&repo.git(&args)?);
+    let mut args = vec![
+        "diff",
+        "-U0",
+        "--inter-hunk-context=0",
+        "--no-color",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ];
+    args.extend(DIFF_OPTIONS);
+    args.extend([parent.as_str(), commit, "--"]);
+    for (path, lines) in parse_hunks(&repo.git(&args)?) {
+        files.entry(path).or_default().lines.extend(lines);
+    }
+    for c in files.values_mut() {
+        if c.lines.is_empty() && !c.same_content {
+            c.whole = true;
+        }
     }
     Ok(files)
 }

@@ -37,6 +37,7 @@ pub struct Commit {
     /// Author name.
     pub author: String,
     /// Author email.
+    // guardrail:ignore privacy/unredacted-personal-data-field -- a commit's author email is public git metadata, and reporting who committed a secret is the point of history findings
     pub email: String,
     /// Author date, ISO 8601 (`%aI`).
     pub date: String,

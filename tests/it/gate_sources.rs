@@ -138,8 +138,10 @@ fn a_pinned_config_does_not_read_repository_ignore_files() {
     let config = config.display().to_string();
     let both = vec![hit("app.py", 1), hit("sub/mod.py", 2)];
     for mode in [&[][..], &["--staged"][..]] {
-        // Discovered, the ignore files apply (and are listed: see the next test).
-        assert_eq!(tokens(repo.path(), mode, 0), vec![]);
+        // Discovered, the ignore files apply (and are listed: see the next test); the run
+        // scans nothing, which only --allow-empty accepts.
+        let allowed: Vec<&str> = mode.iter().copied().chain(["--allow-empty"]).collect();
+        assert_eq!(tokens(repo.path(), &allowed, 0), vec![]);
         for pin in [vec!["--no-config"], vec!["--config", config.as_str()]] {
             let args: Vec<&str> = mode.iter().copied().chain(pin.iter().copied()).collect();
             assert_eq!(tokens(repo.path(), &args, 1), both, "{args:?}");
@@ -151,7 +153,7 @@ fn a_pinned_config_does_not_read_repository_ignore_files() {
         plain.path(),
         &[(".guardrailignore", "*\n"), ("app.py", &token_line())],
     );
-    assert_eq!(tokens(plain.path(), &[], 0), vec![]);
+    assert_eq!(tokens(plain.path(), &["--allow-empty"], 0), vec![]);
     assert_eq!(tokens(plain.path(), &["--no-config"], 1), vec![hit("app.py", 1)]);
 }
 
