@@ -23,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod gate;
+pub mod history;
 pub mod matchers;
 pub mod meta;
 pub mod plan;
@@ -181,6 +182,15 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     for (reason, n) in &output.stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
+    summary.skipped_files = output
+        .stats
+        .skipped_files
+        .iter()
+        .map(|(path, reason)| report::SkippedFile {
+            path: path.clone(),
+            reason: reason.as_str(),
+        })
+        .collect();
     if sources.symlinks > 0 {
         summary.skipped.insert("symlink".to_string(), sources.symlinks);
     }

@@ -139,8 +139,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut bytes = Vec::new();
     report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes).map_err(|e| Error::io(path.display(), e))?,
-        None => write_stdout(&bytes)?,
+        Some(path) => super::atomic::write(path, &bytes)?,
+        // A reader that stops early (`| head`) does not change what the gate decided.
+        None => match write_stdout(&bytes) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        },
     }
     if let (Some(_), Format::Human) = (&args.output, args.format) {
         let mut err = anstream::stderr();
@@ -174,7 +178,7 @@ fn write_baseline(args: &CheckArgs, settings: &Settings, mut report: Report) -> 
     let (name, file) = baseline::location(path, &settings.cwd);
     let entries = baseline::entries(&report, &settings.cwd, &file);
     let text = baseline::render(&entries);
-    std::fs::write(path, &text).map_err(|e| Error::io(path.display(), e))?;
+    super::atomic::write(path, text.as_bytes())?;
     baseline::apply(&mut report, &Baseline::parse(name.clone(), text, file)?, settings);
     let s = if entries.len() == 1 { "y" } else { "ies" };
     let line = format!("guardrail: wrote {} baseline entr{s} to {name}\n", entries.len());

@@ -1,7 +1,9 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
+pub mod atomic;
 pub mod check;
 pub mod completions;
+pub mod history;
 pub mod hook;
 pub mod init;
 pub mod rules;
@@ -39,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and report violations.
     Check(check::CheckArgs),
+    /// Scan what git commits added (every branch and tag, or a range) for secrets.
+    History(history::HistoryArgs),
     /// List rules or explain one.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -145,6 +149,7 @@ pub fn budget(ms: u64) -> Option<std::time::Duration> {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::History(args) => history::run(&args),
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
@@ -183,7 +188,13 @@ pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
     if handler.render_report(&mut out, e).is_err() {
         out = format!("error: {e}\n");
     }
-    out
+    // The diagnostic quotes repository content (paths, config text): nothing in it may act on
+    // the terminal or the CI log. With colour, miette's own escapes must survive.
+    if color {
+        out
+    } else {
+        crate::report::visible::lines(&out).into_owned()
+    }
 }
 
 /// Writes to stdout, mapping a closed pipe to a clean exit.

@@ -174,6 +174,7 @@ fn validate_rule(
         exclude_paths: raw.exclude_paths.iter().map(|p| p.get_ref().clone()).collect(),
         suppressible: raw.suppressible.unwrap_or(true),
         enabled: raw.enabled.unwrap_or(true),
+        history: raw.history,
         matcher,
         pack_allow: file.pack.get_ref().allow.clone(),
         examples,

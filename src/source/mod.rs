@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod git;
+pub mod history;
 pub mod staged;
 pub mod walk;
 
