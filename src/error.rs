@@ -48,7 +48,8 @@ impl SourceText {
         // Keep a little context before the span start, the rest after it.
         let skip = column.saturating_sub(EXCERPT_CHARS / 3);
         let mut excerpt = String::new();
-        let mut mapped_start = None;
+        let end = span.end.max(start);
+        let (mut mapped_start, mut mapped_end) = (None, None);
         let mut offset = line_start;
         for (i, c) in line.chars().enumerate() {
             if i >= skip + EXCERPT_CHARS {
@@ -58,18 +59,16 @@ impl SourceText {
                 if offset >= start && mapped_start.is_none() {
                     mapped_start = Some(excerpt.len());
                 }
+                if offset >= end && mapped_start.is_some() && mapped_end.is_none() {
+                    mapped_end = Some(excerpt.len());
+                }
                 excerpt.push(visible(c));
             }
             offset += c.len_utf8();
         }
-        let cut = line.chars().count() > skip + EXCERPT_CHARS;
         let mapped_start = mapped_start.unwrap_or(excerpt.len());
-        let want = span
-            .end
-            .saturating_sub(span.start)
-            .max(usize::from(span.end > span.start));
-        let mapped_end = (mapped_start + want).min(excerpt.len());
-        if cut {
+        let mapped_end = mapped_end.unwrap_or(excerpt.len());
+        if line.chars().count() > skip + EXCERPT_CHARS {
             excerpt.push('…');
         }
         let source = Arc::new(Self {
