@@ -65,7 +65,11 @@ fn finding(c: &ChangedPath, what: &str) -> Finding {
         rule: GATE_CONFIG_CHANGED.to_string(),
         category: Category::Security,
         severity: Severity::Warning,
-        message: format!("this change edits {what}, which decides what the gate checks"),
+        message: if c.deleted {
+            format!("this change deletes {what}, which decides what the gate checks")
+        } else {
+            format!("this change edits {what}, which decides what the gate checks")
+        },
         help: Some(crate::meta::help(GATE_CONFIG_CHANGED).to_string()),
         fingerprint: fingerprint_of(GATE_CONFIG_CHANGED, &c.display, &content_hash, None),
         path: c.display.clone(),

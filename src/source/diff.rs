@@ -74,13 +74,15 @@ pub fn select(entries: Vec<Entry>, rev: &str, cwd: &Path) -> Result<(Vec<Entry>,
     let by_repo_path = since(&repo, rev)?;
     let mut changes = Changes::default();
     let top = repo.toplevel_from_cwd();
-    changes.changed = by_repo_path
-        .keys()
-        .map(|p| super::ChangedPath {
-            display: repo.display(p),
-            abs: top.join(p),
-        })
-        .collect();
+    let path = |p: &str, deleted: bool| super::ChangedPath {
+        display: repo.display(p),
+        abs: top.join(p),
+        deleted,
+    };
+    changes.changed = by_repo_path.keys().map(|p| path(p, false)).collect();
+    changes
+        .changed
+        .extend(deleted_since(&repo, rev)?.iter().map(|p| path(p, true)));
     changes.changed.sort_by(|a, b| a.display.cmp(&b.display));
     let mut kept = Vec::new();
     for e in entries {
@@ -194,6 +196,16 @@ pub fn of_commit(repo: &Repo, commit: &str) -> Result<HashMap<String, FileChange
         }
     }
     Ok(files)
+}
+
+/// Files deleted since the merge base of `rev` and HEAD, by repository path.
+fn deleted_since(repo: &Repo, rev: &str) -> Result<Vec<String>> {
+    let base = merge_base(repo, rev)?;
+    let no_filters = repo.filter_overrides()?;
+    let mut args = vec!["diff", "--name-only", "-z"];
+    args.extend(DIFF_OPTIONS.iter().filter(|a| !a.starts_with("--diff-filter")));
+    args.extend(["--diff-filter=D", base.as_str(), "--"]);
+    Ok(split_nul(&repo.git_with_config(&no_filters, &args)?).collect())
 }
 
 fn merge_base(repo: &Repo, rev: &str) -> Result<String> {

@@ -50,6 +50,8 @@ pub struct ChangedPath {
     pub display: String,
     /// Absolute path.
     pub abs: PathBuf,
+    /// The change deletes the file (it no longer exists on the scanned side).
+    pub deleted: bool,
 }
 
 /// Every file path known to a run, per root, so `require` rules can ask what exists.

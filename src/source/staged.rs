@@ -101,12 +101,25 @@ const STAGED: &[&str] = &[
     "--diff-filter=ACMRT",
 ];
 
+/// Files the index deletes, compared with HEAD (gate files among them are reported).
+const STAGED_DELETIONS: &[&str] = &[
+    "diff",
+    "--cached",
+    "--name-only",
+    "-z",
+    "--no-relative",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--diff-filter=D",
+];
+
 /// Collects the staged files selected by `roots` (relative to `cwd` or absolute).
 pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u64) -> Result<Staged> {
     // Three independent questions, asked at once: a hook pays for one process start, not three.
     let rev_parse = git::start(cwd, git::REV_PARSE, None)?;
     let ls_files = git::start(cwd, LS_FILES, None)?;
     let staged = git::start(cwd, STAGED, None)?;
+    let deleted = git::start(cwd, STAGED_DELETIONS, None)?;
     let repo = Repo::from_rev_parse(cwd, rev_parse)?;
     let listing = ls_files.finish()?;
     // Validate once (fast); fall back to a lossy copy only for non-UTF-8 paths.
@@ -128,7 +141,21 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u
         .map(|p| super::ChangedPath {
             display: repo.display(p),
             abs: top.join(p),
+            deleted: false,
         })
+        .chain(
+            // A first commit has nothing to delete (and git says so with an error).
+            deleted
+                .finish()
+                .map(|out| split_nul(&out).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| super::ChangedPath {
+                    display: repo.display(&p),
+                    abs: top.join(&p),
+                    deleted: true,
+                }),
+        )
         .collect();
     chosen.retain(|p| !opts.excludes.is_some_and(|x| x.is_excluded(&top.join(p))));
     let mut out = Staged {

@@ -545,3 +545,30 @@ fn a_secret_in_the_baseline_file_is_reported_and_cannot_baseline_itself() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(findings_of(&run.json, TOKEN).len(), 1, "{}", run.stdout);
 }
+
+#[test]
+fn deleting_a_gate_file_is_a_warning_too() {
+    let repo = crate::gitrepo::Repo::new();
+    repo.stage(&[
+        ("guardrail.toml", "fail-on = \"warning\"\n"),
+        ("sub/.guardrailignore", "*.log\n"),
+        ("src/app.py", "x = 1\n"),
+    ]);
+    repo.commit("strict gate");
+    repo.git(&["rm", "-q", "guardrail.toml", "sub/.guardrailignore"]);
+    let expected: Vec<(String, String, u64, u64)> = ["guardrail.toml", "sub/.guardrailignore"]
+        .iter()
+        .map(|p| (GATE.to_string(), p.to_string(), 1, 1))
+        .collect();
+    let staged = check_json(repo.path(), &["--staged", "--allow-empty"]);
+    assert_eq!(gate_findings(&staged), expected, "{}", staged.stderr);
+    let message = staged.json["findings"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("this change deletes a guardrail config"),
+        "{message}"
+    );
+    repo.git(&["checkout", "-q", "-b", "loosen"]);
+    repo.commit("drop the strict gate");
+    let diff = check_json(repo.path(), &["--diff", "main", "--allow-empty"]);
+    assert_eq!(gate_findings(&diff), expected, "{}", diff.stderr);
+}
