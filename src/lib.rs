@@ -24,6 +24,7 @@ pub mod error;
 pub mod finding;
 pub mod matchers;
 pub mod meta;
+pub mod paths;
 pub mod plan;
 pub mod policy;
 pub mod report;
@@ -142,7 +143,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);
-        finding::assign_fingerprints(&mut file.findings);
+        finding::assign_fingerprints(&mut file.findings, &file.rel);
     }
     let unsuppressible: HashSet<String> = plan
         .rules
@@ -187,7 +188,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
 /// The stages after sorting: repository-relative paths for the formats that want them, then
 /// the baseline.
 fn gate(report: &mut Report, settings: &Settings) {
-    report.repo = report::RepoPaths::discover(&settings.cwd);
+    report.repo = paths::RepoPaths::discover(&settings.cwd);
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(report, baseline, settings);
     }

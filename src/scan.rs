@@ -58,6 +58,8 @@ impl Default for ScanOptions {
 pub struct FileScan {
     /// Display path.
     pub path: String,
+    /// Identity path (relative to the repository root): what fingerprints hash.
+    pub rel: String,
     /// Raw findings, before suppression.
     pub findings: Vec<Finding>,
     /// `guardrail:ignore` comments in the file.
@@ -165,6 +167,7 @@ fn scan_file(
     };
     let mut scan = FileScan {
         path: entry.display.clone(),
+        rel: entry.rel.clone(),
         ..FileScan::default()
     };
     let mut builder = FindingBuilder::new(&entry.display, cx.text);

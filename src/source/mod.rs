@@ -30,7 +30,8 @@ pub enum Origin {
 pub struct Entry {
     /// Index of the scan root this entry belongs to (into [`FileSet`]s).
     pub root: usize,
-    /// Path relative to the scan root, `/`-separated: what rule globs match.
+    /// Identity path: relative to the repository root (or the scan root outside a repository,
+    /// see [`crate::paths`]), `/`-separated. Rule globs match it and fingerprints hash it.
     pub rel: String,
     /// Path shown to users: relative to the working directory when below it, `/`-separated.
     pub display: String,
@@ -145,17 +146,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
     }
 }
 
-/// Turns a path into the `/`-separated display form, relative to `cwd` when below it.
-pub fn display_path(path: &std::path::Path, cwd: &std::path::Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let shown = shown.strip_prefix(".").unwrap_or(shown);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    if s.is_empty() {
-        ".".to_string()
-    } else {
-        s
-    }
-}
+pub use crate::paths::display_path;
 
 #[cfg(test)]
 mod tests {

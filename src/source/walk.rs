@@ -11,6 +11,8 @@ use ignore::{WalkBuilder, WalkState};
 
 use super::{display_path, Entry, Origin};
 use crate::error::{Error, Result};
+pub use crate::paths::absolute;
+use crate::paths::{identity_base, identity_path, normalize};
 
 /// Extra file names read like `.gitignore`.
 pub const IGNORE_FILE: &str = ".guardrailignore";
@@ -27,7 +29,7 @@ pub struct Excludes {
 impl Excludes {
     /// Whether `path` (absolute or relative to the working directory) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        match path.strip_prefix(&self.base) {
+        match normalize(path).strip_prefix(normalize(&self.base)) {
             Ok(rel) => self.globs.is_match(rel),
             Err(_) => false,
         }
@@ -52,14 +54,13 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, excludes: Option<&Excludes>) -> Resul
         let meta = std::fs::symlink_metadata(root).map_err(|e| Error::io(root.display(), e))?;
         if meta.is_file() {
             let abs = absolute(root, cwd);
-            let rel = display_path(&abs, cwd);
             if excludes.is_some_and(|x| x.is_excluded(&abs)) {
                 continue;
             }
             out.entries.push(Entry {
                 root: index,
-                display: rel.clone(),
-                rel,
+                display: display_path(&abs, cwd),
+                rel: identity_path(&abs, cwd, &identity_base(root, cwd)),
                 origin: Origin::Disk(root.clone()),
             });
             continue;
@@ -75,7 +76,7 @@ fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, 
     let found = Mutex::new(Vec::new());
     let symlinks = std::sync::atomic::AtomicUsize::new(0);
     let special = std::sync::atomic::AtomicUsize::new(0);
-    let abs_root = absolute(root, cwd);
+    let base = identity_base(root, cwd);
     WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
@@ -104,10 +105,9 @@ fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, 
                 } else if !ft.is_file() && !ft.is_dir() {
                     special.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 } else if ft.is_file() {
-                    let rel = display_path(abs.strip_prefix(&abs_root).unwrap_or(&abs), Path::new(""));
                     let entry = Entry {
                         root: index,
-                        rel,
+                        rel: identity_path(&abs, cwd, &base),
                         display: display_path(&abs, cwd),
                         origin: Origin::Disk(entry.into_path()),
                     };
@@ -121,17 +121,4 @@ fn walk_dir(index: usize, root: &Path, cwd: &Path, excludes: Option<&Excludes>, 
     out.entries.extend(found.into_inner().unwrap_or_default());
     out.symlinks += symlinks.into_inner();
     out.special += special.into_inner();
-}
-
-/// `path` made absolute against `cwd`, with `.` components dropped (no symlink resolution).
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    joined
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
 }

@@ -13,6 +13,7 @@ mod documents;
 mod github_format;
 mod gitrepo;
 mod hostile;
+mod identity;
 mod init;
 mod no_double_report;
 mod no_leak;

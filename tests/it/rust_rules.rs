@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::common::{check_json, fake, findings_with_end, fixture_copy, guardrail, normalize, write_tree, IG};
+use crate::common::{
+    check_json, fake, findings_with_end, fixture_copy, guardrail, normalize, write_tree, IG,
+};
 
 /// Ids of the rules this suite is about; other packs' findings are left out of the assertions.
 const RUST_RULES: &[&str] = &[
