@@ -11,6 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
+use crate::gate::files::{self, GateFile};
 use crate::matchers::glob_set_of;
 use crate::policy::{PolicySet, Severity};
 
@@ -40,6 +41,32 @@ impl FailOn {
             FailOn::Warning => severity >= Severity::Warning,
             FailOn::Note => true,
             FailOn::Never => false,
+        }
+    }
+}
+
+/// How a run's config was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigOrigin {
+    /// No config file: none was found.
+    #[default]
+    None,
+    /// Found by walking up from the working directory (the repository's own).
+    Discovered,
+    /// Named with `--config FILE`.
+    CommandLine,
+    /// `--no-config`.
+    Disabled,
+}
+
+impl ConfigOrigin {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigOrigin::None => "none",
+            ConfigOrigin::Discovered => "discovered",
+            ConfigOrigin::CommandLine => "command-line",
+            ConfigOrigin::Disabled => "disabled",
         }
     }
 }
@@ -85,7 +112,7 @@ struct RawConfig {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
-    policies: Vec<String>,
+    policies: Vec<Spanned<String>>,
     #[serde(default)]
     packs: BTreeMap<Spanned<String>, bool>,
     #[serde(default)]
@@ -127,6 +154,8 @@ impl RuleEntry {
 /// Settings that apply to findings under some paths.
 #[derive(Debug, Clone)]
 pub struct Override {
+    /// The globs as written, for the run's config summary.
+    pub globs: Vec<String>,
     /// Paths, relative to the config's directory.
     pub paths: GlobSet,
     /// Rule settings, later entries winning.
@@ -138,6 +167,10 @@ pub struct Override {
 pub struct Config {
     /// The file, when one was found.
     pub source: Option<Arc<SourceText>>,
+    /// The file's path as found or given, when one was loaded.
+    pub path: Option<PathBuf>,
+    /// How the file was chosen.
+    pub origin: ConfigOrigin,
     /// Directory that relative paths in the config are resolved against.
     pub dir: PathBuf,
     /// `fail-on`.
@@ -160,6 +193,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `policies`, resolved against `dir`.
     pub policies: Vec<PathBuf>,
+    /// Where each `policies` entry is written in the file.
+    policy_spans: Vec<std::ops::Range<usize>>,
     packs: Vec<(Spanned<String>, bool)>,
     /// `[rules]`.
     pub rules: Vec<RuleEntry>,
@@ -172,7 +207,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        // Any entry counts, a symlink or a directory too: loading refuses those with a clear
+        // error rather than silently looking further up.
+        if candidate.symlink_metadata().is_ok() {
             return Some(candidate);
         }
         if d.join(".git").exists() {
@@ -184,28 +221,69 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 impl Config {
-    /// Reads and validates a config file.
+    /// Reads and validates a config file. The file must not be a symlink, and the policy files
+    /// it names must lie inside its repository (see [`Config::confine_policies`]).
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+        let text = files::read(path, GateFile::Config)?;
         let dir = path
             .parent()
+            .filter(|d| !d.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        Self::parse(&path.display().to_string(), &text, dir)
+        let mut config = Self::parse(&path.display().to_string(), &text, dir)?;
+        config.path = Some(path.to_path_buf());
+        let root = files::repository_root(&config.dir)?;
+        config.confine_policies(&root)?;
+        Ok(config)
+    }
+
+    /// Checks that every `policies` entry resolves (after `..` and symlinks) inside `root`:
+    /// the repository the config belongs to (its git work tree, else the config's directory).
+    /// A repository's config must not make guardrail read `/proc/self/environ` or `~/.aws`.
+    pub fn confine_policies(&mut self, root: &Path) -> Result<()> {
+        let mut errors = Vec::new();
+        for (path, span) in self.policies.iter_mut().zip(&self.policy_spans) {
+            match files::confine(path, root) {
+                Ok(resolved) => *path = resolved,
+                Err(files::Escape::Outside(resolved)) => errors.push(
+                    self_error(&self.source, span.clone(), "a `policies` entry points outside the repository")
+                        .with_label(format!("resolves to {}", resolved.display()))
+                        .with_help(format!(
+                            "paths in `policies` must stay inside {}; pass a policy file from elsewhere with --policy",
+                            root.display()
+                        )),
+                ),
+                Err(files::Escape::Unresolvable(why)) => errors.push(
+                    self_error(&self.source, span.clone(), "a `policies` entry cannot be read")
+                        .with_label(why),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::from_many(errors))
+        }
+    }
+
+    /// `[packs]` entries as written: pack name and whether it is on.
+    pub fn packs(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.packs.iter().map(|(name, on)| (name.get_ref().as_str(), *on))
     }
 
     /// Validates config text; `dir` anchors its relative paths.
     pub fn parse(name: &str, text: &str, dir: PathBuf) -> Result<Self> {
-        let source = SourceText::new(name, text);
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            LocatedError::new(
+            LocatedError::parse_failure(
                 LocatedKind::Config,
-                &source,
+                name,
+                text,
                 e.span().unwrap_or(0..0),
                 e.message().trim(),
             )
             .with_label("invalid configuration")
             .with_help("see the Configuration section of README.md")
         })?;
+        let source = SourceText::new(name, text);
         let glob_error = |g: &Spanned<String>, e: globset::Error| {
             LocatedError::new(LocatedKind::Config, &source, g.span(), "invalid glob")
                 .with_label(e.kind().to_string())
@@ -220,6 +298,7 @@ impl Config {
                 glob_set_of(std::slice::from_ref(g.get_ref())).map_err(|e| glob_error(g, e))?;
             }
             overrides.push(Override {
+                globs: globs.clone(),
                 paths: glob_set_of(&globs).map_err(|e| Error::Usage(e.to_string()))?,
                 rules: entries(&o.rules),
             });
@@ -234,11 +313,14 @@ impl Config {
             max_parse_depth: raw.max_parse_depth,
             parse_time_budget_ms: raw.parse_time_budget_ms,
             exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
-            policies: raw.policies.iter().map(|p| dir.join(p)).collect(),
+            policies: raw.policies.iter().map(|p| dir.join(p.get_ref())).collect(),
+            policy_spans: raw.policies.iter().map(Spanned::span).collect(),
             packs: raw.packs.into_iter().collect(),
             rules: entries(&raw.rules),
             overrides,
             source: Some(source),
+            path: None,
+            origin: ConfigOrigin::None,
             dir,
         })
     }
@@ -302,14 +384,20 @@ impl Config {
     }
 
     fn error(&self, span: std::ops::Range<usize>, message: String) -> LocatedError {
-        let source = self
-            .source
-            .clone()
-            .unwrap_or_else(|| SourceText::new(FILE_NAME, ""));
-        LocatedError::new(LocatedKind::Config, &source, span, message)
+        self_error(&self.source, span, message)
             .with_label("here")
             .with_help("`guardrail rules list` shows every loaded rule id")
     }
+}
+
+/// A config error at `span` of the config's text.
+fn self_error(
+    source: &Option<Arc<SourceText>>,
+    span: std::ops::Range<usize>,
+    message: impl Into<String>,
+) -> LocatedError {
+    let source = source.clone().unwrap_or_else(|| SourceText::new(FILE_NAME, ""));
+    LocatedError::new(LocatedKind::Config, &source, span, message)
 }
 
 fn entries(map: &BTreeMap<Spanned<String>, RuleSetting>) -> Vec<RuleEntry> {

@@ -286,16 +286,16 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Sets the identity of one file's findings: its repository path, then each finding's
-/// occurrence index and fingerprint. Findings must be sorted by position first, so occurrence
-/// indices follow file order.
-pub fn assign_fingerprints(findings: &mut [Finding], repo_path: &str) {
-    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+/// Sets each finding's occurrence index and fingerprint from rule, repository path
+/// ([`Finding::repo_path`]) and content hash. Findings must be sorted by position first, so
+/// occurrence indices follow file order.
+pub fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(String, String, String), usize> = Default::default();
     for f in findings.iter_mut() {
-        let n = seen.entry((f.rule.clone(), f.content_hash.clone())).or_insert(0);
-        f.repo_path = repo_path.to_string();
+        let key = (f.rule.clone(), f.repo_path.clone(), f.content_hash.clone());
+        let n = seen.entry(key).or_insert(0);
         f.occurrence = Some(*n);
-        f.fingerprint = fingerprint_of(&f.rule, repo_path, &f.content_hash, Some(*n));
+        f.fingerprint = fingerprint_of(&f.rule, &f.repo_path, &f.content_hash, Some(*n));
         *n += 1;
     }
 }

@@ -22,6 +22,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod gate;
+pub mod history;
 pub mod matchers;
 pub mod meta;
 pub mod paths;
@@ -77,6 +79,10 @@ pub struct Settings {
     pub fail_on_stale_baseline: bool,
     /// What is scanned: the working tree, the git index, or what changed since a revision.
     pub input: Input,
+    /// Paths were named on the command line (not the default `.`).
+    pub paths_given: bool,
+    /// Accept a run that loaded no rule or scanned no file (`--allow-empty`).
+    pub allow_empty: bool,
 }
 
 /// Which content a check reads.
@@ -111,6 +117,8 @@ impl Settings {
             baseline: None,
             fail_on_stale_baseline: false,
             input: Input::Tree,
+            paths_given: false,
+            allow_empty: false,
         }
     }
 }
@@ -131,6 +139,7 @@ pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
 pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report> {
     let started = Instant::now();
     let policies = load_policies(settings)?;
+    let config_summary = gate::summary::describe(settings, &policies);
     let excludes = excludes(settings)?;
     let sources = sources(settings, excludes.as_ref())?;
     let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
@@ -143,7 +152,10 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);
-        finding::assign_fingerprints(&mut file.findings, &file.rel);
+        for f in &mut file.findings {
+            f.repo_path.clone_from(&file.rel);
+        }
+        finding::assign_fingerprints(&mut file.findings);
     }
     let unsuppressible: HashSet<String> = plan
         .rules
@@ -174,6 +186,15 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     for (reason, n) in &output.stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
+    summary.skipped_files = output
+        .stats
+        .skipped_files
+        .iter()
+        .map(|(path, reason)| report::SkippedFile {
+            path: path.clone(),
+            reason: reason.as_str(),
+        })
+        .collect();
     if sources.symlinks > 0 {
         summary.skipped.insert("symlink".to_string(), sources.symlinks);
     }
@@ -181,16 +202,70 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         summary.skipped.insert("special".to_string(), sources.special);
     }
     let mut report = finish(sorted, &plan, summary, started);
-    gate(&mut report, settings);
+    report.config = config_summary;
+    gate(&mut report, settings, &sources);
+    if let Input::Diff(rev) = &settings.input {
+        add_branch_history(&mut report, settings, rev)?;
+    }
+    gate::refuse_empty(&report, settings)?;
     Ok(report)
 }
 
+/// `--diff REV` also scans what each commit since REV added, so a secret committed and removed
+/// again inside a pull request is reported (with its commit), although the final diff no longer
+/// shows it. Findings already in the report are not repeated.
+fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Result<()> {
+    let opts = history::HistoryOptions {
+        revisions: vec![format!("{rev}..HEAD")],
+    };
+    let Some(found) = history::check_optional(settings, &opts)? else {
+        return Ok(());
+    };
+    let repo = source::git::Repo::discover(&settings.cwd)?;
+    let known: HashSet<(String, String)> = report
+        .findings
+        .iter()
+        .chain(&report.suppressed)
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
+        .collect();
+    for mut f in found.findings {
+        if known.contains(&(f.rule.clone(), f.content_hash.clone())) {
+            continue;
+        }
+        if let Some(p) = found.provenance.get(&f.fingerprint) {
+            report.provenance.insert(f.fingerprint.clone(), p.clone());
+        }
+        f.path = repo.display(&f.path);
+        match f.severity {
+            policy::Severity::Error => report.summary.errors += 1,
+            policy::Severity::Warning => report.summary.warnings += 1,
+            policy::Severity::Note => report.summary.notes += 1,
+        }
+        report.findings.push(f);
+    }
+    report::sort(&mut report.findings);
+    report.summary.commits_scanned = found.summary.commits_scanned;
+    Ok(())
+}
+
 /// The stages after sorting: repository-relative paths for the formats that want them, then
-/// the baseline.
-fn gate(report: &mut Report, settings: &Settings) {
+/// the baseline, then the warnings about a change that edits the gate's own files (last, so
+/// nothing the change configures can hide them).
+fn gate(report: &mut Report, settings: &Settings, sources: &Sources) {
     report.repo = paths::RepoPaths::discover(&settings.cwd);
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(report, baseline, settings);
+    }
+    let changed = match (&sources.staged_changes, &sources.changes) {
+        (Some(staged), _) => staged.as_slice(),
+        (None, Some(diff)) => diff.changed.as_slice(),
+        (None, None) => &[],
+    };
+    let gate_findings = gate::changed::findings(changed, settings);
+    if !gate_findings.is_empty() {
+        report.summary.warnings += gate_findings.len();
+        report.findings.extend(gate_findings);
+        report::sort(&mut report.findings);
     }
 }
 
@@ -226,6 +301,8 @@ struct Sources {
     special: usize,
     /// Set for `--diff`: which findings lie on changed lines.
     changes: Option<source::diff::Changes>,
+    /// Set for `--staged`: every staged file, before exclusions.
+    staged_changes: Option<Vec<source::ChangedPath>>,
 }
 
 fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
@@ -237,6 +314,7 @@ fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> 
             symlinks: s.symlinks,
             special: 0,
             changes: None,
+            staged_changes: Some(s.changed),
         });
     }
     let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes)?;
@@ -255,6 +333,7 @@ fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> 
         symlinks: walked.symlinks,
         special: walked.special,
         changes,
+        staged_changes: None,
     })
 }
 

@@ -16,6 +16,9 @@ pub const UNPARSED: &str = "guardrail/unparsed-file";
 pub const STALE_BASELINE: &str = "guardrail/stale-baseline-entry";
 /// Rule id of the note for a workspace whose dependency licenses could not be read offline.
 pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-unchecked";
+/// Rule id of the warning for a `--staged` / `--diff` change that edits a file configuring the
+/// gate itself (guardrail.toml, .guardrailignore, a policy pack, the baseline).
+pub const GATE_CONFIG_CHANGED: &str = "guardrail/gate-config-changed";
 
 /// `(id, severity, description)` of every meta rule.
 pub const META_RULES: &[(&str, Severity, &str)] = &[
@@ -49,6 +52,11 @@ pub const META_RULES: &[(&str, Severity, &str)] = &[
         Severity::Note,
         "A Cargo workspace whose dependency licenses could not be read offline (`cargo fetch` fixes it); the other cargo rules still ran",
     ),
+    (
+        GATE_CONFIG_CHANGED,
+        Severity::Warning,
+        "A change that edits a file configuring the gate itself (guardrail.toml, .guardrailignore, a policy pack or the baseline)",
+    ),
 ];
 
 /// How to resolve a finding of meta rule `id` (every output format that describes rules needs
@@ -65,6 +73,9 @@ pub fn help(id: &str) -> &'static str {
         UNPARSED => "Fix the syntax error, or exclude the file if it is not meant to parse.",
         STALE_BASELINE => {
             "Regenerate the baseline with `guardrail check --write-baseline FILE`, or delete the entry."
+        }
+        GATE_CONFIG_CHANGED => {
+            "Review the change to the gate's configuration as carefully as code: it can turn rules off, exclude paths or accept findings. A CI gate can pin its own config with `--config` (see docs/ci-and-hooks.md)."
         }
         _ => "See `guardrail rules explain` and docs/outputs.md.",
     }

@@ -73,6 +73,8 @@ pub struct ScanStats {
     pub files_scanned: usize,
     /// Files not read, by reason.
     pub skipped: BTreeMap<SkipReason, usize>,
+    /// Files not read: display path and reason, in entry order.
+    pub skipped_files: Vec<(String, SkipReason)>,
     /// Files decoded lossily (invalid UTF-8).
     pub lossy: usize,
     /// Files a structural matcher could not parse (text rules still ran).
@@ -125,7 +127,10 @@ pub fn scan(
     for (file, outcome) in results {
         let stats = &mut output.stats;
         match outcome.skipped {
-            Some(reason) => *stats.skipped.entry(reason).or_default() += 1,
+            Some(reason) => {
+                *stats.skipped.entry(reason).or_default() += 1;
+                stats.skipped_files.push((file.path.clone(), reason));
+            }
             None => stats.files_scanned += 1,
         }
         stats.lossy += usize::from(outcome.lossy);
@@ -277,6 +282,51 @@ pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Ve
         .findings;
     findings.retain(|f| f.rule == *id);
     findings
+}
+
+/// Scans one in-memory file (a git blob) with every rule of the plan: its raw findings and
+/// directives, and why it was skipped, if it was. With `content` false only rules that need no
+/// content run (path rules, for another path the same blob was committed under).
+pub fn scan_blob(
+    plan: &Plan,
+    path: &str,
+    bytes: std::sync::Arc<[u8]>,
+    opts: &ScanOptions,
+    content: bool,
+) -> (FileScan, Option<SkipReason>) {
+    let entry = Entry {
+        root: 0,
+        rel: path.to_string(),
+        display: path.to_string(),
+        origin: source::Origin::Memory(bytes),
+    };
+    let files = FileSet::from_entries(std::slice::from_ref(&entry));
+    if !content {
+        let mut scan = FileScan {
+            path: path.to_string(),
+            rel: path.to_string(),
+            ..FileScan::default()
+        };
+        let mut builder = FindingBuilder::new(path, None);
+        for i in plan.candidates(path, None) {
+            if plan.matcher(i).needs_content() {
+                continue;
+            }
+            let cx = FileContext {
+                entry: &entry,
+                text: None,
+                files: &files,
+                cache: &FileCache::default(),
+            };
+            if let Ok(hits) = run_rule(plan, i, &cx) {
+                scan.findings
+                    .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h)));
+            }
+        }
+        return (scan, None);
+    }
+    let (scan, outcome) = scan_file(plan, &entry, &files, opts, None);
+    (scan, outcome.skipped)
 }
 
 /// Scans one in-memory file with every rule of the plan (fuzzing and embedding).

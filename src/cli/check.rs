@@ -30,9 +30,13 @@ pub enum ColorChoice {
 /// Arguments of `guardrail check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan [default: .]
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Accept a run that loaded no rule or scanned no file (otherwise exit 2: a gate that
+    /// checks nothing must not pass silently).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -95,7 +99,14 @@ impl CheckArgs {
 
 /// Runs the check and writes the report.
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let mut settings = args.policy.settings(args.paths.clone())?;
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut settings = args.policy.settings(roots)?;
+    settings.paths_given = !args.paths.is_empty();
+    settings.allow_empty = args.allow_empty;
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
@@ -128,8 +139,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut bytes = Vec::new();
     report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes).map_err(|e| Error::io(path.display(), e))?,
-        None => write_stdout(&bytes)?,
+        Some(path) => super::atomic::write(path, &bytes)?,
+        // A reader that stops early (`| head`) does not change what the gate decided.
+        None => match write_stdout(&bytes) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        },
     }
     if let (Some(_), Format::Human) = (&args.output, args.format) {
         let mut err = anstream::stderr();
@@ -163,7 +178,7 @@ fn write_baseline(args: &CheckArgs, settings: &Settings, mut report: Report) -> 
     let (name, file) = baseline::location(path, &settings.cwd);
     let entries = baseline::entries(&report, &settings.cwd, &file);
     let text = baseline::render(&entries);
-    std::fs::write(path, &text).map_err(|e| Error::io(path.display(), e))?;
+    super::atomic::write(path, text.as_bytes())?;
     baseline::apply(&mut report, &Baseline::parse(name.clone(), text, file)?, settings);
     let s = if entries.len() == 1 { "y" } else { "ies" };
     let line = format!("guardrail: wrote {} baseline entr{s} to {name}\n", entries.len());

@@ -103,7 +103,7 @@ fn install(hook: &Path, force: bool) -> Result<String> {
     if let Some(dir) = hook.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
     }
-    std::fs::write(hook, wanted).map_err(|e| Error::io(&shown, e))?;
+    super::atomic::write(hook, wanted.as_bytes())?;
     make_executable(hook)?;
     Ok(format!("guardrail pre-commit hook {verb} at {shown}"))
 }

@@ -112,7 +112,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
     }
-    std::fs::write(path, text).map_err(|e| Error::io(path.display(), e))
+    super::atomic::write(path, text.as_bytes())
 }
 
 /// The `repos:` entry for this guardrail release.

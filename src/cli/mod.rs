@@ -1,7 +1,9 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
+pub mod atomic;
 pub mod check;
 pub mod completions;
+pub mod history;
 pub mod hook;
 pub mod init;
 pub mod rules;
@@ -14,7 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigOrigin};
 use crate::error::{Error, Result};
 use crate::Settings;
 
@@ -39,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and report violations.
     Check(check::CheckArgs),
+    /// Scan what git commits added (every branch and tag, or a range) for secrets.
+    History(history::HistoryArgs),
     /// List rules or explain one.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -66,10 +70,11 @@ pub struct PolicyArgs {
     /// Leave out the built-in packs.
     #[arg(long)]
     pub no_builtin: bool,
-    /// Use this config file instead of discovering guardrail.toml.
+    /// Use this config file instead of discovering guardrail.toml (a CI gate can pin the base
+    /// branch's config this way).
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
-    /// Ignore any guardrail.toml.
+    /// Ignore any guardrail.toml (for a CI gate that must not trust the checkout's config).
     #[arg(long)]
     pub no_config: bool,
 }
@@ -79,10 +84,21 @@ impl PolicyArgs {
     pub fn settings(&self, roots: Vec<PathBuf>) -> Result<Settings> {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let config = if self.no_config {
-            Config::default()
+            let mut config = Config::default();
+            config.origin = ConfigOrigin::Disabled;
+            config
+        } else if let Some(path) = &self.config {
+            let mut config = Config::load(path)?;
+            config.origin = ConfigOrigin::CommandLine;
+            anchor_outside_config(&mut config, &cwd);
+            config
         } else {
-            match self.config.clone().or_else(|| config::discover(&cwd)) {
-                Some(path) => Config::load(&path)?,
+            match config::discover(&cwd) {
+                Some(path) => {
+                    let mut config = Config::load(&path)?;
+                    config.origin = ConfigOrigin::Discovered;
+                    config
+                }
                 None => Config::default(),
             }
         };
@@ -109,6 +125,21 @@ impl PolicyArgs {
     }
 }
 
+/// A `--config` file from outside the repository being scanned (a CI gate's pinned copy of the
+/// base branch's config, say in `$RUNNER_TEMP`) matches its `exclude` and `[[overrides]]`
+/// globs against paths relative to the repository root, as it would at the root of a checkout.
+/// Its `policies` stay relative to the file (they were resolved when it was loaded).
+fn anchor_outside_config(config: &mut Config, cwd: &std::path::Path) {
+    let root = crate::report::RepoPaths::discover(cwd).root;
+    let canonical = |p: &std::path::Path| {
+        let abs = crate::source::walk::absolute(p, cwd);
+        abs.canonicalize().unwrap_or(abs)
+    };
+    if !canonical(&config.dir).starts_with(canonical(&root)) {
+        config.dir = root;
+    }
+}
+
 /// A budget in milliseconds; 0 means unbounded.
 pub fn budget(ms: u64) -> Option<std::time::Duration> {
     (ms > 0).then(|| std::time::Duration::from_millis(ms))
@@ -118,6 +149,7 @@ pub fn budget(ms: u64) -> Option<std::time::Duration> {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::History(args) => history::run(&args),
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
@@ -156,7 +188,13 @@ pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
     if handler.render_report(&mut out, e).is_err() {
         out = format!("error: {e}\n");
     }
-    out
+    // The diagnostic quotes repository content (paths, config text): nothing in it may act on
+    // the terminal or the CI log. With colour, miette's own escapes must survive.
+    if color {
+        out
+    } else {
+        crate::report::visible::lines(&out).into_owned()
+    }
 }
 
 /// Writes to stdout, mapping a closed pipe to a clean exit.

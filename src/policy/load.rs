@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::raw::{RawExample, RawPolicyFile, RawRule};
 use super::{Category, Example, Expect, MatcherTable, PackInfo, PolicySet, Rule, Severity};
 use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
+use crate::gate::files::{self, GateFile};
 
 /// Loads the packs embedded in the binary.
 pub fn load_builtin(set: &mut PolicySet) -> Result<()> {
@@ -39,21 +40,21 @@ pub fn load_paths(set: &mut PolicySet, paths: &[impl AsRef<Path>]) -> Result<()>
     Ok(())
 }
 
-/// Loads one policy file from disk.
+/// Loads one policy file from disk; a symlink is refused (see [`crate::gate::files::read`]).
 pub fn load_file(set: &mut PolicySet, path: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+    let text = files::read(path, GateFile::Policy)?;
     load_str(set, &path.display().to_string(), &text, false)
 }
 
 /// Parses and validates one pack and appends its rules to `set`.
 pub fn load_str(set: &mut PolicySet, name: &str, text: &str, builtin: bool) -> Result<()> {
-    let source = SourceText::new(name, text);
     let raw: RawPolicyFile = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        LocatedError::new(LocatedKind::Policy, &source, span, e.message().trim())
+        LocatedError::parse_failure(LocatedKind::Policy, name, text, span, e.message().trim())
             .with_label("invalid policy")
             .with_help("see the policy language in README.md")
     })?;
+    let source = SourceText::new(name, text);
     let mut errors = Vec::new();
     let pack = validate_pack(&raw, &source, builtin, &mut errors);
     let mut seen: HashMap<String, ()> = set.rules.iter().map(|r| (r.id.clone(), ())).collect();
@@ -173,6 +174,7 @@ fn validate_rule(
         exclude_paths: raw.exclude_paths.iter().map(|p| p.get_ref().clone()).collect(),
         suppressible: raw.suppressible.unwrap_or(true),
         enabled: raw.enabled.unwrap_or(true),
+        history: raw.history,
         matcher,
         pack_allow: file.pack.get_ref().allow.clone(),
         examples,

@@ -162,6 +162,8 @@ pub struct Rule {
     pub suppressible: bool,
     /// Whether it runs (false for off-by-default rules unless configured on).
     pub enabled: bool,
+    /// `history = true|false` from the policy; see [`Rule::runs_on_history`].
+    pub history: Option<bool>,
     /// The matcher table.
     pub matcher: MatcherTable,
     /// Regexes from `[pack] allow`.
@@ -177,6 +179,22 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether `guardrail history` runs this rule: as the policy says, else the rules about
+    /// what a commit leaks for good (text and path rules tagged `secret`, and personal-data
+    /// literals: `pii` text rules that are not about logging). Structural rules describe code
+    /// as it is now and stay with `check`.
+    pub fn runs_on_history(&self) -> bool {
+        if let Some(explicit) = self.history {
+            return explicit;
+        }
+        let tagged = |t: &str| self.tags.iter().any(|x| x == t);
+        match self.matcher {
+            MatcherTable::Regex(_) => tagged("secret") || (tagged("pii") && !tagged("logging")),
+            MatcherTable::Path(_) => tagged("secret"),
+            _ => false,
+        }
+    }
+
     /// The id without the pack prefix.
     pub fn short_id(&self) -> &str {
         self.id.split_once('/').map_or(&self.id, |(_, s)| s)

@@ -65,6 +65,9 @@ pub struct RawRule {
     pub suppressible: Option<bool>,
     /// False: the rule is off unless a config turns it on.
     pub enabled: Option<bool>,
+    /// Whether `guardrail history` runs the rule (default: secret and personal-data literal
+    /// rules do, code-structure rules do not).
+    pub history: Option<bool>,
     /// `[rule.regex]`
     pub regex: Option<Spanned<RegexTable>>,
     /// `[rule.path]`

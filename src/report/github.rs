@@ -60,7 +60,9 @@ fn command_name(severity: Severity) -> &'static str {
 
 /// Escapes a command's message: `%`, CR and LF (as `@actions/core` does).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let escaped = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    // Other controls (ESC, C1) would reach the log's terminal emulation: show them instead.
+    super::visible::line(&escaped).into_owned()
 }
 
 /// Escapes a property value: as [`escape_data`], plus `:` and `,`, which delimit properties.

@@ -14,6 +14,24 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary<'a>,
+    config: JsonConfig<'a>,
+}
+
+/// What configuration the run used (added to v1; see docs/outputs.md).
+#[derive(Serialize)]
+struct JsonConfig<'a> {
+    file: Option<&'a str>,
+    origin: &'static str,
+    ignore_files: &'a [String],
+    changes: Vec<JsonChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    key: &'a str,
+    value: &'a str,
+    effect: &'a str,
+    relaxes: bool,
 }
 
 #[derive(Serialize)]
@@ -34,6 +52,17 @@ struct JsonFinding<'a> {
     end_line: usize,
     end_column: usize,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a crate::source::history::Commit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<Vec<Occurrence<'a>>>,
+}
+
+/// One place a history finding's content was committed.
+#[derive(Serialize)]
+struct Occurrence<'a> {
+    commit: &'a str,
+    path: &'a str,
 }
 
 #[derive(Serialize)]
@@ -48,10 +77,13 @@ struct JsonSummary<'a> {
     suppressed: Suppressed,
     stale_baseline: usize,
     skipped: &'a BTreeMap<String, usize>,
+    skipped_files: &'a [super::SkippedFile],
     lossy_decoded: usize,
     unparsed: usize,
     bounds: &'a BTreeMap<String, usize>,
     internal_errors: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commits_scanned: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +115,13 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 end_line: f.location.end_line,
                 end_column: f.location.end_column,
                 fingerprint: &f.fingerprint,
+                commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
+                occurrences: report.provenance.get(&f.fingerprint).map(|p| {
+                    p.places
+                        .iter()
+                        .map(|(commit, path)| Occurrence { commit, path })
+                        .collect()
+                }),
             })
             .collect(),
         summary: JsonSummary {
@@ -99,10 +138,28 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             },
             stale_baseline: s.stale_baseline,
             skipped: &s.skipped,
+            skipped_files: &s.skipped_files,
             lossy_decoded: s.lossy_decoded,
             unparsed: s.unparsed,
             bounds: &s.bounds,
             internal_errors: &s.internal_errors,
+            commits_scanned: s.commits_scanned,
+        },
+        config: JsonConfig {
+            file: report.config.file.as_deref(),
+            origin: report.config.origin.as_str(),
+            ignore_files: &report.config.ignore_files,
+            changes: report
+                .config
+                .changes
+                .iter()
+                .map(|c| JsonChange {
+                    key: &c.key,
+                    value: &c.value,
+                    effect: &c.effect,
+                    relaxes: c.relaxes,
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -5,12 +5,13 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod visible;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::finding::Finding;
-use crate::paths::RepoPaths;
+pub use crate::paths::RepoPaths;
 use crate::policy::{Category, Rule, Severity};
 
 /// Output formats.
@@ -71,6 +72,9 @@ pub struct Summary {
     pub files_skipped: usize,
     /// Skipped files by reason (`binary`, `too_large`, `unreadable`, `symlink`, ...).
     pub skipped: BTreeMap<String, usize>,
+    /// The files the scan stage skipped, by display path, with the reason: a skip is never
+    /// anonymous, so a file cannot hide by looking binary or growing large.
+    pub skipped_files: Vec<SkippedFile>,
     /// Files decoded lossily because they were not valid UTF-8.
     pub lossy_decoded: usize,
     /// Files a structural matcher could not parse (text rules still ran on them).
@@ -93,6 +97,17 @@ pub struct Summary {
     pub internal_errors: Vec<String>,
     /// Wall time of the run.
     pub duration_ms: u64,
+    /// Commits walked (`guardrail history` only).
+    pub commits_scanned: Option<usize>,
+}
+
+/// One file that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedFile {
+    /// Display path.
+    pub path: String,
+    /// `binary`, `too_large`, `unreadable`, ...
+    pub reason: &'static str,
 }
 
 impl Summary {
@@ -115,6 +130,20 @@ pub struct Report {
     pub summary: Summary,
     /// Where the working directory sits in its repository.
     pub repo: RepoPaths,
+    /// The configuration the run used and what it changed.
+    pub config: crate::gate::summary::ConfigSummary,
+    /// For findings from git history, by fingerprint: the commit that introduced the content
+    /// and every place it appears.
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// Where a finding from history came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The earliest commit that added the matched content at the finding's path.
+    pub commit: crate::source::history::Commit,
+    /// Every (commit id, path) that added it, oldest first.
+    pub places: Vec<(String, String)>,
 }
 
 /// How to render human output.

@@ -35,6 +35,23 @@ struct Run<'a> {
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
     properties: RunProperties<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControl>,
+}
+
+/// The repository and one commit that history findings point into.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControl {
+    repository_uri: String,
+    revision_id: String,
+}
+
+/// A history finding's commit and the places its content was committed.
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    commit: &'a crate::source::history::Commit,
+    occurrences: usize,
 }
 
 #[derive(Serialize)]
@@ -97,12 +114,30 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_execution_notifications: Vec<Notification>,
+    /// The configuration the run used and each change it made (the repository's config can
+    /// weaken its own gate; a reviewer of the log sees it here).
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
 struct Notification {
     level: &'static str,
     message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<FileLocation>,
+}
+
+/// A location naming a whole file (a skipped one), without a region.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileLocation {
+    physical_location: FilePhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FilePhysicalLocation {
+    artifact_location: ArtifactLocation,
 }
 
 #[derive(Serialize)]
@@ -117,6 +152,8 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
 }
 
 #[derive(Serialize)]
@@ -204,6 +241,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             column_kind: "unicodeCodePoints",
             results,
             properties: properties(report),
+            version_control_provenance: version_control(report),
         }],
     };
     serde_json::to_writer_pretty(&mut *w, &log)?;
@@ -295,14 +333,7 @@ fn help(rule: &RuleInfo) -> Help {
     Help { text, markdown }
 }
 
-fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> SarifResult<'a> {
-    let (uri, uri_base_id) = match report.repo.relative(&f.path) {
-        Some(rel) => (encode_uri_path(&rel), Some(SRCROOT)),
-        None => (
-            format!("file://{}", encode_uri_path(&absolute_slashed(&f.path))),
-            None,
-        ),
-    };
+fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &'a Report) -> SarifResult<'a> {
     SarifResult {
         rule_id: &f.rule,
         rule_index,
@@ -312,13 +343,34 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &Report) -> Sar
         },
         locations: [ResultLocation {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri, uri_base_id },
+                artifact_location: artifact(&f.path, report),
                 region: region(f.location),
             },
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
         suppressions: f.suppressed.as_ref().map(suppression).into_iter().collect(),
+        properties: report.provenance.get(&f.fingerprint).map(|p| ResultProperties {
+            commit: &p.commit,
+            occurrences: p.places.len(),
+        }),
     }
+}
+
+/// One entry per commit that a history finding is attributed to.
+fn version_control(report: &Report) -> Vec<VersionControl> {
+    let root = format!(
+        "file://{}",
+        encode_uri_path(&absolute_slashed(&report.repo.root.to_string_lossy()))
+    );
+    let commits: std::collections::BTreeSet<&str> =
+        report.provenance.values().map(|p| p.commit.id.as_str()).collect();
+    commits
+        .into_iter()
+        .map(|id| VersionControl {
+            repository_uri: root.clone(),
+            revision_id: id.to_string(),
+        })
+        .collect()
 }
 
 /// A whole-file finding (path and require rules) is given as line 1 only.
@@ -356,15 +408,54 @@ fn suppression(s: &Suppression) -> SarifSuppression<'_> {
 
 fn invocation(report: &Report) -> Invocation {
     let errors = &report.summary.internal_errors;
+    let internal = errors.iter().map(|e| Notification {
+        level: "error",
+        message: Text { text: e.clone() },
+        locations: Vec::new(),
+    });
+    let skipped = report.summary.skipped_files.iter().map(|s| Notification {
+        level: "note",
+        message: Text {
+            text: format!("not scanned: {}", s.reason),
+        },
+        locations: vec![FileLocation {
+            physical_location: FilePhysicalLocation {
+                artifact_location: artifact(&s.path, report),
+            },
+        }],
+    });
+    let config = &report.config;
+    let headline = Notification {
+        level: "note",
+        message: Text {
+            text: config.headline(),
+        },
+        locations: Vec::new(),
+    };
+    let changes = config.changes.iter().map(|c| Notification {
+        level: if c.relaxes { "warning" } else { "note" },
+        message: Text { text: c.describe() },
+        locations: Vec::new(),
+    });
     Invocation {
         execution_successful: errors.is_empty(),
-        tool_execution_notifications: errors
-            .iter()
-            .map(|e| Notification {
-                level: "error",
-                message: Text { text: e.clone() },
-            })
-            .collect(),
+        tool_execution_notifications: internal.chain(skipped).collect(),
+        tool_configuration_notifications: std::iter::once(headline).chain(changes).collect(),
+    }
+}
+
+/// Where `path` (a display path) is: relative to `%SRCROOT%` inside the repository, else an
+/// absolute `file://` URI.
+fn artifact(path: &str, report: &Report) -> ArtifactLocation {
+    match report.repo.relative(path) {
+        Some(rel) => ArtifactLocation {
+            uri: encode_uri_path(&rel),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => ArtifactLocation {
+            uri: format!("file://{}", encode_uri_path(&absolute_slashed(path))),
+            uri_base_id: None,
+        },
     }
 }
 

@@ -33,6 +33,8 @@ pub struct FileChange {
 #[derive(Debug, Default)]
 pub struct Changes {
     files: HashMap<String, FileChange>,
+    /// Every file the change touches, before exclusions (config `exclude`, ignore files).
+    pub changed: Vec<super::ChangedPath>,
 }
 
 impl Changes {
@@ -65,6 +67,15 @@ pub fn select(entries: Vec<Entry>, rev: &str, cwd: &Path) -> Result<(Vec<Entry>,
     let repo = Repo::discover(cwd)?;
     let by_repo_path = since(&repo, rev)?;
     let mut changes = Changes::default();
+    let top = repo.toplevel_from_cwd();
+    changes.changed = by_repo_path
+        .keys()
+        .map(|p| super::ChangedPath {
+            display: repo.display(p),
+            abs: top.join(p),
+        })
+        .collect();
+    changes.changed.sort_by(|a, b| a.display.cmp(&b.display));
     let mut kept = Vec::new();
     for e in entries {
         let Origin::Disk(path) = &e.origin else {

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod git;
+pub mod history;
 pub mod staged;
 pub mod walk;
 
@@ -37,6 +38,16 @@ pub struct Entry {
     pub display: String,
     /// How to read it.
     pub origin: Origin,
+}
+
+/// A file a `--staged` or `--diff` change touches, before any exclusion (config `exclude`,
+/// ignore files), so stages that must see the whole change (gate-config-changed) can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedPath {
+    /// Display path (relative to the working directory).
+    pub display: String,
+    /// Absolute path.
+    pub abs: PathBuf,
 }
 
 /// Every file path known to a run, per root, so `require` rules can ask what exists.

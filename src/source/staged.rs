@@ -26,6 +26,8 @@ pub struct Staged {
     pub files: FileSet,
     /// Staged symlinks, not scanned (as in the tree walk).
     pub symlinks: usize,
+    /// Every file staged for commit under the roots, before exclusions.
+    pub changed: Vec<super::ChangedPath>,
 }
 
 /// Mode recorded for a path with unmerged stages.
@@ -115,9 +117,17 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
     chosen.dedup();
     let ignores = IgnoreFiles::load(&repo, index.paths());
     let top = repo.toplevel_from_cwd();
+    let changed_paths: Vec<super::ChangedPath> = chosen
+        .iter()
+        .map(|p| super::ChangedPath {
+            display: repo.display(p),
+            abs: top.join(p),
+        })
+        .collect();
     chosen.retain(|p| !excludes.is_some_and(|x| x.is_excluded(&top.join(p))) && !ignores.is_ignored(p));
     let mut out = Staged {
         files: FileSet::from_paths(0, index.paths().map(String::from)),
+        changed: changed_paths,
         ..Staged::default()
     };
     read_entries(&repo, &index, chosen, max_size, &mut out)?;

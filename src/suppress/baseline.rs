@@ -21,8 +21,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{Error, LocatedError, LocatedKind, Result, SourceText};
+use crate::error::{LocatedError, LocatedKind, Result, SourceText};
 use crate::finding::{fingerprint_of, hex_sha256, Finding, FindingBuilder, Hit, Suppression};
+use crate::gate::files::{self, GateFile};
 use crate::meta::STALE_BASELINE;
 use crate::paths::{normalize, relative_to, repository_root, resolved};
 use crate::policy::Severity;
@@ -59,8 +60,9 @@ pub struct Entry {
 pub struct Baseline {
     /// The file's text, named by its path as shown to the user (stale notes point into it).
     pub source: Arc<SourceText>,
-    /// Absolute, normalised path of the file; findings on it are ignored (it is guardrail's own
-    /// bookkeeping, and its hex fingerprints must not trip entropy rules).
+    /// Absolute, normalised path of the file. It is scanned like every other file (a secret
+    /// pasted into it is reported), but findings on it are never baselined: the file cannot
+    /// vouch for itself.
     pub file: PathBuf,
     /// Absolute directory entry paths are relative to: the repository root around the file
     /// (version 2; the file's directory outside a repository), or the file's directory
@@ -89,9 +91,9 @@ struct RawEntry {
 }
 
 impl Baseline {
-    /// Reads `path`; the display name is relative to `cwd` when below it.
+    /// Reads `path` (not a symlink); the display name is relative to `cwd` when below it.
     pub fn load(path: &Path, cwd: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
+        let text = files::read(path, GateFile::Baseline)?;
         let (name, file) = location(path, cwd);
         Self::parse(name, text, file)
     }
@@ -104,8 +106,17 @@ impl Baseline {
                 .with_label("invalid baseline")
                 .with_help("regenerate it with `guardrail check --write-baseline FILE`")
         };
-        let raw: RawBaseline =
-            toml::from_str(&source.text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().trim()))?;
+        let raw: RawBaseline = toml::from_str(&source.text).map_err(|e| {
+            LocatedError::parse_failure(
+                LocatedKind::Config,
+                &source.name,
+                &source.text,
+                e.span().unwrap_or(0..0),
+                e.message().trim(),
+            )
+            .with_label("invalid baseline")
+            .with_help("regenerate it with `guardrail check --write-baseline FILE`")
+        })?;
         let version = *raw.version.get_ref();
         if version != VERSION && version != VERSION_1 {
             let message = format!(
@@ -212,9 +223,7 @@ fn quote(s: &str) -> String {
 /// Moves the findings listed in `baseline` to `report.suppressed`, adds a note per stale entry
 /// within the scanned paths (an error with `fail_on_stale_baseline`), and recounts the summary.
 pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
-    report
-        .findings
-        .retain(|f| !on_file(f, &settings.cwd, &baseline.file));
+    report.findings.retain(|f| f.rule != STALE_BASELINE);
     let lookup: HashMap<&Entry, usize> = baseline
         .entries
         .iter()
@@ -223,6 +232,9 @@ pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
         .collect();
     let mut used = vec![false; baseline.entries.len()];
     let mut mark = |f: &Finding| {
+        if on_file(f, &settings.cwd, &baseline.file) {
+            return false;
+        }
         let i = lookup.get(&entry_of(f, &settings.cwd, &baseline.dir)).copied();
         if let Some(i) = i.filter(|&i| !used[i]) {
             used[i] = true;

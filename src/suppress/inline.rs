@@ -54,7 +54,10 @@ pub fn parse(text: &str) -> Vec<Directive> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut open = Open::Code;
     for (i, line) in text.lines().enumerate() {
+        let at_start = open;
+        open = quotes(line, at_start, usize::MAX).1;
         if !line.contains(NEEDLE) {
             continue;
         }
@@ -64,6 +67,11 @@ pub fn parse(text: &str) -> Vec<Directive> {
         let (Some(whole), Some(word)) = (caps.get(0), caps.get(1)) else {
             continue;
         };
+        // Only a comment may suppress: a directive quoted inside a string literal (or a
+        // Markdown code span) is data, and would let a changed string switch a rule off.
+        if quotes(line, at_start, whole.start()).0 {
+            continue;
+        }
         let rules = caps.get(2).map_or_else(Vec::new, |m| {
             m.as_str()
                 .split(|c: char| c == ',' || c.is_whitespace())
@@ -85,6 +93,80 @@ pub fn parse(text: &str) -> Vec<Directive> {
         });
     }
     out
+}
+
+/// What a line starts inside: code (or prose), or a triple-quoted string opened earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Code,
+    Triple(u8),
+}
+
+/// Scans `line` from state `open` up to byte `stop`: whether `stop` lies inside a string
+/// literal, and the state at the end of the line. Strings are `"…"`, `` `…` `` and `'…'` closed
+/// on the same line (an unclosed `'` is an apostrophe or a lifetime; an unclosed `"` or
+/// backtick runs to the end of the line), and `"""`/`'''` blocks that may span lines. A
+/// comment start (`//`, `/*`, `<!--`, or `#` after whitespace) ends the scan: quotes in a
+/// comment delimit nothing.
+fn quotes(line: &str, mut open: Open, stop: usize) -> (bool, Open) {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Open::Triple(q) = open {
+            match find_triple(b, i, q) {
+                Some(end) if end + 3 <= stop || stop == usize::MAX => {
+                    open = Open::Code;
+                    i = end + 3;
+                    continue;
+                }
+                _ => return (stop <= b.len(), open),
+            }
+        }
+        if i >= stop {
+            return (false, open);
+        }
+        let c = b[i];
+        let comment = b[i..].starts_with(b"//")
+            || b[i..].starts_with(b"/*")
+            || b[i..].starts_with(b"<!--")
+            || (c == b'#' && (i == 0 || b[i - 1].is_ascii_whitespace()));
+        if comment {
+            return (false, Open::Code);
+        }
+        if (c == b'"' || c == b'\'') && b[i..].starts_with(&[c, c, c]) {
+            open = Open::Triple(c);
+            i += 3;
+            continue;
+        }
+        if c == b'"' || c == b'`' || c == b'\'' {
+            match close_of(b, i + 1, c) {
+                Some(end) if stop > i && stop <= end => return (true, open),
+                Some(end) => i = end + 1,
+                None if c == b'\'' => i += 1,
+                None => return (stop > i && stop != usize::MAX, open),
+            }
+            continue;
+        }
+        i += 1;
+    }
+    (false, open)
+}
+
+/// Index of the next unescaped `q` at or after `from`.
+fn close_of(b: &[u8], mut from: usize, q: u8) -> Option<usize> {
+    while from < b.len() {
+        match b[from] {
+            b'\\' => from += 2,
+            c if c == q => return Some(from),
+            _ => from += 1,
+        }
+    }
+    None
+}
+
+/// Index of the next `qqq` at or after `from`.
+fn find_triple(b: &[u8], from: usize, q: u8) -> Option<usize> {
+    (from..b.len().saturating_sub(2)).find(|&k| b[k] == q && b[k + 1] == q && b[k + 2] == q)
 }
 
 #[cfg(test)]
@@ -109,6 +191,23 @@ mod tests {
         assert!(d[1].rules.is_empty() && d[1].reason.is_none() && d[1].covers_next_line);
         assert_eq!(d[2].rules, vec!["a", "b"]);
         assert_eq!(d[2].reason.as_deref(), Some("docs"));
+    }
+
+    #[test]
+    fn directives_inside_string_literals_do_not_count() {
+        let text = format!(
+            "k = \"abc # {NEEDLE}\"\n\
+             k = 'abc // {NEEDLE}'\n\
+             k = `x # {NEEDLE}`\n\
+             s = \"\"\"\n# {NEEDLE}\n\"\"\"\n\
+             k = \"unterminated # {NEEDLE}\n\
+             fn f<'a>(x: &'a str) {{}} // {NEEDLE} -- lifetime, not a string\n\
+             k = \"a\" + \"b\"  # {NEEDLE} -- after two strings\n\
+             # it's fine # {NEEDLE}\n\
+             k = \"v\" # quote \" in a comment # {NEEDLE}\n"
+        );
+        let lines: Vec<usize> = parse(&text).iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![8, 9, 10, 11]);
     }
 
     #[test]

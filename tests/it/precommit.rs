@@ -1,8 +1,8 @@
 //! guardrail as a commit gate: the real pre-commit framework running this repository's
 //! `.pre-commit-hooks.yaml`, and the plain hook `guardrail hook install` writes.
 //!
-//! The pre-commit tests need the `pre-commit` tool (`.ci/run` installs it with pip). They skip,
-//! loudly, only on a machine with neither pre-commit nor Python.
+//! The pre-commit tests need the `pre-commit` tool (`.ci/run` installs it with pip). Without it
+//! they skip, loudly, except under CI, where they fail.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,12 +29,14 @@ fn pre_commit() -> Option<Vec<String>> {
             return Some(vec![python.into(), "-m".into(), "pre_commit".into()]);
         }
     }
-    if works(&["python3"]) || works(&["python"]) {
-        panic!("Python is here but pre-commit is not: `pip install pre-commit` (.ci/run does)");
+    // In CI (.ci/run installs pre-commit) a missing tool is a failure; on a fresh developer
+    // machine `cargo test` must still run every other test, so it skips, loudly.
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but pre-commit is not installed: `pip install pre-commit` (.ci/run does)");
     }
     let _ = writeln!(
         std::io::stderr(),
-        "\n*** SKIPPED: neither pre-commit nor Python is installed; the pre-commit framework tests did not run ***\n"
+        "\n*** SKIPPED: pre-commit is not installed (`pip install pre-commit`); the pre-commit framework tests did not run ***\n"
     );
     None
 }

@@ -1,0 +1,313 @@
+//! `guardrail history`: the secrets a repository ever committed. The history source lists each
+//! distinct blob once with every commit and path that added it; each blob is scanned once, by
+//! the rules that apply to history ([`crate::policy::Rule::runs_on_history`]); findings with
+//! the same rule and matched content are merged into one, attributed to the earliest commit
+//! that added it, with the count and list of every place it appears.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::finding::{self, Finding};
+use crate::plan::Plan;
+use crate::report::{Provenance, Report, RuleInfo, SkippedFile, Summary};
+use crate::scan::{self, FileScan, ScanOptions};
+use crate::source::git::Repo;
+use crate::source::history::{self as source, History};
+use crate::source::SkipReason;
+use crate::suppress::{self, SuppressOptions};
+use crate::Settings;
+
+/// What to walk.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// Revisions and ranges as `git log` takes them; empty: every branch and tag.
+    pub revisions: Vec<String>,
+}
+
+/// Blobs read and scanned together: bounded memory, parallel scanning.
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
+
+/// Scans the history; returns the report with one finding per distinct leak. An error when no
+/// loaded rule applies to history.
+pub fn check(settings: &Settings, opts: &HistoryOptions) -> Result<Report> {
+    check_optional(settings, opts)?.ok_or_else(|| {
+        Error::Usage(
+            "no rule applies to history (secret, private-key, credential-file and personal-data rules do by default; \
+             set `history = true` on a rule to add it)"
+                .into(),
+        )
+    })
+}
+
+/// As [`check`], but `None` when no loaded rule applies to history.
+pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Option<Report>> {
+    let started = Instant::now();
+    let repo = Repo::discover(&settings.cwd)?;
+    let mut policies = crate::load_policies(settings)?;
+    policies.rules.retain(|r| r.enabled && r.runs_on_history());
+    if policies.rules.is_empty() {
+        return Ok(None);
+    }
+    let history = source::walk(&repo.toplevel, &opts.revisions)?;
+    let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
+    let scan_opts = ScanOptions {
+        max_file_size: settings.max_file_size,
+        max_line_length: settings.max_line_length,
+        max_parse_depth: settings.max_parse_depth,
+        parse_time_budget: settings.parse_time_budget,
+    };
+    let mut summary = Summary::default();
+    let scanned = scan_blobs(&repo, &history, &plan, &scan_opts, &mut summary)?;
+    let unsuppressible = plan
+        .rules
+        .iter()
+        .filter(|r| !r.suppressible)
+        .map(|r| r.id.clone())
+        .collect();
+    let sorted = suppress::apply(
+        scanned.files,
+        &SuppressOptions {
+            inline: settings.inline_suppressions,
+            require_reason: settings.require_reason,
+            unsuppressible,
+            config: Some((&settings.config, &settings.cwd)),
+        },
+    );
+    let (findings, mut provenance) = merge(sorted.active, &scanned.origins, &history);
+    let (suppressed, suppressed_provenance) = merge(sorted.suppressed, &scanned.origins, &history);
+    provenance.extend(suppressed_provenance);
+    let mut report = Report {
+        findings,
+        suppressed,
+        rules: plan.rules.iter().map(RuleInfo::from).collect(),
+        summary,
+        provenance,
+        ..Report::default()
+    };
+    // History paths are repository paths, whatever the working directory.
+    report.repo = crate::report::RepoPaths {
+        cwd: repo.toplevel.clone(),
+        root: repo.toplevel.clone(),
+    };
+    if let Some(baseline) = &settings.baseline {
+        suppress::baseline::apply(&mut report, baseline, settings);
+    }
+    count(&mut report, started);
+    report.summary.commits_scanned = Some(history.commits_walked);
+    Ok(Some(report))
+}
+
+/// Which blobs a finding's content was found in: (rule, path, content hash) -> the blobs, and
+/// whether only the path matched (a path rule on a later name of the blob).
+type Origins = HashMap<(String, String, String), Vec<(usize, bool)>>;
+
+/// One scan of a blob: the file, why it was skipped, and whether only path rules ran.
+type BlobScan = (FileScan, Option<SkipReason>, bool);
+
+/// A merged finding: the earliest commit index, the finding there, and every (commit, path).
+type Group = (usize, Finding, Vec<(usize, String)>);
+
+/// The scanned files and where each finding came from.
+struct Scanned {
+    files: Vec<FileScan>,
+    origins: Origins,
+}
+
+fn scan_blobs(
+    repo: &Repo,
+    history: &History,
+    plan: &Plan,
+    opts: &ScanOptions,
+    summary: &mut Summary,
+) -> Result<Scanned> {
+    let oids: Vec<&str> = history.blobs.iter().map(|b| b.oid.as_str()).collect();
+    let sizes = source::sizes(&repo.toplevel, &oids)?;
+    let mut wanted = Vec::new();
+    for (i, blob) in history.blobs.iter().enumerate() {
+        match sizes.get(&blob.oid) {
+            Some(&size) if size <= opts.max_file_size => wanted.push(i),
+            Some(_) => skip(summary, &blob.places[0].path, SkipReason::TooLarge),
+            None => skip(summary, &blob.places[0].path, SkipReason::Unreadable),
+        }
+    }
+    let wanted_oids: Vec<&str> = wanted.iter().map(|&i| oids[i]).collect();
+    let mut out = Scanned {
+        files: Vec::new(),
+        origins: HashMap::new(),
+    };
+    let mut batch: Vec<(usize, Arc<[u8]>)> = Vec::new();
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut Vec<(usize, Arc<[u8]>)>, out: &mut Scanned, summary: &mut Summary| {
+        let results: Vec<(usize, Vec<BlobScan>)> = batch
+            .par_iter()
+            .map(|(blob, bytes)| (*blob, scan_one(plan, history, *blob, bytes, opts)))
+            .collect();
+        for (blob, scans) in results {
+            for (file, skipped, path_only) in scans {
+                match skipped {
+                    Some(reason) => skip(summary, &file.path, reason),
+                    None if !path_only => summary.files_scanned += 1,
+                    None => {}
+                }
+                for f in &file.findings {
+                    let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+                    out.origins.entry(key).or_default().push((blob, path_only));
+                }
+                out.files.push(file);
+            }
+        }
+        batch.clear();
+    };
+    source::read_blobs(&repo.toplevel, &wanted_oids, |k, bytes| {
+        batch_bytes += bytes.len();
+        batch.push((wanted[k], Arc::from(bytes)));
+        if batch_bytes >= BATCH_BYTES {
+            flush(&mut batch, &mut out, summary);
+            batch_bytes = 0;
+        }
+    })?;
+    flush(&mut batch, &mut out, summary);
+    Ok(out)
+}
+
+/// Scans one blob under its first path; path rules also run for every other path it was
+/// committed under (a key committed as `notes.txt`, then renamed `id_rsa`).
+fn scan_one(
+    plan: &Plan,
+    history: &History,
+    blob: usize,
+    bytes: &Arc<[u8]>,
+    opts: &ScanOptions,
+) -> Vec<BlobScan> {
+    let places = &history.blobs[blob].places;
+    let first = &places[0].path;
+    let (file, skipped) = scan::scan_blob(plan, first, Arc::clone(bytes), opts, true);
+    let mut out = vec![(file, skipped, false)];
+    let mut seen = vec![first.as_str()];
+    for place in &places[1..] {
+        if seen.contains(&place.path.as_str()) {
+            continue;
+        }
+        seen.push(&place.path);
+        let (file, _) = scan::scan_blob(plan, &place.path, Arc::clone(bytes), opts, false);
+        if !file.findings.is_empty() {
+            out.push((file, None, true));
+        }
+    }
+    out
+}
+
+fn skip(summary: &mut Summary, path: &str, reason: SkipReason) {
+    *summary.skipped.entry(reason.as_str().to_string()).or_default() += 1;
+    summary.skipped_files.push(SkippedFile {
+        path: path.to_string(),
+        reason: reason.as_str(),
+    });
+}
+
+/// Merges findings of the same rule and content into one, at the earliest place any of their
+/// blobs was added; returns them with each one's provenance, keyed by fingerprint.
+fn merge(
+    findings: Vec<Finding>,
+    origins: &Origins,
+    history: &History,
+) -> (Vec<Finding>, BTreeMap<String, Provenance>) {
+    // Each merged finding: the finding at its earliest place, and every (commit, path).
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    for f in findings {
+        let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+        let blobs = origins.get(&key).map(Vec::as_slice).unwrap_or_default();
+        let mut where_: Vec<(usize, String)> = blobs
+            .iter()
+            .flat_map(|&(b, path_only)| {
+                let path = f.path.as_str();
+                history.blobs[b]
+                    .places
+                    .iter()
+                    .filter(move |p| !path_only || p.path == path)
+            })
+            .map(|p| (p.commit, p.path.clone()))
+            .collect();
+        where_.sort();
+        where_.dedup();
+        let earliest = where_.first().map_or(usize::MAX, |(c, _)| *c);
+        let key = (f.rule.clone(), f.content_hash.clone());
+        match groups.get_mut(&key) {
+            Some((first, kept, all)) => {
+                if earliest < *first {
+                    *first = earliest;
+                    *kept = f;
+                }
+                all.extend(where_);
+            }
+            None => {
+                groups.insert(key, (earliest, f, where_));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    let mut provenance = BTreeMap::new();
+    let mut pending = Vec::new();
+    for (_, (first, mut f, mut all)) in groups {
+        all.sort();
+        all.dedup();
+        if let Some((_, path)) = all.iter().find(|(c, _)| *c == first) {
+            f.path = path.clone();
+            f.repo_path = path.clone();
+        }
+        pending.push((f, first, all));
+    }
+    let mut only: Vec<Finding> = pending.iter().map(|(f, _, _)| f.clone()).collect();
+    crate::report::sort(&mut only);
+    finding::assign_fingerprints(&mut only);
+    let by_key: HashMap<(String, String, String), String> = only
+        .iter()
+        .map(|f| {
+            (
+                (f.rule.clone(), f.path.clone(), f.content_hash.clone()),
+                f.fingerprint.clone(),
+            )
+        })
+        .collect();
+    for (mut f, first, all) in pending {
+        let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+        f.fingerprint = by_key.get(&key).cloned().unwrap_or_default();
+        if let Some(commit) = history.commits.get(first) {
+            provenance.insert(
+                f.fingerprint.clone(),
+                Provenance {
+                    commit: commit.clone(),
+                    places: all
+                        .iter()
+                        .filter_map(|(c, p)| history.commits.get(*c).map(|c| (c.id.clone(), p.clone())))
+                        .collect(),
+                },
+            );
+        }
+        out.push(f);
+    }
+    crate::report::sort(&mut out);
+    (out, provenance)
+}
+
+fn count(report: &mut Report, started: Instant) {
+    let s = &mut report.summary;
+    for f in &report.findings {
+        match f.severity {
+            crate::policy::Severity::Error => s.errors += 1,
+            crate::policy::Severity::Warning => s.warnings += 1,
+            crate::policy::Severity::Note => s.notes += 1,
+        }
+    }
+    s.suppressed_inline = report
+        .suppressed
+        .iter()
+        .filter(|f| matches!(f.suppressed, Some(finding::Suppression::Inline { .. })))
+        .count();
+    s.files_skipped = s.skipped.values().sum();
+    s.duration_ms = started.elapsed().as_millis() as u64;
+}

@@ -1,0 +1,369 @@
+//! Git history as a source: every blob that a commit added or changed, read once however many
+//! commits and paths hold it, with the commits that introduced it.
+//!
+//! Two streamed git commands, so memory does not grow with the history's size beyond one entry
+//! per distinct blob: `git log --raw -z` lists each commit's added blobs (oldest first, so the
+//! first place seen is where a blob was introduced), then `git cat-file --batch` reads the
+//! blobs one at a time; blobs over the size limit are skipped from `--batch-check`'s size,
+//! never read. git runs with every repository-configured program switched off (no fsmonitor,
+//! hooks, filters, textconv or external diff): `cat-file` reads raw objects.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// Options that switch off every program a repository's own config could make git run.
+pub const SAFE_GIT: &[&str] = &[
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.pager=cat",
+];
+
+/// One commit, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Commit {
+    /// Full object id.
+    pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author date, ISO 8601 (`%aI`).
+    pub date: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// Where a blob appeared: a commit (index into [`History::commits`]) and the path in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Index of the commit in [`History::commits`].
+    pub commit: usize,
+    /// Repository path, `/`-separated.
+    pub path: String,
+}
+
+/// One distinct blob and every place it was added, earliest first.
+#[derive(Debug, Clone)]
+pub struct HistoryBlob {
+    /// Object id.
+    pub oid: String,
+    /// Commits and paths that added it; never empty.
+    pub places: Vec<Place>,
+}
+
+/// What a history walk found.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Commits that added at least one blob, oldest first.
+    pub commits: Vec<Commit>,
+    /// Distinct blobs, in the order they were first added.
+    pub blobs: Vec<HistoryBlob>,
+    /// Commits walked (including those that added nothing).
+    pub commits_walked: usize,
+}
+
+/// The `git log` arguments for `revisions` (all branches and tags when empty).
+fn log_args(revisions: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "log",
+        "--topo-order",
+        "--reverse",
+        "-m",
+        "--raw",
+        "--no-abbrev",
+        "-z",
+        "--no-renames",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if revisions.is_empty() {
+        args.extend(["--branches", "--tags"].map(String::from));
+    } else {
+        args.extend(revisions.iter().cloned());
+    }
+    // Revisions only: a name that is also a file must not become a path filter.
+    args.push("--".to_string());
+    args
+}
+
+fn spawn(dir: &Path, args: &[String], stdin: bool) -> Result<Child> {
+    Command::new("git")
+        .args(SAFE_GIT)
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Git(format!("could not run git: {e}")))
+}
+
+/// Waits for `child`; an error with git's message when it failed.
+fn finish(mut child: Child, what: &str) -> Result<()> {
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let status = child.wait().map_err(|e| Error::Git(format!("git {what}: {e}")))?;
+    if status.success() {
+        return Ok(());
+    }
+    let msg = stderr.trim().trim_start_matches("fatal: ");
+    Err(Error::Git(format!("`git {what}` failed: {msg}")))
+}
+
+/// Lists the blobs that `revisions` added, deduplicated by object id.
+pub fn walk(dir: &Path, revisions: &[String]) -> Result<History> {
+    let mut child = spawn(dir, &log_args(revisions), false)?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Git("git log: no output".into()))?;
+    let history = parse_log(BufReader::new(stdout));
+    finish(child, "log")?;
+    history
+}
+
+/// Parses `git log --raw -z` output in the format of [`log_args`].
+fn parse_log(mut reader: impl BufRead) -> Result<History> {
+    let mut history = History::default();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut commit_index: HashMap<String, usize> = HashMap::new();
+    let mut current: Option<Commit> = None;
+    let mut current_index: Option<usize> = None;
+    let mut token = Vec::new();
+    loop {
+        token.clear();
+        let n = reader
+            .read_until(0, &mut token)
+            .map_err(|e| Error::Git(format!("git log: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        if token.last() == Some(&0) {
+            token.pop();
+        }
+        let text = trim_newline(&token);
+        if let Some(header) = text.strip_prefix(b"\x1e") {
+            current = Some(parse_header(header));
+            current_index = None;
+            history.commits_walked += 1;
+            continue;
+        }
+        if text.first() != Some(&b':') {
+            continue;
+        }
+        let meta = String::from_utf8_lossy(text).into_owned();
+        let mut path = Vec::new();
+        reader
+            .read_until(0, &mut path)
+            .map_err(|e| Error::Git(format!("git log: {e}")))?;
+        if path.last() == Some(&0) {
+            path.pop();
+        }
+        let Some(oid) = added_blob(&meta) else {
+            continue;
+        };
+        let Some(commit) = &current else {
+            continue;
+        };
+        // A merge is listed once per parent (`-m`): its commit is recorded once.
+        let ci = *current_index.get_or_insert_with(|| {
+            *commit_index.entry(commit.id.clone()).or_insert_with(|| {
+                history.commits.push(commit.clone());
+                history.commits.len() - 1
+            })
+        });
+        let place = Place {
+            commit: ci,
+            path: String::from_utf8_lossy(&path).into_owned(),
+        };
+        match index.get(oid) {
+            Some(&b) => {
+                // The same blob at the same path again (a merge bringing a branch's file in,
+                // a revert): not a new introduction.
+                let places = &mut history.blobs[b].places;
+                if !places.iter().any(|p| p.path == place.path) {
+                    places.push(place);
+                }
+            }
+            None => {
+                index.insert(oid.to_string(), history.blobs.len());
+                history.blobs.push(HistoryBlob {
+                    oid: oid.to_string(),
+                    places: vec![place],
+                });
+            }
+        }
+    }
+    Ok(history)
+}
+
+fn trim_newline(token: &[u8]) -> &[u8] {
+    let mut t = token;
+    while let [b'\n', rest @ ..] = t {
+        t = rest;
+    }
+    t
+}
+
+fn parse_header(header: &[u8]) -> Commit {
+    let text = String::from_utf8_lossy(header);
+    let mut fields = text.split('\x1f').map(str::to_string);
+    let mut next = || fields.next().unwrap_or_default();
+    Commit {
+        id: next(),
+        author: next(),
+        email: next(),
+        date: next(),
+        summary: next(),
+    }
+}
+
+/// The new blob id of a raw entry that adds or changes a regular file (`A`, `M`, `T`); `None`
+/// for deletions, symlinks (mode 120000) and submodules (160000).
+fn added_blob(meta: &str) -> Option<&str> {
+    // ":<old mode> <new mode> <old oid> <new oid> <status>"
+    let mut parts = meta.trim_start_matches(':').split(' ');
+    let _old_mode = parts.next()?;
+    let new_mode = parts.next()?;
+    let _old_oid = parts.next()?;
+    let new_oid = parts.next()?;
+    let status = parts.next()?;
+    let regular = new_mode == "100644" || new_mode == "100755";
+    let adds = matches!(status.chars().next(), Some('A' | 'M' | 'T'));
+    (regular && adds).then_some(new_oid)
+}
+
+/// A blob's size from `git cat-file --batch-check` (`None`: missing object).
+pub fn sizes(dir: &Path, oids: &[&str]) -> Result<HashMap<String, u64>> {
+    let args = vec![
+        "cat-file".to_string(),
+        "--batch-check=%(objectname) %(objectsize)".to_string(),
+    ];
+    let mut child = spawn(dir, &args, true)?;
+    let input: Vec<u8> = oids.iter().flat_map(|o| [o.as_bytes(), b"\n"].concat()).collect();
+    let feeder = feed(&mut child, input);
+    let mut out = HashMap::with_capacity(oids.len());
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+            let mut parts = line.split(' ');
+            if let (Some(oid), Some(size)) = (parts.next(), parts.next()) {
+                if let Ok(size) = size.parse::<u64>() {
+                    out.insert(oid.to_string(), size);
+                }
+            }
+        }
+    }
+    let _ = feeder.join();
+    finish(child, "cat-file --batch-check")?;
+    Ok(out)
+}
+
+fn feed(child: &mut Child, input: Vec<u8>) -> std::thread::JoinHandle<()> {
+    let stdin = child.stdin.take();
+    // From another thread: git answers while it reads, and full pipes both ways would deadlock.
+    std::thread::spawn(move || {
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(&input);
+        }
+    })
+}
+
+/// Streams the contents of `oids` (in order) to `each`, one blob in memory at a time.
+pub fn read_blobs(dir: &Path, oids: &[&str], mut each: impl FnMut(usize, Vec<u8>)) -> Result<()> {
+    let args = vec!["cat-file".to_string(), "--batch".to_string()];
+    let mut child = spawn(dir, &args, true)?;
+    let input: Vec<u8> = oids.iter().flat_map(|o| [o.as_bytes(), b"\n"].concat()).collect();
+    let feeder = feed(&mut child, input);
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Git("git cat-file: no output".into()))?;
+    let result = read_batch(BufReader::new(stdout), oids.len(), &mut each);
+    let _ = feeder.join();
+    finish(child, "cat-file --batch")?;
+    result
+}
+
+fn read_batch(
+    mut reader: BufReader<ChildStdout>,
+    count: usize,
+    each: &mut impl FnMut(usize, Vec<u8>),
+) -> Result<()> {
+    let err = |e: std::io::Error| Error::Git(format!("git cat-file: {e}"));
+    for i in 0..count {
+        let mut header = String::new();
+        reader.read_line(&mut header).map_err(err)?;
+        // "<oid> <type> <size>" or "<oid> missing"
+        let size = header
+            .split_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse::<usize>().ok());
+        let Some(size) = size else {
+            continue;
+        };
+        let mut content = vec![0; size];
+        reader.read_exact(&mut content).map_err(err)?;
+        let mut newline = [0u8; 1];
+        reader.read_exact(&mut newline).map_err(err)?;
+        each(i, content);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commits_and_added_blobs_once() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let z = "0".repeat(40);
+        let log = format!(
+            "\x1ec1\x1fAnn\x1fann@x\x1f2026-01-01T00:00:00Z\x1fadd\0\n\
+             :000000 100644 {z} {a} A\0src/a.py\0\
+             :000000 120000 {z} {b} A\0link\0\
+             \x1ec2\x1fBob\x1fbob@x\x1f2026-01-02T00:00:00Z\x1fcopy\0\n\
+             :000000 100644 {z} {a} A\0src/b.py\0\
+             :100644 000000 {a} {z} D\0src/a.py\0"
+        );
+        let h = parse_log(log.as_bytes()).expect("parsed");
+        assert_eq!(h.commits_walked, 2);
+        assert_eq!(h.commits.len(), 2);
+        assert_eq!(h.commits[1].author, "Bob");
+        assert_eq!(h.blobs.len(), 1);
+        assert_eq!(
+            h.blobs[0].places,
+            vec![
+                Place {
+                    commit: 0,
+                    path: "src/a.py".into()
+                },
+                Place {
+                    commit: 1,
+                    path: "src/b.py".into()
+                },
+            ]
+        );
+    }
+}

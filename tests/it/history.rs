@@ -1,0 +1,303 @@
+//! `guardrail history`: secrets ever committed, attributed to the commit that added them, on
+//! repositories built in temporary directories.
+
+use serde_json::Value;
+
+use crate::common::guardrail;
+use crate::gitrepo::{token, token_line, Repo};
+
+const GITHUB_TOKEN: &str = "security/github-token";
+
+fn history(repo: &Repo, args: &[&str]) -> (i32, Value, String) {
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["history", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("ran");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn head(repo: &Repo) -> String {
+    repo.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// `(rule, path, line, column, commit id, occurrences)` of every finding.
+fn found(json: &Value) -> Vec<(String, String, u64, u64, String, usize)> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["commit"]["id"].as_str().unwrap_or_default().to_string(),
+                f["occurrences"].as_array().map_or(0, Vec::len),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_secret_added_then_removed_is_found_at_the_commit_that_added_it() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("init");
+    repo.stage(&[("app.py", &format!("x = 1\n{}", token_line()))]);
+    repo.commit("add settings\n\nlonger body");
+    let added = head(&repo);
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("remove the token");
+    let (code, json, _) = history(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "app.py".into(), 2, 10, added.clone(), 1)]
+    );
+    let commit = &json["findings"][0]["commit"];
+    assert_eq!(commit["author"], "Test");
+    assert_eq!(commit["email"], "test@example.invalid");
+    assert_eq!(commit["summary"], "add settings");
+    assert!(commit["date"].as_str().is_some_and(|d| d.len() >= 20), "{commit}");
+    assert_eq!(json["summary"]["commits_scanned"], 3);
+    assert!(!json.to_string().contains(&token()), "secret value in the output");
+}
+
+#[test]
+fn one_secret_in_many_commits_and_files_is_one_finding_with_its_places() {
+    let repo = Repo::new();
+    repo.stage(&[("a.py", &token_line())]);
+    repo.commit("first");
+    let first = head(&repo);
+    repo.stage(&[("a.py", &format!("# changed\n{}", token_line()))]);
+    repo.commit("edit");
+    repo.stage(&[("b/c.env", &token_line())]);
+    repo.commit("copy");
+    repo.git(&["mv", "a.py", "renamed.py"]);
+    repo.commit("rename");
+    let (code, json, _) = history(&repo, &[]);
+    assert_eq!(code, 1);
+    let f = found(&json);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].1.as_str(), f[0].2, f[0].4.as_str()),
+        ("a.py", 1, first.as_str())
+    );
+    let places: Vec<String> = json["findings"][0]["occurrences"]
+        .as_array()
+        .expect("occurrences")
+        .iter()
+        .map(|o| o["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(places, vec!["a.py", "a.py", "b/c.env", "renamed.py"]);
+}
+
+#[test]
+fn merges_ranges_and_branches_select_what_is_walked() {
+    let repo = Repo::new();
+    repo.stage(&[("README.md", "hello\n")]);
+    repo.commit("init");
+    let base = head(&repo);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage(&[("feature.py", &token_line())]);
+    repo.commit("feature with a token");
+    let on_branch = head(&repo);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage(&[("main.txt", "main\n")]);
+    repo.commit("main work");
+    repo.git(&["merge", "-q", "--no-edit", "--no-ff", "feature"]);
+    // Every branch: the finding is the branch commit's, not the merge's.
+    let (_, json, _) = history(&repo, &[]);
+    assert_eq!(
+        found(&json),
+        vec![(
+            GITHUB_TOKEN.into(),
+            "feature.py".into(),
+            1,
+            10,
+            on_branch.clone(),
+            1
+        )]
+    );
+    // A range that leaves the branch commit out finds nothing.
+    let (code, json, _) = history(&repo, &[&format!("{base}..{base}")]);
+    assert_eq!((code, found(&json).len()), (0, 0));
+    let merge = head(&repo);
+    let (_, json, _) = history(&repo, &["--since", &merge]);
+    assert_eq!(found(&json).len(), 0, "{json}");
+    // Since main's own previous commit: the merged branch's commits are new, and the token is
+    // still the branch commit's.
+    let (_, json, _) = history(&repo, &["--since", "main~1"]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "feature.py".into(), 1, 10, on_branch, 1)]
+    );
+    let (_, json, _) = history(&repo, &["--branch", "feature"]);
+    assert_eq!(found(&json).len(), 1);
+}
+
+#[test]
+fn binary_and_oversize_blobs_are_skipped_and_named() {
+    let repo = Repo::new();
+    std::fs::write(repo.join("logo.png"), [0u8, 1, 2, 0, 3]).expect("write");
+    repo.write(&[("big.txt", &format!("{}{}", "y".repeat(5000), token_line()))]);
+    repo.git(&["add", "logo.png", "big.txt"]);
+    repo.commit("assets");
+    let (code, json, _) = history(&repo, &["--max-file-size", "1000"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json["summary"]["skipped_files"],
+        serde_json::json!([
+            {"path": "big.txt", "reason": "too_large"},
+            {"path": "logo.png", "reason": "binary"},
+        ])
+    );
+}
+
+#[test]
+fn a_committed_key_file_is_found_by_its_path_rule() {
+    let repo = Repo::new();
+    repo.stage(&[("deploy/id_rsa", "not really a key\n")]);
+    repo.commit("oops");
+    let added = head(&repo);
+    repo.git(&["rm", "-q", "deploy/id_rsa"]);
+    repo.commit("remove key");
+    let (_, json, _) = history(&repo, &[]);
+    let f = found(&json);
+    assert!(
+        f.iter()
+            .any(|x| x.0 == "security/private-key-file" && x.1 == "deploy/id_rsa" && x.4 == added),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn structural_rules_stay_with_check_and_a_rule_can_opt_in() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", "import hashlib\nh = hashlib.md5(password)\n")]);
+    repo.commit("weak hash");
+    let (code, json, _) = history(&repo, &[]);
+    assert_eq!((code, found(&json).len()), (0, 0), "{json}");
+    repo.write(&[(
+        "extra.toml",
+        "[pack]\nname = \"extra\"\ncategory = \"security\"\n\n[[rule]]\nid = \"md5\"\nseverity = \"error\"\nmessage = \"md5\"\nhistory = true\n[rule.regex]\npattern = 'hashlib\\.md5'\n[[rule.example]]\nfail = \"hashlib.md5(x)\"\n[[rule.example]]\npass = \"hashlib.sha256(x)\"\n",
+    )]);
+    let (code, json, _) = history(&repo, &["--policy", "extra.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&json)[0].0, "extra/md5");
+}
+
+#[test]
+fn a_secret_baselined_by_check_stays_suppressed_in_history() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", &token_line())]);
+    repo.commit("legacy token");
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--write-baseline", "guardrail-baseline.json", "."])
+        .output()
+        .expect("ran");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, json, _) = history(&repo, &["--baseline", "guardrail-baseline.json"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["summary"]["suppressed"]["baseline"], 1);
+}
+
+#[test]
+fn repository_configured_programs_never_run() {
+    let repo = Repo::new();
+    let marker = repo.join("PWNED");
+    let script = repo.join("hook.sh");
+    std::fs::write(&script, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    repo.stage(&[
+        ("app.py", &token_line()),
+        (".gitattributes", "*.py filter=evil diff=evil\n"),
+    ]);
+    repo.commit("token");
+    let s = script.display().to_string();
+    for (key, value) in [
+        ("core.fsmonitor", s.as_str()),
+        ("filter.evil.clean", s.as_str()),
+        ("filter.evil.smudge", s.as_str()),
+        ("filter.evil.process", s.as_str()),
+        ("diff.evil.textconv", s.as_str()),
+        ("diff.external", s.as_str()),
+        ("core.pager", s.as_str()),
+    ] {
+        repo.git(&["config", key, value]);
+    }
+    let (code, json, _) = history(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&json).len(), 1);
+    assert!(!marker.exists(), "a repository-configured program ran");
+}
+
+#[test]
+fn outside_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = guardrail()
+        .current_dir(dir.path())
+        .args(["history"])
+        .output()
+        .expect("ran");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn diff_mode_reports_a_secret_added_and_removed_inside_the_branch() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.stage(&[("app.py", &format!("x = 1\n{}", token_line()))]);
+    repo.commit("try a token");
+    let added = head(&repo);
+    repo.stage(&[("app.py", "x = 1\n")]);
+    repo.commit("remove it again");
+    let other = ["ghp_", "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"].concat();
+    repo.stage(&[("kept.py", &format!("t = \"{other}\"\n"))]);
+    repo.commit("a token that stays");
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--format", "json", "--diff", "main"])
+        .output()
+        .expect("ran");
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut f = found(&json);
+    f.sort();
+    // The removed token comes from history with its commit; the kept one is in the final diff
+    // and is reported once.
+    assert_eq!(
+        f,
+        vec![
+            (GITHUB_TOKEN.into(), "app.py".into(), 2, 10, added, 1),
+            (GITHUB_TOKEN.into(), "kept.py".into(), 1, 6, String::new(), 0),
+        ]
+    );
+    assert_eq!(json["summary"]["commits_scanned"], 3);
+    let human = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--diff", "main"])
+        .output()
+        .expect("ran");
+    let stdout = String::from_utf8_lossy(&human.stdout);
+    assert!(stdout.contains("history of 3 commits scanned"), "{stdout}");
+    assert!(stdout.contains("): try a token"), "{stdout}");
+}
