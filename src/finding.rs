@@ -219,7 +219,7 @@ impl<'a> FindingBuilder<'a> {
             category: Category::Security,
             severity,
             message: hit.message.clone().unwrap_or_else(|| message.to_string()),
-            help: None,
+            help: crate::meta::find(rule).map(|m| m.help.to_string()),
             path: self.path.to_string(),
             repo_path: self.path.to_string(),
             location,

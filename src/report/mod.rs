@@ -63,6 +63,21 @@ impl From<&Rule> for RuleInfo {
     }
 }
 
+impl From<&crate::meta::MetaRule> for RuleInfo {
+    fn from(m: &crate::meta::MetaRule) -> Self {
+        Self {
+            id: m.id.to_string(),
+            category: Category::Security,
+            severity: m.severity,
+            message: m.message.to_string(),
+            description: Some(m.description.to_string()),
+            help: Some(m.help.to_string()),
+            tags: vec!["guardrail".to_string()],
+            references: Vec::new(),
+        }
+    }
+}
+
 /// Counters shown after the findings.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {

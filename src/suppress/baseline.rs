@@ -292,7 +292,6 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
             entry.rule, entry.path
         );
         let mut f = builder.build_meta(STALE_BASELINE, severity, &message, &Hit::span(span.clone()));
-        f.help = Some(crate::meta::help(STALE_BASELINE).to_string());
         f.content_hash =
             hex_sha256(format!("{}\0{}\0{}", entry.rule, entry.path, entry.fingerprint).as_bytes());
         f.repo_path = relative_to(&baseline.file, &baseline.dir);

@@ -131,7 +131,7 @@ fn note(file: &FileScan, d: &Directive, rule: &str, severity: Severity, message:
         category: Category::Security,
         severity,
         message,
-        help: Some("remove the comment, or fix its rule id; `guardrail rules list` shows ids".into()),
+        help: Some(crate::meta::help(rule).to_string()),
         path: file.path.clone(),
         repo_path: file.rel.clone(),
         location: Location {

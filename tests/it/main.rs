@@ -18,6 +18,7 @@ mod history;
 mod hostile;
 mod identity;
 mod init;
+mod meta_rules;
 mod no_double_report;
 mod no_leak;
 mod packs;
