@@ -48,11 +48,9 @@ impl SourceText {
         // Keep a little context before the span start, the rest after it.
         let skip = column.saturating_sub(EXCERPT_CHARS / 3);
         let mut excerpt = String::new();
-        let mut mapped_start = None;
-        let mut mapped_end = None;
+        let end = span.end.max(start);
+        let (mut mapped_start, mut mapped_end) = (None, None);
         let mut offset = line_start;
-        // An empty span still underlines one character.
-        let end = span.end.max(start + 1);
         for (i, c) in line.chars().enumerate() {
             if i >= skip + EXCERPT_CHARS {
                 break;
@@ -61,18 +59,16 @@ impl SourceText {
                 if offset >= start && mapped_start.is_none() {
                     mapped_start = Some(excerpt.len());
                 }
-                if offset >= end && mapped_end.is_none() {
+                if offset >= end && mapped_start.is_some() && mapped_end.is_none() {
                     mapped_end = Some(excerpt.len());
                 }
                 excerpt.push(visible(c));
             }
             offset += c.len_utf8();
         }
-        let cut = line.chars().count() > skip + EXCERPT_CHARS;
         let mapped_start = mapped_start.unwrap_or(excerpt.len());
-        // Spans are mapped character by character: a replaced control is wider in bytes.
         let mapped_end = mapped_end.unwrap_or(excerpt.len());
-        if cut {
+        if line.chars().count() > skip + EXCERPT_CHARS {
             excerpt.push('…');
         }
         let source = Arc::new(Self {

@@ -34,7 +34,7 @@ pub mod scan;
 pub mod source;
 pub mod suppress;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -83,6 +83,12 @@ pub struct Settings {
     pub paths_given: bool,
     /// Accept a run that loaded no rule or scanned no file (`--allow-empty`).
     pub allow_empty: bool,
+    /// Read the repository's ignore files (`.guardrailignore`, `.ignore`): repository
+    /// configuration, so off when the config is pinned (`--config FILE`, `--no-config`).
+    pub repo_ignore_files: bool,
+    /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
+    /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
+    pub cargo_metadata: bool,
 }
 
 /// Which content a check reads.
@@ -119,6 +125,8 @@ impl Settings {
             input: Input::Tree,
             paths_given: false,
             allow_empty: false,
+            repo_ignore_files: true,
+            cargo_metadata: false,
         }
     }
 }
@@ -139,10 +147,22 @@ pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
 pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report> {
     let started = Instant::now();
     let policies = load_policies(settings)?;
-    let config_summary = gate::summary::describe(settings, &policies);
+    let mut config_summary = gate::summary::describe(settings, &policies);
     let excludes = excludes(settings)?;
     let sources = sources(settings, excludes.as_ref())?;
-    let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    config_summary.ignore_files = sources.ignore_files.clone();
+    if sources.ignored > 0 {
+        config_summary.changes.push(gate::summary::ConfigChange {
+            key: "ignore files".to_string(),
+            value: sources.ignore_files.join(", "),
+            effect: format!("{} files not scanned", sources.ignored),
+            relaxes: true,
+        });
+    }
+    let mut plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    if settings.cargo_metadata {
+        plan.set_cargo_graph_source(matchers::cargo::GraphSource::CargoMetadata);
+    }
     let opts = ScanOptions {
         max_file_size: settings.max_file_size,
         max_line_length: settings.max_line_length,
@@ -222,6 +242,18 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         return Ok(());
     };
     let repo = source::git::Repo::discover(&settings.cwd)?;
+    // Only what a commit of the branch itself added counts: a rename, a mode change or a
+    // merge of older content brings no new line.
+    let mut per_commit: HashMap<String, HashMap<String, source::diff::FileChange>> = HashMap::new();
+    let mut introduced = |f: &finding::Finding, commit: &str| -> Result<bool> {
+        if !per_commit.contains_key(commit) {
+            per_commit.insert(commit.to_string(), source::diff::of_commit(&repo, commit)?);
+        }
+        Ok(per_commit
+            .get(commit)
+            .and_then(|files| files.get(&f.path))
+            .is_some_and(|c| c.covers(f)))
+    };
     let known: HashSet<(String, String)> = report
         .findings
         .iter()
@@ -232,9 +264,13 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         if known.contains(&(f.rule.clone(), f.content_hash.clone())) {
             continue;
         }
-        if let Some(p) = found.provenance.get(&f.fingerprint) {
-            report.provenance.insert(f.fingerprint.clone(), p.clone());
+        let Some(p) = found.provenance.get(&f.fingerprint) else {
+            continue;
+        };
+        if !introduced(&f, &p.commit.id)? {
+            continue;
         }
+        report.provenance.insert(f.fingerprint.clone(), p.clone());
         f.path = repo.display(&f.path);
         match f.severity {
             policy::Severity::Error => report.summary.errors += 1,
@@ -294,30 +330,48 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
 }
 
 /// The files of a run, as [`Settings::input`] selects them.
-struct Sources {
-    entries: Vec<source::Entry>,
-    files: source::FileSet,
-    symlinks: usize,
-    special: usize,
+#[derive(Debug)]
+pub struct Sources {
+    /// Files to scan.
+    pub entries: Vec<source::Entry>,
+    /// Every file known to the run (what `require` rules look among).
+    pub files: source::FileSet,
+    /// Symlinks seen and not followed.
+    pub symlinks: usize,
+    /// FIFOs, sockets and devices, never opened.
+    pub special: usize,
+    /// Repository ignore files (`.guardrailignore`, `.ignore`) that were read, relative to the
+    /// repository root (to the scan root outside git), sorted.
+    pub ignore_files: Vec<String>,
+    /// Files those ignore files excluded from the scan.
+    pub ignored: usize,
     /// Set for `--diff`: which findings lie on changed lines.
-    changes: Option<source::diff::Changes>,
+    pub changes: Option<source::diff::Changes>,
     /// Set for `--staged`: every staged file, before exclusions.
-    staged_changes: Option<Vec<source::ChangedPath>>,
+    pub staged_changes: Option<Vec<source::ChangedPath>>,
 }
 
-fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
+/// Lists the files a run scans (working tree, index or diff), after config excludes and
+/// repository ignore files.
+pub fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> {
+    let opts = source::walk::WalkOptions {
+        excludes,
+        repo_ignore_files: settings.repo_ignore_files,
+    };
     if settings.input == Input::Staged {
-        let s = source::staged::collect(&settings.cwd, &settings.roots, excludes, settings.max_file_size)?;
+        let s = source::staged::collect(&settings.cwd, &settings.roots, opts, settings.max_file_size)?;
         return Ok(Sources {
             entries: s.entries,
             files: s.files,
             symlinks: s.symlinks,
             special: 0,
+            ignore_files: s.ignore_files,
+            ignored: s.ignored,
             changes: None,
             staged_changes: Some(s.changed),
         });
     }
-    let walked = source::walk::walk(&settings.roots, &settings.cwd, excludes)?;
+    let walked = source::walk::walk(&settings.roots, &settings.cwd, opts)?;
     // Require rules look for companions among all walked files, changed or not.
     let files = source::FileSet::from_entries(&walked.entries);
     let (entries, changes) = match &settings.input {
@@ -332,12 +386,15 @@ fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sources> 
         files,
         symlinks: walked.symlinks,
         special: walked.special,
+        ignore_files: walked.ignore_files,
+        ignored: walked.ignored,
         changes,
         staged_changes: None,
     })
 }
 
-fn excludes(settings: &Settings) -> Result<Option<Excludes>> {
+/// The config's `exclude` globs, anchored at the config's directory.
+pub fn excludes(settings: &Settings) -> Result<Option<Excludes>> {
     if settings.config.exclude.is_empty() {
         return Ok(None);
     }

@@ -19,6 +19,8 @@ pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-u
 /// Rule id of the warning for a `--staged` / `--diff` change that edits a file configuring the
 /// gate itself (guardrail.toml, .guardrailignore, a policy pack, the baseline).
 pub const GATE_CONFIG_CHANGED: &str = "guardrail/gate-config-changed";
+/// Rule id of the note that `--cargo-metadata` ran cargo for a workspace.
+pub const CARGO_METADATA_RAN: &str = "guardrail/cargo-metadata-ran";
 
 /// One meta rule, documented in the shape policy rules are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,13 @@ pub const META_RULES: &[MetaRule] = &[
         message: "Change that edits the gate's own configuration",
         description: "A change that edits a file configuring the gate itself (guardrail.toml, .guardrailignore, a policy pack or the baseline).",
         help: "Review the change to the gate's configuration as carefully as code: it can turn rules off, exclude paths or accept findings. A CI gate can pin its own config with `--config` (see docs/ci-and-hooks.md).",
+    },
+    MetaRule {
+        id: CARGO_METADATA_RAN,
+        severity: Severity::Note,
+        message: "cargo metadata ran for a workspace",
+        description: "`--cargo-metadata` ran `cargo metadata --offline` for a workspace, with every repository-controlled program setting neutralised.",
+        help: "Nothing to fix: this records that cargo ran. Drop `--cargo-metadata` to read the license graph from Cargo.lock and local sources only.",
     },
 ];
 

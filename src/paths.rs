@@ -46,16 +46,23 @@ pub fn resolved(path: &Path, cwd: &Path) -> PathBuf {
     normalize(&absolute(path, cwd))
 }
 
-/// `path` as a `/`-separated string.
-pub fn slash(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+/// A relative path with `/` separators. Only on Windows is `\\` a separator; on Unix it is an
+/// ordinary file-name character, and turning it into `/` would make `src\\config.py` and
+/// `src/config.py` one file.
+pub fn slashed(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
 }
 
 /// Turns a path into the `/`-separated display form, relative to `cwd` when below it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
     let shown = shown.strip_prefix(".").unwrap_or(shown);
-    let s = slash(shown);
+    let s = slashed(shown);
     if s.is_empty() {
         ".".to_string()
     } else {
@@ -70,7 +77,7 @@ pub fn relative_to(path: &Path, dir: &Path) -> String {
     let b: Vec<Component> = dir.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     if common == 0 {
-        return slash(path);
+        return slashed(path);
     }
     let ups = std::iter::repeat_n("..".to_string(), b.len() - common);
     let rest = a[common..]
@@ -115,8 +122,8 @@ pub fn identity_base(root: &Path, cwd: &Path) -> PathBuf {
 pub fn identity_path(path: &Path, cwd: &Path, base: &Path) -> String {
     let abs = resolved(path, cwd);
     match abs.strip_prefix(base) {
-        Ok(rel) => slash(rel),
-        Err(_) => slash(&abs),
+        Ok(rel) => slashed(rel),
+        Err(_) => slashed(&abs),
     }
 }
 
@@ -148,7 +155,7 @@ impl RepoPaths {
         if rel.has_root() || rel.as_os_str().is_empty() {
             return None;
         }
-        Some(slash(rel))
+        Some(slashed(rel))
     }
 }
 

@@ -81,6 +81,11 @@ pub struct CheckArgs {
     /// (e.g. origin/main); findings about a whole file count when the file is new.
     #[arg(long, value_name = "REV")]
     pub diff: Option<String>,
+    /// License rules: resolve the dependency graph with `cargo metadata --offline` instead of
+    /// reading Cargo.lock and package sources already on this machine. Cargo runs outside the
+    /// repository with its config, toolchain file and rustc wrappers neutralised.
+    #[arg(long)]
+    pub cargo_metadata: bool,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -125,6 +130,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;
     }
+    settings.cargo_metadata = args.cargo_metadata;
     read_baseline(args, &mut settings)?;
     settings.input = args.input();
     let progress = Arc::new(Progress::default());

@@ -51,10 +51,8 @@ pub fn run(cmd: &HookCommand) -> Result<u8> {
 /// The pre-commit hook file git will run for the repository around `cwd`, relative to `cwd`.
 pub fn hook_path(cwd: &Path) -> Result<PathBuf> {
     let repo = Repo::discover(cwd)?;
-    let out = repo.git(&["rev-parse", "--git-path", "hooks"])?;
-    let dir = String::from_utf8_lossy(&out).trim().to_string();
     // Relative to the working directory (or absolute, as git says), so messages read naturally.
-    Ok(PathBuf::from(dir).join("pre-commit"))
+    Ok(repo.hooks_dir()?.join("pre-commit"))
 }
 
 /// The hook script. It prefers the binary that installed it and falls back to `PATH`, and it

@@ -71,10 +71,12 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub no_builtin: bool,
     /// Use this config file instead of discovering guardrail.toml (a CI gate can pin the base
-    /// branch's config this way).
+    /// branch's config this way); repository ignore files such as .guardrailignore are not read
+    /// either.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
-    /// Ignore any guardrail.toml (for a CI gate that must not trust the checkout's config).
+    /// Ignore any guardrail.toml and the repository's .guardrailignore and .ignore files (for
+    /// a CI gate that must not trust the checkout's config).
     #[arg(long)]
     pub no_config: bool,
 }
@@ -121,6 +123,8 @@ impl PolicyArgs {
             settings.parse_time_budget = budget(ms);
         }
         settings.config = config;
+        // Ignore files are repository configuration too: a pinned config pins them away.
+        settings.repo_ignore_files = !self.no_config && self.config.is_none();
         Ok(settings)
     }
 }

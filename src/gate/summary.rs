@@ -17,8 +17,8 @@ pub struct ConfigSummary {
     pub file: Option<String>,
     /// How the config was chosen.
     pub origin: ConfigOrigin,
-    /// Repository ignore files (`.guardrailignore`) the walk loaded, as display paths. Empty
-    /// until the file walker reports the list it loaded.
+    /// Repository ignore files (`.guardrailignore`, `.ignore`) the walk read, relative to the
+    /// repository root.
     pub ignore_files: Vec<String>,
     /// What the config changed, in file order by setting.
     pub changes: Vec<ConfigChange>,

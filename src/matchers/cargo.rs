@@ -8,6 +8,8 @@ mod graph;
 mod licenses;
 pub mod lockfile;
 pub mod manifest;
+mod metadata;
+mod offline;
 mod sources;
 
 use std::collections::HashMap;
@@ -21,7 +23,8 @@ use crate::policy::raw::{CargoFile, CargoTable};
 use crate::policy::Rule;
 use crate::source::Origin;
 use checks::Ban;
-use licenses::{LicensePolicy, MetadataCache};
+pub use licenses::GraphSource;
+use licenses::{GraphCache, LicensePolicy};
 use lockfile::Lockfile;
 use manifest::Manifest;
 use sources::SourcePolicy;
@@ -58,7 +61,9 @@ pub struct CargoMatcher {
     lockfile: bool,
     /// Lockfiles read from disk for manifest checks, by path.
     locks: Mutex<HashMap<PathBuf, Option<Arc<Lockfile>>>>,
-    metadata: MetadataCache,
+    graphs: GraphCache,
+    /// Where license rules get the dependency graph (a run setting, never the repository's).
+    graph_source: GraphSource,
 }
 
 /// `[package]` keys `required-fields` may name.
@@ -102,8 +107,14 @@ impl CargoMatcher {
             manifest: files.is_empty() || files.contains(&CargoFile::Manifest),
             lockfile: files.is_empty() || files.contains(&CargoFile::Lockfile),
             locks: Mutex::default(),
-            metadata: MetadataCache::default(),
+            graphs: GraphCache::default(),
+            graph_source: GraphSource::default(),
         })
+    }
+
+    /// Chooses where license rules get the dependency graph for this run (`--cargo-metadata`).
+    pub fn set_graph_source(&mut self, source: GraphSource) {
+        self.graph_source = source;
     }
 
     /// Checks a Cargo.toml or Cargo.lock; other files are ignored.

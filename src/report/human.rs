@@ -145,6 +145,18 @@ pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Res
     writeln!(w, "{}", summary_line(&report.summary))
 }
 
+/// The configuration the run used: a headline naming the config and ignore files, then one
+/// indented line per change (`!` marks a change that relaxes the gate). Control characters
+/// from the config are shown as placeholders.
+pub fn config_lines(config: &ConfigSummary) -> String {
+    let mut out = format!("guardrail: {}\n", visible::line(&config.headline()));
+    for c in &config.changes {
+        let mark = if c.relaxes { "!" } else { "-" };
+        out.push_str(&format!("  {mark} {}\n", visible::line(&c.describe())));
+    }
+    out
+}
+
 /// `  = commit 1a2b3c4d (2026-01-02, Ann <ann@example.com>): add config; in 3 places`
 fn provenance_line(p: &super::Provenance) -> String {
     let c = &p.commit;
@@ -188,27 +200,6 @@ fn shown(f: &Finding) -> Finding {
             span,
         }
     });
-    out
-}
-
-/// The configuration the run used: a headline naming the config and ignore files, then one
-/// indented line per change (`!` marks a change that relaxes the gate). Control characters
-/// from the config are shown as placeholders.
-pub fn config_lines(config: &ConfigSummary) -> String {
-    let clean = |s: &str| visible::line(s).into_owned();
-    let mut out = format!(
-        "guardrail: {}
-",
-        clean(&config.headline())
-    );
-    for c in &config.changes {
-        let mark = if c.relaxes { "!" } else { "-" };
-        out.push_str(&format!(
-            "  {mark} {}
-",
-            clean(&c.describe())
-        ));
-    }
     out
 }
 

@@ -27,6 +27,8 @@ pub struct FileChange {
     pub path_new: bool,
     /// Added or changed lines, as inclusive 1-based ranges.
     pub lines: Vec<(usize, usize)>,
+    /// Only the file's mode changed: its content is the same blob as before.
+    pub same_content: bool,
 }
 
 /// Changes of the scanned files, by display path; decides which findings a `--diff` run keeps.
@@ -37,20 +39,24 @@ pub struct Changes {
     pub changed: Vec<super::ChangedPath>,
 }
 
-impl Changes {
-    /// Whether a finding lies on something the change introduced.
-    pub fn keeps(&self, f: &Finding) -> bool {
-        let Some(c) = self.files.get(&f.path) else {
-            return false;
-        };
-        if c.whole {
+impl FileChange {
+    /// Whether a finding in this file lies on something the change introduced.
+    pub fn covers(&self, f: &Finding) -> bool {
+        if self.whole {
             return true;
         }
         if f.snippet.is_none() && f.location == Location::FILE {
-            return c.path_new;
+            return self.path_new;
         }
         let (first, last) = (f.location.line, f.location.end_line.max(f.location.line));
-        c.lines.iter().any(|&(s, e)| s <= last && first <= e)
+        self.lines.iter().any(|&(s, e)| s <= last && first <= e)
+    }
+}
+
+impl Changes {
+    /// Whether a finding lies on something the change introduced.
+    pub fn keeps(&self, f: &Finding) -> bool {
+        self.files.get(&f.path).is_some_and(|c| c.covers(f))
     }
 
     /// Drops reported and suppressed findings outside the change. Runs after inline
@@ -92,31 +98,51 @@ pub fn select(entries: Vec<Entry>, rev: &str, cwd: &Path) -> Result<(Vec<Entry>,
     Ok((kept, changes))
 }
 
+/// Options of both `git diff` calls. Every changed file is text to git (`--text`: neither a
+/// `-diff` attribute nor binary-looking old content hides a hunk), no textconv or external diff
+/// program runs, and type changes (a symlink replaced by a file) are included.
+const DIFF_OPTIONS: &[&str] = &[
+    "--no-relative",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--text",
+    "-M",
+    "--diff-filter=ACMRTU",
+];
+
 /// Changes since the merge base of `rev` and HEAD, by repository path.
 pub fn since(repo: &Repo, rev: &str) -> Result<HashMap<String, FileChange>> {
     if rev.starts_with('-') {
         return Err(Error::Usage(format!("--diff needs a revision, not `{rev}`")));
     }
     let base = merge_base(repo, rev)?;
-    let mut files: HashMap<String, FileChange> = HashMap::new();
-    let common = [
-        "--no-relative",
-        "--no-ext-diff",
-        "--no-textconv",
-        "-M",
-        "--diff-filter=ACMR",
+    // `git diff` hashes working-tree files, which runs the repository's clean filters.
+    let no_filters = repo.filter_overrides()?;
+    let mut args = vec!["diff", "--raw", "-z"];
+    args.extend(DIFF_OPTIONS);
+    args.extend([base.as_str(), "--"]);
+    let raw = repo.git_with_config(&no_filters, &args)?;
+    let mut files = parse_raw(&raw);
+    let mut args = vec![
+        "diff",
+        "-U0",
+        "--inter-hunk-context=0",
+        "--no-color",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
     ];
-    let mut args = vec!["diff", "--name-status", "-z"];
-    args.extend(common);
+    args.extend(DIFF_OPTIONS);
     args.extend([base.as_str(), "--"]);
-    let status = repo.git(&args)?;
-    parse_name_status(&status, &mut files);
-    let mut args = vec!["diff", "-U0", "--no-color", "--src-prefix=a/", "--dst-prefix=b/"];
-    args.extend(common);
-    args.extend([base.as_str(), "--"]);
-    let patch = repo.git(&args)?;
+    let patch = repo.git_with_config(&no_filters, &args)?;
     for (path, lines) in parse_hunks(&patch) {
-        files.entry(path).or_default().lines = lines;
+        files.entry(path).or_default().lines.extend(lines);
+    }
+    // A changed file git shows no hunk for (a mode change aside) counts as changed throughout:
+    // whatever hid its lines must not hide its findings.
+    for c in files.values_mut() {
+        if c.lines.is_empty() && !c.same_content {
+            c.whole = true;
+        }
     }
     let untracked = repo.git(&[
         "ls-files",
@@ -131,6 +157,41 @@ pub fn since(repo: &Repo, rev: &str) -> Result<HashMap<String, FileChange>> {
         let c = files.entry(path).or_default();
         c.whole = true;
         c.path_new = true;
+    }
+    Ok(files)
+}
+
+/// What one commit changed against its first parent (against the empty tree for a root
+/// commit), by repository path: two commits, so no working-tree file and no filter is read.
+pub fn of_commit(repo: &Repo, commit: &str) -> Result<HashMap<String, FileChange>> {
+    let parent = match repo.git(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")]) {
+        Ok(out) => String::from_utf8_lossy(&out).trim().to_string(),
+        Err(_) => {
+            let out = repo.git_with_input(&["hash-object", "-t", "tree", "--stdin"], Vec::new())?;
+            String::from_utf8_lossy(&out).trim().to_string()
+        }
+    };
+    let mut args = vec!["diff", "--raw", "-z"];
+    args.extend(DIFF_OPTIONS);
+    args.extend([parent.as_str(), commit, "--"]);
+    let mut files = parse_raw(&repo.git(&args)?);
+    let mut args = vec![
+        "diff",
+        "-U0",
+        "--inter-hunk-context=0",
+        "--no-color",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ];
+    args.extend(DIFF_OPTIONS);
+    args.extend([parent.as_str(), commit, "--"]);
+    for (path, lines) in parse_hunks(&repo.git(&args)?) {
+        files.entry(path).or_default().lines.extend(lines);
+    }
+    for c in files.values_mut() {
+        if c.lines.is_empty() && !c.same_content {
+            c.whole = true;
+        }
     }
     Ok(files)
 }
@@ -151,19 +212,30 @@ fn merge_base(repo: &Repo, rev: &str) -> Result<String> {
     Ok(base)
 }
 
-/// `--name-status -z`: `A\0path\0`, `M\0path\0`, `R100\0old\0new\0`.
-fn parse_name_status(bytes: &[u8], files: &mut HashMap<String, FileChange>) {
+/// `--raw -z`: `:<mode> <mode> <oid> <oid> <status>\0<path>\0`, and for a rename or copy
+/// (`R100`, `C090`) `\0<old>\0<new>\0`. Added files and type changes (`T`: a symlink or
+/// submodule became a file) are new throughout; renames and copies have a new path.
+fn parse_raw(bytes: &[u8]) -> HashMap<String, FileChange> {
+    let mut files: HashMap<String, FileChange> = HashMap::new();
     let mut fields = split_nul(bytes);
-    while let Some(status) = fields.next() {
+    while let Some(meta) = fields.next() {
+        let mut parts = meta.trim_start_matches(':').split(' ');
+        let (old_oid, new_oid) = (parts.nth(2).unwrap_or(""), parts.next().unwrap_or(""));
+        let status = parts.next().unwrap_or("");
         let two_paths = status.starts_with('R') || status.starts_with('C');
         if two_paths {
             fields.next();
         }
         let Some(path) = fields.next() else { break };
+        let whole = status.starts_with('A') || status.starts_with('T');
         let c = files.entry(path).or_default();
-        c.whole = status.starts_with('A');
-        c.path_new = c.whole || two_paths;
+        c.whole |= whole;
+        c.path_new |= whole || two_paths;
+        // Same blob on both sides (a mode change): no line is new. An all-zero id is a
+        // working-tree file git did not hash: unknown, so not the same.
+        c.same_content = !whole && old_oid == new_oid && old_oid.bytes().any(|b| b != b'0');
     }
+    files
 }
 
 /// Added line ranges per file from a `-U0` patch. Hunk bodies are skipped by count, so an added
@@ -291,11 +363,20 @@ mod tests {
     }
 
     #[test]
-    fn name_status_marks_new_paths() {
-        let mut files = HashMap::new();
-        parse_name_status(b"A\0new.txt\0M\0mod.txt\0R090\0old.txt\0moved.txt\0", &mut files);
+    fn raw_status_marks_new_paths_and_type_changes() {
+        let (z, a, b) = ("0".repeat(40), "a".repeat(40), "b".repeat(40));
+        let raw = format!(
+            ":000000 100644 {z} {z} A\0new.txt\0:100644 100644 {a} {z} M\0mod.txt\0\
+             :100644 100644 {a} {b} R090\0old.txt\0moved.txt\0:120000 100644 {a} {z} T\0link\0\
+             :100644 100755 {a} {a} M\0chmod.sh\0"
+        );
+        let files = parse_raw(raw.as_bytes());
         assert!(files["new.txt"].whole && files["new.txt"].path_new);
         assert!(!files["mod.txt"].whole && !files["mod.txt"].path_new);
+        assert!(!files["mod.txt"].same_content);
         assert!(!files["moved.txt"].whole && files["moved.txt"].path_new);
+        assert!(files["link"].whole && files["link"].path_new);
+        assert!(files["chmod.sh"].same_content && !files["chmod.sh"].whole);
+        assert_eq!(files.len(), 5);
     }
 }

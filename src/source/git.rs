@@ -64,6 +64,50 @@ impl Repo {
         start(&self.cwd, args, Some(input))?.finish()
     }
 
+    /// The directory git runs hooks from (`core.hooksPath` or `.git/hooks`), as git spells it:
+    /// the one question asked with the repository's hook setting left in place.
+    pub fn hooks_dir(&self) -> Result<PathBuf> {
+        let args = ["rev-parse", "--git-path", "hooks"];
+        let mut cmd = base_command(&self.cwd);
+        cmd.args(args);
+        let out = spawn(cmd, &args, None)?.finish()?;
+        Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
+    }
+
+    /// Runs `git ARGS` with extra configuration (`key`, `value`) and returns its stdout.
+    pub fn git_with_config(&self, config: &[(String, String)], args: &[&str]) -> Result<Vec<u8>> {
+        let mut cmd = command(&self.cwd, args);
+        add_config(&mut cmd, config);
+        spawn(cmd, args, None)?.finish()
+    }
+
+    /// Configuration that switches off every filter driver the repository configures
+    /// (`filter.<name>.clean`, `.smudge`, `.process`), for commands that read the working
+    /// tree: git would otherwise run the repository's program on each file it hashes. An
+    /// empty command is no filter to git; `required = false` keeps it from failing instead.
+    pub fn filter_overrides(&self) -> Result<Vec<(String, String)>> {
+        let names = self.git(&["config", "-z", "--name-only", "--list"])?;
+        let mut drivers: Vec<String> = split_nul(&names)
+            .filter_map(|name| {
+                let rest = name
+                    .get(..7)?
+                    .eq_ignore_ascii_case("filter.")
+                    .then(|| &name[7..])?;
+                Some(rest.rsplit_once('.')?.0.to_string())
+            })
+            .collect();
+        drivers.sort();
+        drivers.dedup();
+        let mut config = Vec::new();
+        for driver in drivers {
+            for key in ["clean", "smudge", "process"] {
+                config.push((format!("filter.{driver}.{key}"), String::new()));
+            }
+            config.push((format!("filter.{driver}.required"), "false".to_string()));
+        }
+        Ok(config)
+    }
+
     /// A repository path as users see it: relative to the working directory (`../x` above it).
     pub fn display(&self, repo_path: &str) -> String {
         if let Some(rest) = repo_path.strip_prefix(self.prefix.as_str()) {
@@ -125,22 +169,97 @@ pub struct Pending {
     feeder: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
-/// Starts `git ARGS` in `cwd`, with `input` on stdin when given.
-pub fn start(cwd: &Path, args: &[&str], input: Option<Vec<u8>>) -> Result<Pending> {
+/// Global options on every git command line, so that nothing the scanned repository configures
+/// runs: no fsmonitor daemon or hook script, no pager (and, in [`command`], no hooks). Filters, textconv and external
+/// diff drivers are switched off by the commands that could run them (`--no-textconv`,
+/// `--no-ext-diff`, [`Repo::filter_overrides`]); `cat-file --batch` never runs filters.
+/// Paths come back verbatim (no C-quoting of non-ASCII).
+pub const SAFE_OPTIONS: &[&str] = &[
+    "--no-pager",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.untrackedCache=false",
+];
+
+/// No hook runs (none of the read-only commands a scan uses should start one; this makes sure).
+const NO_HOOKS: &[&str] = &["-c", "core.hooksPath=/dev/null"];
+
+/// A `git` command with [`SAFE_OPTIONS`] and no hooks, run in `cwd`, with stdout and stderr
+/// piped.
+pub fn command(cwd: &Path, args: &[&str]) -> Command {
+    let mut cmd = base_command(cwd);
+    cmd.args(NO_HOOKS).args(args);
+    cmd
+}
+
+fn base_command(cwd: &Path) -> Command {
     let mut cmd = Command::new("git");
-    // Paths come back verbatim (no C-quoting of non-ASCII); no optional index lock, so a scan
-    // never races the `git commit` whose hook it runs in.
-    cmd.args(["-c", "core.quotePath=false"])
-        .args(args)
+    cmd.args(SAFE_OPTIONS)
         .current_dir(cwd)
+        // No optional index lock, so a scan never races the `git commit` whose hook it runs in.
         .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        // A partial clone would otherwise fetch missing objects (network, credential helpers).
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    keep_repository_env(&mut cmd, cwd);
+    cmd
+}
+
+/// A hook's environment (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`, possibly relative to
+/// the process's directory) made to mean the same for a command run in another directory.
+fn keep_repository_env(cmd: &mut Command, cwd: &Path) {
+    let Ok(here) = std::env::current_dir() else {
+        return;
+    };
+    if here == cwd {
+        return;
+    }
+    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
+        if let Some(value) = std::env::var_os(var) {
+            let path = Path::new(&value);
+            if path.is_relative() {
+                cmd.env(var, here.join(path));
+            }
+        }
+    }
+    // With GIT_DIR alone, git takes its own directory as the top of the work tree.
+    if std::env::var_os("GIT_DIR").is_some() && std::env::var_os("GIT_WORK_TREE").is_none() {
+        cmd.env("GIT_WORK_TREE", &here);
+    }
+}
+
+/// Passes `config` through git's `GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>` variables, after
+/// any the environment already holds: unlike `-c key=value`, a key may contain `=`.
+fn add_config(cmd: &mut Command, config: &[(String, String)]) {
+    let first: usize = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    for (i, (key, value)) in config.iter().enumerate() {
+        cmd.env(format!("GIT_CONFIG_KEY_{}", first + i), key)
+            .env(format!("GIT_CONFIG_VALUE_{}", first + i), value);
+    }
+    if !config.is_empty() {
+        cmd.env("GIT_CONFIG_COUNT", (first + config.len()).to_string());
+    }
+}
+
+/// Starts `git ARGS` in `cwd`, with `input` on stdin when given.
+pub fn start(cwd: &Path, args: &[&str], input: Option<Vec<u8>>) -> Result<Pending> {
+    spawn(command(cwd, args), args, input)
+}
+
+fn spawn(mut cmd: Command, args: &[&str], input: Option<Vec<u8>>) -> Result<Pending> {
+    if input.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::Git(format!("could not run git: {e}")))?;

@@ -5,29 +5,15 @@
 //! per distinct blob: `git log --raw -z` lists each commit's added blobs (oldest first, so the
 //! first place seen is where a blob was introduced), then `git cat-file --batch` reads the
 //! blobs one at a time; blobs over the size limit are skipped from `--batch-check`'s size,
-//! never read. git runs with every repository-configured program switched off (no fsmonitor,
-//! hooks, filters, textconv or external diff): `cat-file` reads raw objects.
+//! never read. git runs as [`super::git::command`] sets it up, with every repository-configured
+//! program switched off (no fsmonitor, hooks, filters, textconv or external diff).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 
 use crate::error::{Error, Result};
-
-/// Options that switch off every program a repository's own config could make git run.
-pub const SAFE_GIT: &[&str] = &[
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "core.hooksPath=/dev/null",
-    "-c",
-    "core.quotePath=false",
-    "-c",
-    "diff.external=",
-    "-c",
-    "core.pager=cat",
-];
 
 /// One commit, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -37,6 +23,7 @@ pub struct Commit {
     /// Author name.
     pub author: String,
     /// Author email.
+    // guardrail:ignore privacy/unredacted-personal-data-field -- a commit's author email is public git metadata, and reporting who committed a secret is the point of history findings
     pub email: String,
     /// Author date, ISO 8601 (`%aI`).
     pub date: String,
@@ -102,16 +89,14 @@ fn log_args(revisions: &[String]) -> Vec<String> {
 }
 
 fn spawn(dir: &Path, args: &[String], stdin: bool) -> Result<Child> {
-    Command::new("git")
-        .args(SAFE_GIT)
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env_remove("GIT_EXTERNAL_DIFF")
-        .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The same safe invocation as every other git call: no fsmonitor, hooks, pager or lazy
+    // fetch; `log` is told --no-ext-diff/--no-textconv and `cat-file` never runs filters.
+    let mut cmd = super::git::command(dir, &args);
+    if stdin {
+        cmd.stdin(Stdio::piped());
+    }
+    cmd.spawn()
         .map_err(|e| Error::Git(format!("could not run git: {e}")))
 }
 

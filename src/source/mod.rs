@@ -7,6 +7,7 @@
 pub mod diff;
 pub mod git;
 pub mod history;
+pub mod ignore;
 pub mod staged;
 pub mod walk;
 
@@ -24,6 +25,8 @@ pub enum Origin {
     Disk(PathBuf),
     /// Bytes already in memory (examples, git blobs).
     Memory(Arc<[u8]>),
+    /// Content over the size limit, left unread (a staged blob of this many bytes).
+    Oversize(u64),
 }
 
 /// One file to scan.
@@ -138,12 +141,19 @@ pub fn load(entry: &Entry, max_size: u64) -> Result<SourceText, SkipReason> {
             }
             bytes.to_vec()
         }
+        Origin::Oversize(_) => return Err(SkipReason::TooLarge),
     };
     decode(bytes)
 }
 
-/// Binary detection as ripgrep and git do it: a NUL byte in the first 8 KiB.
+/// Bytes to text. UTF-16 with a byte-order mark (what Windows editors write) is decoded;
+/// otherwise binary detection as ripgrep and git do it: a NUL byte in the first 8 KiB.
 pub fn decode(bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
+    match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => return Ok(decode_utf16(&bytes[2..], u16::from_le_bytes)),
+        Some([0xFE, 0xFF]) => return Ok(decode_utf16(&bytes[2..], u16::from_be_bytes)),
+        _ => {}
+    }
     let head = &bytes[..bytes.len().min(8192)];
     if memchr::memchr(0, head).is_some() {
         return Err(SkipReason::Binary);
@@ -157,7 +167,28 @@ pub fn decode(bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
     }
 }
 
-pub use crate::paths::display_path;
+/// UTF-16 code units (after the byte-order mark) to text; unpaired surrogates and an odd
+/// trailing byte become U+FFFD and make the text lossy.
+fn decode_utf16(body: &[u8], unit: fn([u8; 2]) -> u16) -> SourceText {
+    let pairs = body.chunks_exact(2);
+    let odd = !pairs.remainder().is_empty();
+    let units = pairs.map(|p| unit([p[0], p[1]]));
+    let mut lossy = odd;
+    let mut text: String = char::decode_utf16(units)
+        .map(|c| {
+            c.unwrap_or_else(|_| {
+                lossy = true;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect();
+    if odd {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    SourceText { text, lossy }
+}
+
+pub use crate::paths::{display_path, slashed};
 
 #[cfg(test)]
 mod tests {
@@ -166,6 +197,33 @@ mod tests {
     #[test]
     fn nul_in_head_is_binary() {
         assert_eq!(decode(b"ab\0cd".to_vec()).unwrap_err(), SkipReason::Binary);
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        let le: Vec<u8> = "\u{feff}key = 1\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "\u{feff}key = 1\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        for bytes in [le, be] {
+            let t = decode(bytes).unwrap();
+            assert_eq!(t.text, "key = 1\n");
+            assert!(!t.lossy);
+        }
+        let t = decode(vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b']).unwrap();
+        assert_eq!(t.text, "a\u{fffd}\u{fffd}");
+        assert!(t.lossy);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_is_a_file_name_character_on_unix() {
+        let p = std::path::Path::new("/w/src\\config.py");
+        assert_eq!(display_path(p, std::path::Path::new("/w")), "src\\config.py");
     }
 
     #[test]

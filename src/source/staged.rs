@@ -7,13 +7,14 @@
 //! `--all-files`). Rule globs see paths relative to the repository root, and `require` rules
 //! see the whole index, so a companion that is committed but unchanged counts.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
 
-use ignore::gitignore::Gitignore;
-
 use super::git::{self, split_nul, Repo};
-use super::walk::{Excludes, IGNORE_FILE};
+use super::ignore::{is_ignore_file, RepoIgnores};
+use super::walk::WalkOptions;
 use super::{Entry, FileSet, Origin};
 use crate::error::{Error, Result};
 
@@ -28,6 +29,10 @@ pub struct Staged {
     pub symlinks: usize,
     /// Every file staged for commit under the roots, before exclusions.
     pub changed: Vec<super::ChangedPath>,
+    /// Repository ignore files that were read, relative to the repository root.
+    pub ignore_files: Vec<String>,
+    /// Staged files those ignore files excluded from the scan.
+    pub ignored: usize,
 }
 
 /// Mode recorded for a path with unmerged stages.
@@ -83,19 +88,21 @@ impl<'a> Index<'a> {
 
 const LS_FILES: &[&str] = &["ls-files", "-s", "-z", "--full-name", "--", ":/"];
 
-/// Files staged for commit: added, copied, modified or renamed relative to HEAD (or to the
-/// empty tree before the first commit).
+/// Files staged for commit: added, copied, modified, renamed or changed in type (a symlink
+/// replaced by a file) relative to HEAD (or to the empty tree before the first commit).
 const STAGED: &[&str] = &[
     "diff",
     "--cached",
     "--name-only",
     "-z",
     "--no-relative",
-    "--diff-filter=ACMR",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--diff-filter=ACMRT",
 ];
 
 /// Collects the staged files selected by `roots` (relative to `cwd` or absolute).
-pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_size: u64) -> Result<Staged> {
+pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u64) -> Result<Staged> {
     // Three independent questions, asked at once: a hook pays for one process start, not three.
     let rev_parse = git::start(cwd, git::REV_PARSE, None)?;
     let ls_files = git::start(cwd, LS_FILES, None)?;
@@ -115,7 +122,6 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
     }
     chosen.sort();
     chosen.dedup();
-    let ignores = IgnoreFiles::load(&repo, index.paths());
     let top = repo.toplevel_from_cwd();
     let changed_paths: Vec<super::ChangedPath> = chosen
         .iter()
@@ -124,12 +130,22 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], excludes: Option<&Excludes>, max_s
             abs: top.join(p),
         })
         .collect();
-    chosen.retain(|p| !excludes.is_some_and(|x| x.is_excluded(&top.join(p))) && !ignores.is_ignored(p));
+    chosen.retain(|p| !opts.excludes.is_some_and(|x| x.is_excluded(&top.join(p))));
     let mut out = Staged {
         files: FileSet::from_paths(0, index.paths().map(String::from)),
         changed: changed_paths,
         ..Staged::default()
     };
+    if opts.repo_ignore_files {
+        let ignores = RepoIgnores::load(
+            &repo.toplevel,
+            index.paths().filter(|p| is_ignore_file(p)).map(String::from),
+        );
+        let before = chosen.len();
+        chosen.retain(|p| !ignores.is_ignored(p));
+        out.ignored = before - chosen.len();
+        out.ignore_files = ignores.loaded;
+    }
     read_entries(&repo, &index, chosen, max_size, &mut out)?;
     Ok(out)
 }
@@ -152,12 +168,12 @@ fn read_entries(
         }
     }
     let contents = read_blobs(repo, &blobs, max_size)?;
-    for ((path, _), bytes) in blobs.into_iter().zip(contents) {
+    for ((path, _), origin) in blobs.into_iter().zip(contents) {
         out.entries.push(Entry {
             root: 0,
             display: repo.display(&path),
             rel: path,
-            origin: Origin::Memory(bytes),
+            origin,
         });
     }
     out.entries.sort_by(|a, b| a.display.cmp(&b.display));
@@ -198,9 +214,9 @@ fn select(
     )))
 }
 
-/// Reads blobs with one `git cat-file --batch`. Content beyond `max_size + 1` bytes is dropped
-/// on the way in, so a huge blob costs no memory and still reads as too large.
-fn read_blobs(repo: &Repo, blobs: &[(String, &str)], max_size: u64) -> Result<Vec<Arc<[u8]>>> {
+/// Reads blobs with one `git cat-file --batch`, one at a time as git streams them (no filter
+/// runs). A blob over `max_size` is skipped by the size in its header, never held in memory.
+fn read_blobs(repo: &Repo, blobs: &[(String, &str)], max_size: u64) -> Result<Vec<Origin>> {
     if blobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -208,63 +224,71 @@ fn read_blobs(repo: &Repo, blobs: &[(String, &str)], max_size: u64) -> Result<Ve
         .iter()
         .flat_map(|(_, oid)| format!("{oid}\n").into_bytes())
         .collect();
-    let out = repo.git_with_input(&["cat-file", "--batch"], input)?;
-    let keep = usize::try_from(max_size.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut rest = out.as_slice();
-    let mut contents = Vec::with_capacity(blobs.len());
-    for (path, _) in blobs {
-        let bad = || Error::Git(format!("unexpected `git cat-file` output for {path}"));
-        let nl = memchr::memchr(b'\n', rest).ok_or_else(bad)?;
-        let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
-        rest = &rest[nl + 1..];
-        let size: usize = match header.rsplit_once(' ') {
-            Some((_, n)) if !header.ends_with(" missing") => n.parse().map_err(|_| bad())?,
-            _ => return Err(Error::Git(format!("the staged blob of {path} is missing"))),
-        };
-        let body = rest.get(..size).ok_or_else(bad)?;
-        contents.push(Arc::from(&body[..size.min(keep)]));
-        rest = rest.get(size + 1..).unwrap_or(&[]);
+    let args = ["cat-file", "--batch"];
+    let mut cmd = git::command(&repo.cwd, &args);
+    cmd.stdin(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::Git(format!("could not run git: {e}")))?;
+    // Feed the ids from another thread: git answers while it reads them.
+    let feeder = child
+        .stdin
+        .take()
+        .map(|mut stdin| std::thread::spawn(move || stdin.write_all(&input)));
+    let read = match child.stdout.take() {
+        Some(stdout) => read_batch(BufReader::with_capacity(1 << 16, stdout), blobs, max_size),
+        None => Err(Error::Git("git cat-file has no output".into())),
+    };
+    if read.is_err() {
+        let _ = child.kill();
+    }
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let status = child.wait();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    let contents = read?;
+    if !status.is_ok_and(|s| s.success()) {
+        let what = stderr.trim().trim_start_matches("fatal: ");
+        return Err(Error::Git(format!("`git cat-file --batch` failed: {what}")));
     }
     Ok(contents)
 }
 
-/// `.guardrailignore` files of the repository, deepest first, read like the tree walk reads them.
-struct IgnoreFiles {
-    files: Vec<(String, Gitignore)>,
-}
-
-impl IgnoreFiles {
-    fn load<'a>(repo: &Repo, paths: impl Iterator<Item = &'a str>) -> Self {
-        let mut files: Vec<(String, Gitignore)> = paths
-            .filter(|p| {
-                p.strip_suffix(IGNORE_FILE)
-                    .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
-            })
-            .filter_map(|p| {
-                let (gi, _) = Gitignore::new(repo.toplevel.join(p));
-                let dir = p.strip_suffix(IGNORE_FILE).unwrap_or("").to_string();
-                (!gi.is_empty()).then_some((dir, gi))
-            })
-            .collect();
-        files.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
-        Self { files }
-    }
-
-    /// The deepest file with an opinion decides, as in git.
-    fn is_ignored(&self, path: &str) -> bool {
-        for (dir, gi) in self.files.iter().filter(|(d, _)| path.starts_with(d.as_str())) {
-            let rel = &path[dir.len()..];
-            let m = gi.matched_path_or_any_parents(rel, false);
-            if m.is_ignore() {
-                return true;
+/// Reads `<oid> <type> <size>\n<content>\n` records, one per blob, in order.
+fn read_batch(mut out: impl BufRead, blobs: &[(String, &str)], max_size: u64) -> Result<Vec<Origin>> {
+    let mut contents = Vec::with_capacity(blobs.len());
+    let mut header = Vec::new();
+    for (path, _) in blobs {
+        let bad = || Error::Git(format!("unexpected `git cat-file` output for {path}"));
+        header.clear();
+        out.read_until(b'\n', &mut header).map_err(|_| bad())?;
+        let text = String::from_utf8_lossy(&header);
+        let text = text.trim_end();
+        let size: u64 = match text.rsplit_once(' ') {
+            Some((_, n)) if !text.ends_with(" missing") => n.parse().map_err(|_| bad())?,
+            _ => return Err(Error::Git(format!("the staged blob of {path} is missing"))),
+        };
+        if size > max_size {
+            // Drain the body and its newline through a small buffer.
+            let drained =
+                std::io::copy(&mut (&mut out).take(size + 1), &mut std::io::sink()).map_err(|_| bad())?;
+            if drained != size + 1 {
+                return Err(bad());
             }
-            // guardrail:ignore list-color-metaphor -- the ignore crate's API name, not ours
-            if m.is_whitelist() {
-                return false;
-            }
+            contents.push(Origin::Oversize(size));
+            continue;
         }
-        false
+        let len = usize::try_from(size).map_err(|_| bad())?;
+        let mut body = vec![0u8; len + 1];
+        out.read_exact(&mut body).map_err(|_| bad())?;
+        body.pop();
+        contents.push(Origin::Memory(Arc::from(body)));
     }
+    Ok(contents)
 }
 
 #[cfg(test)]
@@ -285,5 +309,21 @@ mod tests {
         assert!(index.has_prefix("dir/"));
         assert!(!index.has_prefix("d/"));
         assert_eq!(index.paths().count(), 3);
+    }
+
+    #[test]
+    fn oversize_blobs_are_skipped_by_their_header() {
+        let stream = b"a blob 3\nabc\nb blob 5\n12345\nc blob 0\n\n".to_vec();
+        let blobs = [
+            ("a".to_string(), "a"),
+            ("b".to_string(), "b"),
+            ("c".to_string(), "c"),
+        ];
+        let got = read_batch(std::io::Cursor::new(stream), &blobs, 4).unwrap();
+        assert!(matches!(&got[0], Origin::Memory(b) if &b[..] == b"abc"));
+        assert!(matches!(got[1], Origin::Oversize(5)));
+        assert!(matches!(&got[2], Origin::Memory(b) if b.is_empty()));
+        let truncated = b"a blob 9\nabc".to_vec();
+        assert!(read_batch(std::io::Cursor::new(truncated), &blobs[..1], 100).is_err());
     }
 }

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use crate::common::{check_json, fake, findings_of, guardrail, write_tree, JsonRun};
+use crate::common::{self, check_json, fake, findings_of, guardrail, write_tree, JsonRun};
+use crate::gitrepo;
 use serde_json::{json, Value};
 
 const TOKEN: &str = "security/github-token";
@@ -397,8 +398,8 @@ fn an_empty_directory_needs_allow_empty() {
 
 /// A committed repository whose change (staged, then committed on a branch) edits every kind
 /// of gate file, including a config that excludes everything.
-fn repo_editing_its_gate() -> crate::gitrepo::Repo {
-    let repo = crate::gitrepo::Repo::new();
+fn repo_editing_its_gate() -> gitrepo::Repo {
+    let repo = gitrepo::Repo::new();
     repo.stage(&[
         ("guardrail.toml", "policies = [\"policies\"]\n"),
         ("policies/acme.toml", &acme_pack("error")),
@@ -516,7 +517,7 @@ fn a_secret_in_the_baseline_file_is_reported_and_cannot_baseline_itself() {
     // The baseline as written produces no finding of its own.
     let clean = check_json(dir.path(), &["--baseline", "baseline.toml"]);
     assert_eq!(clean.code, 0, "{}", clean.stdout);
-    assert_eq!(crate::common::findings(&clean.json), vec![]);
+    assert_eq!(common::findings(&clean.json), vec![]);
     // A secret pasted into it is found, and an entry for it in the same file does not count.
     let mut text = std::fs::read_to_string(dir.path().join("baseline.toml")).expect("read");
     let other = fake(&["ghp_", "Zx9Cv8Bn7Mq6Wr5Et4Yu3Io2Pa1Sd0Fg", "Hj4K"]);

@@ -1,16 +1,17 @@
 //! The license check over the dependency graph: a package's own `license` from its Cargo.toml
 //! text, every resolved package at its Cargo.lock line, and direct dependencies at their key.
-//! When `cargo metadata` cannot run offline, one note per lockfile says so and names the fix.
+//! Packages whose license could not be determined (source not on this machine, or the graph
+//! not resolvable) are never passed silently: one note per lockfile counts them and names the fix.
 
 use std::path::{Path, PathBuf};
 
-use super::licenses::LicensePolicy;
+use super::licenses::{GraphSource, LicensePolicy};
 use super::lockfile::{same_crate, Lockfile};
 use super::manifest::{Manifest, Val};
 use super::{parent, scan_root, workspace_dir, CargoMatcher, FileContext};
 use crate::finding::Hit;
 use crate::matchers::FileNote;
-use crate::meta::DEPENDENCY_LICENSES_UNCHECKED;
+use crate::meta::{CARGO_METADATA_RAN, DEPENDENCY_LICENSES_UNCHECKED};
 use crate::source::Origin;
 
 /// Licenses declared in a Cargo.toml (its package, `[workspace.package]`) and those of its
@@ -42,9 +43,9 @@ pub fn licenses_in_manifest(
     let Some(root) = scan_root(cx).filter(|_| !nested(cx, &ws)) else {
         return;
     };
-    let outcome = matcher
-        .metadata
-        .graph(&canonical(&root.join(ws).join("Cargo.toml")));
+    let root = canonical(&root);
+    let workspace = canonical(&root.join(ws).join("Cargo.toml"));
+    let outcome = matcher.graphs.graph(&workspace, &root, matcher.graph_source);
     let Some(Ok(graph)) = outcome.get() else {
         return;
     };
@@ -53,7 +54,8 @@ pub fn licenses_in_manifest(
     };
     for &i in direct {
         let pkg = &graph.packages[i];
-        if pkg.local || policy.exempt(&pkg.name) {
+        // An unknown license is counted in the lockfile's note, not judged.
+        if pkg.local || !pkg.known || policy.exempt(&pkg.name) {
             continue;
         }
         let Some(why) = policy.verdict(pkg.license.as_deref()) else {
@@ -89,16 +91,32 @@ pub fn licenses_in_lockfile(
         note(cx, "dependency licenses were not checked: the lockfile is not on disk (staged or in-memory scan); run `guardrail check` on the working tree after `cargo fetch`".to_string());
         return;
     };
+    let Some(root) = scan_root(cx).map(|r| canonical(&r)) else {
+        return;
+    };
     let manifest = canonical(&path.with_file_name("Cargo.toml"));
-    let outcome = matcher.metadata.graph(&manifest);
+    let ran_cargo = matcher.graph_source == GraphSource::CargoMetadata;
+    let outcome = matcher.graphs.graph(&manifest, &root, matcher.graph_source);
+    let dir = display_dir(&cx.entry.display);
     let graph = match outcome.get() {
         Some(Ok(graph)) => graph,
+        Some(Err(reason)) if ran_cargo && !reason.starts_with("refused") => {
+            note(cx, format!("dependency licenses were not checked: `cargo metadata --offline` failed ({reason}); run `cargo fetch` in {dir} (it needs the network once), then scan again"));
+            return;
+        }
         Some(Err(reason)) => {
-            note(cx, format!("dependency licenses were not checked: `cargo metadata --offline` failed ({reason}); run `cargo fetch` in {} (it needs the network once), then scan again", display_dir(&cx.entry.display)));
+            note(cx, format!("dependency licenses were not checked: {reason}"));
             return;
         }
         None => return,
     };
+    if ran_cargo {
+        note_as(cx, CARGO_METADATA_RAN, format!("`cargo metadata --offline` ran for the workspace in {dir} (--cargo-metadata): the toolchain's own cargo and rustc, started outside the repository with wrappers and rustflags overridden; the repository's .cargo/config.toml and rust-toolchain.toml were not used"));
+    }
+    let unknown = graph.unknown();
+    if !unknown.is_empty() {
+        note(cx, unknown_note(&unknown, &dir));
+    }
     if graph.host_only {
         let missing = lock
             .packages
@@ -107,9 +125,9 @@ pub fn licenses_in_lockfile(
             .count();
         note(cx, format!("licenses of {missing} package(s) used only on other platforms were not checked: they have not been downloaded; run `cargo fetch` in {} (it needs the network once) to check them too", display_dir(&cx.entry.display)));
     }
-    let root = scan_root(cx).map(|r| canonical(&r));
     for pkg in &graph.packages {
-        if (pkg.local && in_scan(cx, root.as_deref(), &pkg.manifest)) || policy.exempt(&pkg.name) {
+        let judged_from_text = pkg.local && in_scan(cx, Some(&root), &pkg.manifest);
+        if !pkg.known || judged_from_text || policy.exempt(&pkg.name) {
             continue;
         }
         let Some(why) = policy.verdict(pkg.license.as_deref()) else {
@@ -141,7 +159,7 @@ fn in_scan(cx: &FileContext<'_>, root: Option<&Path>, manifest: &Path) -> bool {
     let Some(rel) = root.and_then(|r| manifest.strip_prefix(r).ok()) else {
         return false;
     };
-    let rel = rel.to_string_lossy().replace('\\', "/");
+    let rel = crate::source::slashed(rel);
     cx.files.contains(cx.entry.root, &rel)
 }
 
@@ -174,11 +192,25 @@ fn above(cx: &FileContext<'_>, dir: &str, name: &str) -> bool {
     false
 }
 
+/// The note for packages whose source is not on this machine: never a silent pass.
+fn unknown_note(unknown: &[String], dir: &str) -> String {
+    const SHOWN: usize = 5;
+    let mut names = unknown.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if unknown.len() > SHOWN {
+        names.push_str(&format!(" and {} more", unknown.len() - SHOWN));
+    }
+    format!("licenses of {} package(s) could not be determined (source not on this machine): {names}; run `cargo fetch` in {dir} (it needs the network once) or `cargo vendor`, then scan again", unknown.len())
+}
+
 fn note(cx: &FileContext<'_>, message: String) {
+    note_as(cx, DEPENDENCY_LICENSES_UNCHECKED, message);
+}
+
+fn note_as(cx: &FileContext<'_>, rule: &'static str, message: String) {
     let mut notes = cx.cache.notes.borrow_mut();
     if !notes.iter().any(|n| n.message == message) {
         notes.push(FileNote {
-            rule: DEPENDENCY_LICENSES_UNCHECKED,
+            rule,
             message,
             span: 0..0,
         });

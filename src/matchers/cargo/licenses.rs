@@ -1,16 +1,18 @@
 //! Dependency licenses: SPDX expressions judged against an allow- or deny-list (`A OR B` passes
-//! when either side does, `A AND B` needs both), and the license data of the whole graph from
-//! `cargo metadata --offline --locked`, run at most once per workspace per scan.
+//! when either side does, `A AND B` needs both), and the license data of the whole graph —
+//! from Cargo.lock and sources on this machine ([`offline`]), or with `--cargo-metadata` from a
+//! neutralised `cargo metadata` run ([`metadata`]) — resolved at most once per workspace per scan.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
-use cargo_metadata::{CargoOpt, MetadataCommand};
 use spdx::{Expression, LicenseReq, Licensee, ParseMode};
 use toml::Spanned;
 
 use super::lockfile::same_crate;
+use super::metadata;
+use super::offline::{self, SourceLocations};
 use crate::error::{LocatedError, LocatedKind};
 use crate::policy::raw::CargoLicenses;
 use crate::policy::Rule;
@@ -136,7 +138,7 @@ fn policy_error(rule: &Rule, span: std::ops::Range<usize>, msg: &str) -> Located
     LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
 }
 
-/// One package of the resolved graph, as `cargo metadata` describes it.
+/// One package of the resolved graph.
 #[derive(Debug, Clone)]
 pub struct GraphPackage {
     /// Crate name.
@@ -145,10 +147,12 @@ pub struct GraphPackage {
     pub version: String,
     /// The `license` expression, if any.
     pub license: Option<String>,
-    /// Its Cargo.toml on disk.
+    /// Its Cargo.toml on disk (empty when its source was not found).
     pub manifest: PathBuf,
     /// True for workspace members and path dependencies (no registry or git source).
     pub local: bool,
+    /// False when no copy of the package's source is on this machine: its license is unknown.
+    pub known: bool,
 }
 
 /// The dependency graph of one workspace.
@@ -169,149 +173,75 @@ impl Graph {
             .iter()
             .any(|p| p.name == name && p.version == version)
     }
+
+    /// `name version` of every package whose license could not be determined.
+    pub fn unknown(&self) -> Vec<String> {
+        self.packages
+            .iter()
+            .filter(|p| !p.known)
+            .map(|p| format!("{} {}", p.name, p.version))
+            .collect()
+    }
+}
+
+/// Where the license graph comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum GraphSource {
+    /// Cargo.lock plus package sources already on the machine; nothing runs (the default).
+    #[default]
+    Lockfile,
+    /// `cargo metadata --offline`, with repository-controlled programs neutralised
+    /// (`--cargo-metadata` on the command line only).
+    CargoMetadata,
 }
 
 /// A workspace's graph or why it is unavailable, computed once by whoever asks first.
 type Cell = OnceLock<Result<Graph, String>>;
 type Outcome = Arc<Cell>;
+type Key = (PathBuf, GraphSource);
 
 /// Outcomes held by the matchers of the running scan, so several license rules share one
-/// `cargo metadata` run. Weak: when the scan's plan is dropped, the next scan runs afresh.
-static SHARED: Mutex<Vec<(PathBuf, Weak<Cell>)>> = Mutex::new(Vec::new());
+/// resolution. Weak: when the scan's plan is dropped, the next scan runs afresh.
+static SHARED: Mutex<Vec<(Key, Weak<Cell>)>> = Mutex::new(Vec::new());
 
-/// `cargo metadata` results by workspace manifest, so each workspace is resolved once per scan
-/// however many files, rules and threads ask.
+/// Graphs by workspace manifest, so each workspace is resolved once per scan however many
+/// files, rules and threads ask.
 #[derive(Debug, Default)]
-pub struct MetadataCache {
-    runs: Mutex<HashMap<PathBuf, Outcome>>,
+pub struct GraphCache {
+    runs: Mutex<HashMap<Key, Outcome>>,
 }
 
-impl MetadataCache {
-    /// The graph of the workspace whose root manifest is `manifest`, or why it is unavailable.
-    pub fn graph(&self, manifest: &Path) -> Outcome {
+impl GraphCache {
+    /// The graph of the workspace whose root manifest is `manifest` (scanned under the
+    /// canonical `scan_root`), or why it is unavailable.
+    pub fn graph(&self, manifest: &Path, scan_root: &Path, source: GraphSource) -> Outcome {
+        let key = (manifest.to_path_buf(), source);
         let cell = {
             let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(
-                runs.entry(manifest.to_path_buf())
-                    .or_insert_with(|| shared(manifest)),
-            )
+            Arc::clone(runs.entry(key.clone()).or_insert_with(|| shared(&key)))
         };
         // Initialised outside the map locks: other workspaces need not wait for this one.
-        cell.get_or_init(|| run_metadata(manifest));
+        cell.get_or_init(|| match source {
+            GraphSource::Lockfile => {
+                let workspace = manifest.parent().unwrap_or(scan_root);
+                offline::resolve(workspace, &SourceLocations::from_env(scan_root.to_path_buf()))
+            }
+            GraphSource::CargoMetadata => metadata::resolve(manifest, scan_root),
+        });
         cell
     }
 }
 
-/// The outcome another matcher of this scan already holds for `manifest`, or a new one.
-fn shared(manifest: &Path) -> Outcome {
+/// The outcome another matcher of this scan already holds for `key`, or a new one.
+fn shared(key: &Key) -> Outcome {
     let mut all = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
     all.retain(|(_, w)| w.strong_count() > 0);
-    if let Some(cell) = all
-        .iter()
-        .find(|(p, _)| p == manifest)
-        .and_then(|(_, w)| w.upgrade())
-    {
+    if let Some(cell) = all.iter().find(|(k, _)| k == key).and_then(|(_, w)| w.upgrade()) {
         return cell;
     }
     let cell = Outcome::default();
-    all.push((manifest.to_path_buf(), Arc::downgrade(&cell)));
+    all.push((key.clone(), Arc::downgrade(&cell)));
     cell
-}
-
-/// Resolves the whole graph; when crates for other platforms were never downloaded (a build
-/// fetches only the host's), falls back to the host platform's graph and says so.
-fn run_metadata(manifest: &Path) -> Result<Graph, String> {
-    match metadata(manifest, false) {
-        Ok(meta) => Ok(graph(meta, false)),
-        Err(full) => match metadata(manifest, true) {
-            Ok(meta) => Ok(graph(meta, true)),
-            Err(_) => Err(full),
-        },
-    }
-}
-
-/// Runs `cargo metadata` without network access or lockfile writes. The scanned repository's
-/// `.cargo/config.toml` is honoured (vendored sources work) but rustc wrappers are cleared,
-/// since cargo asks rustc for target information and a wrapper would run repository code.
-fn metadata(manifest: &Path, host_only: bool) -> Result<cargo_metadata::Metadata, String> {
-    let mut options = vec!["--offline".to_string(), "--locked".to_string()];
-    if host_only {
-        options.extend(["--filter-platform".to_string(), "host-tuple".to_string()]);
-    }
-    let mut cmd = MetadataCommand::new();
-    cmd.manifest_path(manifest)
-        .features(CargoOpt::AllFeatures)
-        .other_options(options)
-        .env("RUSTC_WRAPPER", "")
-        .env("RUSTC_WORKSPACE_WRAPPER", "");
-    if let Some(dir) = manifest.parent() {
-        cmd.current_dir(dir);
-    }
-    cmd.exec().map_err(|e| reason(&e))
-}
-
-fn graph(meta: cargo_metadata::Metadata, host_only: bool) -> Graph {
-    let index: HashMap<_, _> = meta
-        .packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.clone(), i))
-        .collect();
-    let packages = meta
-        .packages
-        .iter()
-        .map(|p| {
-            let manifest = p.manifest_path.clone().into_std_path_buf();
-            GraphPackage {
-                name: p.name.to_string(),
-                version: p.version.to_string(),
-                license: p.license.clone(),
-                // Local manifests are compared with scanned paths: resolve symlinks alike.
-                manifest: if p.source.is_none() {
-                    std::fs::canonicalize(&manifest).unwrap_or(manifest)
-                } else {
-                    manifest
-                },
-                local: p.source.is_none(),
-            }
-        })
-        .collect::<Vec<_>>();
-    let mut direct = HashMap::new();
-    for node in meta.resolve.iter().flat_map(|r| &r.nodes) {
-        let Some(&i) = index.get(&node.id) else { continue };
-        if packages[i].local {
-            let deps = node
-                .deps
-                .iter()
-                .filter_map(|d| index.get(&d.pkg).copied())
-                .collect();
-            direct.insert(packages[i].manifest.clone(), deps);
-        }
-    }
-    Graph {
-        packages,
-        direct,
-        host_only,
-    }
-}
-
-/// The first `error:` line of cargo's output, or what kept cargo from starting.
-fn reason(e: &cargo_metadata::Error) -> String {
-    match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => stderr
-            .lines()
-            .map(str::trim)
-            .find(|l| l.starts_with("error"))
-            .or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty()))
-            .unwrap_or("cargo metadata failed")
-            .chars()
-            .take(300)
-            .collect(),
-        cargo_metadata::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "cargo was not found".to_string()
-        }
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct LockPackage {
     pub source: Option<Val>,
     /// Span of `name = "..."`.
     pub span: Range<usize>,
+    /// `dependencies = [...]` entries as written: `name`, `name version` or
+    /// `name version (source)` (the longer forms only where the name alone is ambiguous).
+    pub dependencies: Vec<String>,
 }
 
 /// Every package of a lockfile, in file order.
@@ -34,6 +37,20 @@ impl Lockfile {
             .iter()
             .filter(move |p| same_crate(&p.name, name))
             .map(|p| p.version.as_str())
+    }
+
+    /// Index of the package a `dependencies` entry names (`name`, `name version` or
+    /// `name version (source)`).
+    pub fn dependency(&self, entry: &str) -> Option<usize> {
+        let mut parts = entry.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        let source = parts.next().and_then(|s| s.strip_prefix('(')?.strip_suffix(')'));
+        self.packages.iter().position(|p| {
+            p.name == name
+                && version.is_none_or(|v| p.version == v)
+                && source.is_none_or(|s| p.source.as_ref().is_some_and(|ps| ps.text == s))
+        })
     }
 
     /// The package `name` at `version`.
@@ -88,8 +105,15 @@ impl Scanner {
     fn line(&mut self, line: &str, start: usize) -> Option<()> {
         if self.in_array {
             self.in_array = line != "]";
-            let item = line.starts_with(" \"") && line.ends_with("\",");
-            return (!self.in_array || item).then_some(());
+            if !self.in_array {
+                return Some(());
+            }
+            let item = line.strip_prefix(" \"")?.strip_suffix("\",")?;
+            if item.contains(['"', '\\']) {
+                return None;
+            }
+            self.current.as_mut()?.dependencies.push(item.to_string());
+            return Some(());
         }
         if line.is_empty() || line.starts_with('#') {
             return Some(());
@@ -130,6 +154,7 @@ struct Partial {
     name: Option<(String, Range<usize>)>,
     version: Option<String>,
     source: Option<Val>,
+    dependencies: Vec<String>,
 }
 
 impl Partial {
@@ -162,6 +187,7 @@ impl Partial {
             version: self.version?,
             source: self.source,
             span,
+            dependencies: self.dependencies,
         })
     }
 }
@@ -194,11 +220,19 @@ fn package(t: &DeTable<'_>) -> Option<LockPackage> {
             value: v.span(),
         })
     });
+    let dependencies = match entry(t, "dependencies").map(|(_, v)| v.get_ref()) {
+        Some(DeValue::Array(items)) => items
+            .iter()
+            .filter_map(|d| d.get_ref().as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
     Some(LockPackage {
         name: name.get_ref().as_str()?.to_string(),
         version: version.to_string(),
         source,
         span: name_key.span().start..name.span().end,
+        dependencies,
     })
 }
 
@@ -223,7 +257,10 @@ mod tests {
             .iter()
             .map(|p| {
                 let source = p.source.as_ref().map(|s| (&s.text, &s.pair, &s.value));
-                format!("{} {} {:?} {:?}", p.name, p.version, p.span, source)
+                format!(
+                    "{} {} {:?} {:?} {:?}",
+                    p.name, p.version, p.span, source, p.dependencies
+                )
             })
             .collect()
     }
