@@ -73,10 +73,16 @@ pub struct Finding {
     pub help: Option<String>,
     /// Display path, `/`-separated.
     pub path: String,
+    /// Identity path: relative to the repository root (see [`crate::paths`]); the fingerprint
+    /// hashes it, so it does not depend on the working directory.
+    pub repo_path: String,
     /// Where it is.
     pub location: Location,
-    /// Content-bound identity: rule, path, hashed matched text and occurrence index.
+    /// Content-bound identity: rule, repository path, hashed matched text and occurrence index.
     pub fingerprint: String,
+    /// Index among the file's findings of the same rule and content (file order); `None` for
+    /// notes made after the scan. Kept so a fingerprint can be recomputed for another path.
+    pub occurrence: Option<usize>,
     /// Redacted source context (absent for path rules and binary files).
     pub snippet: Option<Snippet>,
     /// Label under the underline.
@@ -213,10 +219,12 @@ impl<'a> FindingBuilder<'a> {
             category: Category::Security,
             severity,
             message: hit.message.clone().unwrap_or_else(|| message.to_string()),
-            help: None,
+            help: crate::meta::find(rule).map(|m| m.help.to_string()),
             path: self.path.to_string(),
+            repo_path: self.path.to_string(),
             location,
             fingerprint: String::new(),
+            occurrence: None,
             snippet,
             label: hit.label.clone(),
             content_hash: hex_sha256(content.trim().as_bytes()),
@@ -278,14 +286,16 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Sets each finding's fingerprint from rule, path, content hash and occurrence index.
-/// Findings must be sorted by position first, so occurrence indices follow file order.
+/// Sets each finding's occurrence index and fingerprint from rule, repository path
+/// ([`Finding::repo_path`]) and content hash. Findings must be sorted by position first, so
+/// occurrence indices follow file order.
 pub fn assign_fingerprints(findings: &mut [Finding]) {
     let mut seen: std::collections::HashMap<(String, String, String), usize> = Default::default();
     for f in findings.iter_mut() {
-        let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+        let key = (f.rule.clone(), f.repo_path.clone(), f.content_hash.clone());
         let n = seen.entry(key).or_insert(0);
-        f.fingerprint = fingerprint_of(&f.rule, &f.path, &f.content_hash, Some(*n));
+        f.occurrence = Some(*n);
+        f.fingerprint = fingerprint_of(&f.rule, &f.repo_path, &f.content_hash, Some(*n));
         *n += 1;
     }
 }
@@ -293,12 +303,13 @@ pub fn assign_fingerprints(findings: &mut [Finding]) {
 /// Fingerprints findings created after the scan (notes about suppressions), leaving others.
 pub fn assign_fingerprints_missing(findings: &mut [Finding]) {
     for f in findings.iter_mut().filter(|f| f.fingerprint.is_empty()) {
-        f.fingerprint = fingerprint_of(&f.rule, &f.path, &f.content_hash, None);
+        f.fingerprint = fingerprint_of(&f.rule, &f.repo_path, &f.content_hash, None);
     }
 }
 
-/// The fingerprint formula: rule, path, content hash and (for scanned findings) the occurrence
-/// index among equal contents in the file. Baselines recompute it for another base directory.
+/// The fingerprint formula: rule, repository path, content hash and (for scanned findings) the
+/// occurrence index among equal contents in the file. Version-1 baselines recompute it for the
+/// path they stored.
 pub fn fingerprint_of(rule: &str, path: &str, content_hash: &str, occurrence: Option<usize>) -> String {
     let input = match occurrence {
         Some(n) => format!("{rule}\0{path}\0{content_hash}\0{n}"),

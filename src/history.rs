@@ -257,6 +257,7 @@ fn merge(
         all.dedup();
         if let Some((_, path)) = all.iter().find(|(c, _)| *c == first) {
             f.path = path.clone();
+            f.repo_path = path.clone();
         }
         pending.push((f, first, all));
     }

@@ -26,6 +26,7 @@ pub mod gate;
 pub mod history;
 pub mod matchers;
 pub mod meta;
+pub mod paths;
 pub mod plan;
 pub mod policy;
 pub mod report;
@@ -171,6 +172,9 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);
+        for f in &mut file.findings {
+            f.repo_path.clone_from(&file.rel);
+        }
         finding::assign_fingerprints(&mut file.findings);
     }
     let unsuppressible: HashSet<String> = plan
@@ -284,7 +288,7 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
 /// the baseline, then the warnings about a change that edits the gate's own files (last, so
 /// nothing the change configures can hide them).
 fn gate(report: &mut Report, settings: &Settings, sources: &Sources) {
-    report.repo = report::RepoPaths::discover(&settings.cwd);
+    report.repo = paths::RepoPaths::discover(&settings.cwd);
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(report, baseline, settings);
     }

@@ -58,6 +58,8 @@ impl Default for ScanOptions {
 pub struct FileScan {
     /// Display path.
     pub path: String,
+    /// Identity path (relative to the repository root): what fingerprints hash.
+    pub rel: String,
     /// Raw findings, before suppression.
     pub findings: Vec<Finding>,
     /// `guardrail:ignore` comments in the file.
@@ -170,6 +172,7 @@ fn scan_file(
     };
     let mut scan = FileScan {
         path: entry.display.clone(),
+        rel: entry.rel.clone(),
         ..FileScan::default()
     };
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
@@ -301,6 +304,7 @@ pub fn scan_blob(
     if !content {
         let mut scan = FileScan {
             path: path.to_string(),
+            rel: path.to_string(),
             ..FileScan::default()
         };
         let mut builder = FindingBuilder::new(path, None);

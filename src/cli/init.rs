@@ -87,7 +87,7 @@ pub fn run(args: &InitArgs) -> Result<u8> {
             continue;
         }
         write(&path, &text)?;
-        report.push_str(&format!("wrote {}\n", shown(&path, &cwd)));
+        report.push_str(&format!("wrote {}\n", crate::paths::relative_to(&path, &cwd)));
     }
     write_stdout(report.as_bytes())?;
     if refused.is_empty() {
@@ -113,22 +113,6 @@ fn write(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
     }
     super::atomic::write(path, text.as_bytes())
-}
-
-/// `path` relative to `cwd`, with `..` when it lies above (both absolute).
-fn shown(path: &Path, cwd: &Path) -> String {
-    let (p, c): (Vec<_>, Vec<_>) = (path.components().collect(), cwd.components().collect());
-    let common = p.iter().zip(&c).take_while(|(a, b)| a == b).count();
-    if common == 0 {
-        return path.display().to_string();
-    }
-    let mut parts: Vec<String> = vec!["..".to_string(); c.len() - common];
-    parts.extend(
-        p[common..]
-            .iter()
-            .map(|x| x.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 /// The `repos:` entry for this guardrail release.

@@ -6,6 +6,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{write_stdout, PolicyArgs, EXIT_CLEAN};
 use crate::error::{Error, Result};
+use crate::meta::{self, MetaRule, META_RULES};
 use crate::policy::{Expect, Rule};
 
 /// `rules` subcommands.
@@ -48,21 +49,32 @@ pub fn run(cmd: &RulesCommand) -> Result<u8> {
         }
         RulesCommand::Explain { id, policy } => {
             let set = crate::load_policies(&policy.settings(Vec::new())?)?;
-            let rule = set.find(id).ok_or_else(|| {
-                Error::Usage(format!("no rule `{id}`; `guardrail rules list` shows every id"))
-            })?;
-            write_stdout(explain(rule).as_bytes())?;
+            let text = match (set.find(id), meta::find(id)) {
+                (Some(rule), _) => explain(rule),
+                (None, Some(m)) => explain_meta(m),
+                (None, None) => {
+                    return Err(Error::Usage(format!(
+                        "no rule `{id}`; `guardrail rules list` shows every id"
+                    )))
+                }
+            };
+            write_stdout(text.as_bytes())?;
         }
     }
     Ok(EXIT_CLEAN)
 }
 
-/// Renders the rule list.
+/// Renders the rule list: the policy rules, then guardrail's own meta rules.
 pub fn list(rules: &[Rule], format: ListFormat) -> String {
     let mut out = String::new();
     match format {
         ListFormat::Text => {
-            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let width = rules
+                .iter()
+                .map(|r| r.id.len())
+                .chain(META_RULES.iter().map(|m| m.id.len()))
+                .max()
+                .unwrap_or(0);
             for r in rules {
                 let state = if r.enabled { "" } else { " (off by default)" };
                 let _ = writeln!(
@@ -72,6 +84,16 @@ pub fn list(rules: &[Rule], format: ListFormat) -> String {
                     r.severity.as_str(),
                     r.category.as_str(),
                     r.message
+                );
+            }
+            for m in META_RULES {
+                let _ = writeln!(
+                    out,
+                    "{:width$}  {:7}  {:8}  {}",
+                    m.id,
+                    m.severity.as_str(),
+                    "meta",
+                    m.message
                 );
             }
         }
@@ -89,8 +111,21 @@ pub fn list(rules: &[Rule], format: ListFormat) -> String {
                     r.message.replace('|', "\\|")
                 );
             }
+            for m in META_RULES {
+                let _ = writeln!(out, "| `{}` | {} | meta | — | {} |", m.id, m.severity, m.message);
+            }
         }
     }
+    out
+}
+
+/// Renders one meta rule in the shape [`explain`] uses for policy rules.
+pub fn explain_meta(m: &MetaRule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  ({}, guardrail's own diagnostic)", m.id, m.severity);
+    let _ = writeln!(out, "\n  {}", m.message);
+    let _ = writeln!(out, "\nWhy:\n  {}", m.description);
+    let _ = writeln!(out, "\nHelp:\n  {}", m.help);
     out
 }
 

@@ -61,6 +61,11 @@ fn what(c: &ChangedPath, gate_files: &[(PathBuf, &'static str)]) -> Option<&'sta
 
 fn finding(c: &ChangedPath, what: &str) -> Finding {
     let content_hash = hex_sha256(format!("{GATE_CONFIG_CHANGED}\0{}", c.display).as_bytes());
+    // Identity is repository-relative, like every finding's (see `crate::paths`).
+    let repo_path = crate::paths::repository_root(&c.abs).map_or_else(
+        || c.display.clone(),
+        |root| crate::paths::relative_to(&c.abs, &root),
+    );
     Finding {
         rule: GATE_CONFIG_CHANGED.to_string(),
         category: Category::Security,
@@ -71,8 +76,10 @@ fn finding(c: &ChangedPath, what: &str) -> Finding {
             format!("this change edits {what}, which decides what the gate checks")
         },
         help: Some(crate::meta::help(GATE_CONFIG_CHANGED).to_string()),
-        fingerprint: fingerprint_of(GATE_CONFIG_CHANGED, &c.display, &content_hash, None),
+        fingerprint: fingerprint_of(GATE_CONFIG_CHANGED, &repo_path, &content_hash, None),
+        occurrence: None,
         path: c.display.clone(),
+        repo_path,
         location: Location::FILE,
         snippet: None,
         label: None,

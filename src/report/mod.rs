@@ -9,9 +9,9 @@ pub mod visible;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
+pub use crate::paths::RepoPaths;
 use crate::policy::{Category, Rule, Severity};
 
 /// Output formats.
@@ -59,6 +59,21 @@ impl From<&Rule> for RuleInfo {
             help: r.help.clone(),
             tags: r.tags.clone(),
             references: r.references.clone(),
+        }
+    }
+}
+
+impl From<&crate::meta::MetaRule> for RuleInfo {
+    fn from(m: &crate::meta::MetaRule) -> Self {
+        Self {
+            id: m.id.to_string(),
+            category: Category::Security,
+            severity: m.severity,
+            message: m.message.to_string(),
+            description: Some(m.description.to_string()),
+            help: Some(m.help.to_string()),
+            tags: vec!["guardrail".to_string()],
+            references: Vec::new(),
         }
     }
 }
@@ -146,42 +161,6 @@ pub struct Provenance {
     pub places: Vec<(String, String)>,
 }
 
-/// The working directory and the repository root it lies in, so formats that want
-/// repository-relative paths (SARIF, GitHub annotations) can rebase display paths, which are
-/// relative to the working directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RepoPaths {
-    /// Absolute working directory (empty: display paths are taken as repository-relative).
-    pub cwd: PathBuf,
-    /// Absolute repository root: the nearest ancestor of `cwd` holding `.git`, else `cwd`.
-    pub root: PathBuf,
-}
-
-impl RepoPaths {
-    /// Finds the repository root above `cwd` (a `.git` directory or file; no git needed).
-    pub fn discover(cwd: &Path) -> Self {
-        let root = cwd
-            .ancestors()
-            .find(|dir| dir.join(".git").exists())
-            .unwrap_or(cwd);
-        Self {
-            cwd: cwd.to_path_buf(),
-            root: root.to_path_buf(),
-        }
-    }
-
-    /// `display` (relative to `cwd`, or absolute) as a `/`-separated path relative to the
-    /// repository root; `None` when it lies outside the repository.
-    pub fn relative(&self, display: &str) -> Option<String> {
-        let abs = normalize(&crate::source::walk::absolute(Path::new(display), &self.cwd));
-        let rel = abs.strip_prefix(&self.root).ok()?;
-        if rel.has_root() || rel.as_os_str().is_empty() {
-            return None;
-        }
-        Some(crate::source::slashed(rel))
-    }
-}
-
 /// How to render human output.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
@@ -198,23 +177,6 @@ impl Default for RenderOptions {
             width: 100,
         }
     }
-}
-
-/// `path` with `.` and `..` resolved lexically (symlinks are not followed).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Sorts findings the way every format lists them: path, line, column, rule.

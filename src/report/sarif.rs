@@ -251,18 +251,9 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 /// The loaded rules followed by the meta rules that are not already among them.
 fn all_rules(report: &Report) -> Vec<RuleInfo> {
     let mut rules = report.rules.clone();
-    for &(id, severity, description) in crate::meta::META_RULES {
-        if rules.iter().all(|r| r.id != id) {
-            rules.push(RuleInfo {
-                id: id.to_string(),
-                category: Category::Security,
-                severity,
-                message: description.to_string(),
-                description: Some(description.to_string()),
-                help: Some(crate::meta::help(id).to_string()),
-                tags: vec!["guardrail".to_string()],
-                references: Vec::new(),
-            });
+    for meta in crate::meta::META_RULES {
+        if rules.iter().all(|r| r.id != meta.id) {
+            rules.push(RuleInfo::from(meta));
         }
     }
     rules
@@ -285,7 +276,7 @@ fn descriptor(rule: &RuleInfo) -> Descriptor {
         tags.push(category.to_string());
     }
     // Meta rules are about guardrail's own inputs, not vulnerabilities: no security score.
-    let meta = crate::meta::META_RULES.iter().any(|m| m.0 == rule.id);
+    let meta = crate::meta::is_meta(&rule.id);
     let security = rule.category == Category::Security && !meta;
     Descriptor {
         id: rule.id.clone(),

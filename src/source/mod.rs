@@ -34,7 +34,8 @@ pub enum Origin {
 pub struct Entry {
     /// Index of the scan root this entry belongs to (into [`FileSet`]s).
     pub root: usize,
-    /// Path relative to the scan root, `/`-separated: what rule globs match.
+    /// Identity path: relative to the repository root (or the scan root outside a repository,
+    /// see [`crate::paths`]), `/`-separated. Rule globs match it and fingerprints hash it.
     pub rel: String,
     /// Path shown to users: relative to the working directory when below it, `/`-separated.
     pub display: String,
@@ -189,29 +190,7 @@ fn decode_utf16(body: &[u8], unit: fn([u8; 2]) -> u16) -> SourceText {
     SourceText { text, lossy }
 }
 
-/// A relative path with `/` separators. Only on Windows is `\` a separator; on Unix it is an
-/// ordinary file-name character, and turning it into `/` would make `src\config.py` and
-/// `src/config.py` one file.
-pub fn slashed(path: &std::path::Path) -> String {
-    let s = path.to_string_lossy();
-    if cfg!(windows) {
-        s.replace('\\', "/")
-    } else {
-        s.into_owned()
-    }
-}
-
-/// Turns a path into the `/`-separated display form, relative to `cwd` when below it.
-pub fn display_path(path: &std::path::Path, cwd: &std::path::Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let shown = shown.strip_prefix(".").unwrap_or(shown);
-    let s = slashed(shown);
-    if s.is_empty() {
-        ".".to_string()
-    } else {
-        s
-    }
-}
+pub use crate::paths::{display_path, slashed};
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,8 @@ use super::git;
 use super::ignore::{RepoIgnores, REPO_IGNORE_FILES};
 use super::{display_path, slashed, Entry, Origin};
 use crate::error::{Error, Result};
+pub use crate::paths::absolute;
+use crate::paths::{identity_base, identity_path, normalize};
 
 /// The ignore file guardrail adds to the ones git and ripgrep know.
 pub const IGNORE_FILE: &str = ".guardrailignore";
@@ -41,7 +43,7 @@ pub struct Excludes {
 impl Excludes {
     /// Whether `path` (absolute or relative to the working directory) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        match path.strip_prefix(&self.base) {
+        match normalize(path).strip_prefix(normalize(&self.base)) {
             Ok(rel) => self.globs.is_match(rel),
             Err(_) => false,
         }
@@ -83,14 +85,13 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, opts: WalkOptions<'_>) -> Result<Walk
         let meta = std::fs::symlink_metadata(root).map_err(|e| Error::io(root.display(), e))?;
         let abs_root = absolute(root, cwd);
         if meta.is_file() {
-            let rel = display_path(&abs_root, cwd);
             if opts.excludes.is_some_and(|x| x.is_excluded(&abs_root)) {
                 continue;
             }
             out.entries.push(Entry {
                 root: index,
-                display: rel.clone(),
-                rel,
+                display: display_path(&abs_root, cwd),
+                rel: identity_path(&abs_root, cwd, &identity_base(root, cwd)),
                 origin: Origin::Disk(root.clone()),
             });
             continue;
@@ -119,6 +120,7 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, opts: WalkOptions<'_>) -> Result<Walk
             RepoIgnores::default()
         };
         loaded.extend(ignores.loaded.iter().cloned());
+        let base = identity_base(root, cwd);
         for rel_path in listing.files {
             let rel = slashed(&rel_path);
             if !ignores.is_empty() && ignores.is_ignored(&format!("{}{rel}", listing.prefix)) {
@@ -128,7 +130,7 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, opts: WalkOptions<'_>) -> Result<Walk
             let abs = abs_root.join(&rel_path);
             out.entries.push(Entry {
                 root: index,
-                rel,
+                rel: identity_path(&abs, cwd, &base),
                 display: display_path(&abs, cwd),
                 origin: Origin::Disk(root.join(&rel_path)),
             });
@@ -139,7 +141,7 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, opts: WalkOptions<'_>) -> Result<Walk
     // display alike stay two.
     let mut seen = HashSet::new();
     out.entries.retain(|e| match &e.origin {
-        Origin::Disk(p) => seen.insert(lexical(&absolute(p, cwd))),
+        Origin::Disk(p) => seen.insert(normalize(&absolute(p, cwd))),
         _ => true,
     });
     out.entries
@@ -435,32 +437,4 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     {
         PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
     }
-}
-
-/// `path` made absolute against `cwd`, with `.` components dropped (no symlink resolution).
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    joined
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect()
-}
-
-/// An absolute path with `..` resolved lexically: the identity of a file listed under a root.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }

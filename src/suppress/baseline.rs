@@ -4,15 +4,18 @@
 //! An entry is `(rule, path, fingerprint)`. The fingerprint is bound to the rule, the path and
 //! the hash of the matched text with its occurrence index (see `finding::fingerprint_of`),
 //! never to a line, so inserting lines above a finding or re-indenting it keeps it baselined and
-//! a different secret on the same line is new. Paths are relative to the baseline file's
-//! directory, so the file means the same from any working directory. The file is sorted, one
+//! a different secret on the same line is new. Version 2 paths are relative to the repository
+//! root around the file (its directory outside a repository), the same identity paths findings
+//! carry; version 1 paths, still read, are relative to the file's directory. Either way the
+//! file means the same from any working directory: an entry's fingerprint is recomputed from
+//! the finding's stored occurrence index when the paths differ. The file is sorted, one
 //! entry per line, with no line numbers, timestamps or secret values: it does not churn in
 //! merges, and `merge=union` in `.gitattributes` resolves concurrent additions.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -22,30 +25,29 @@ use crate::error::{LocatedError, LocatedKind, Result, SourceText};
 use crate::finding::{fingerprint_of, hex_sha256, Finding, FindingBuilder, Hit, Suppression};
 use crate::gate::files::{self, GateFile};
 use crate::meta::STALE_BASELINE;
+use crate::paths::{normalize, relative_to, repository_root, resolved};
 use crate::policy::Severity;
-use crate::report::{normalize, Report};
-use crate::source::walk::absolute;
+use crate::report::Report;
 use crate::Settings;
 
-/// The only baseline format version so far.
-pub const VERSION: u32 = 1;
+/// The version written: paths relative to the repository root.
+pub const VERSION: u32 = 2;
+
+/// The first version: paths relative to the baseline file's directory. Read, never written.
+pub const VERSION_1: u32 = 1;
 
 /// The comment at the top of every written baseline.
 pub const HEADER: &str = "\
 # guardrail baseline: findings accepted as they are, so that only new ones fail the gate.
 # Each entry is bound to the rule, the path and the hashed matched text, never to a line.
 # Regenerate with `guardrail check --write-baseline <this file>`; entries that match nothing
-# any more are reported as stale. Paths are relative to this file's directory.
+# any more are reported as stale. Paths are relative to the repository root.
 ";
-
-/// How far past the previous occurrence index the next one is searched for when fingerprints
-/// are rebased (findings dropped by config overrides leave gaps).
-const OCCURRENCE_WINDOW: usize = 1024;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Entry {
-    /// `/`-separated path relative to the baseline file's directory.
+    /// `/`-separated path relative to the baseline's [`Baseline::dir`].
     pub path: String,
     /// Full rule id.
     pub rule: String,
@@ -62,8 +64,12 @@ pub struct Baseline {
     /// pasted into it is reported), but findings on it are never baselined: the file cannot
     /// vouch for itself.
     pub file: PathBuf,
-    /// Absolute directory entry paths are relative to (the file's directory).
+    /// Absolute directory entry paths are relative to: the repository root around the file
+    /// (version 2; the file's directory outside a repository), or the file's directory
+    /// (version 1).
     pub dir: PathBuf,
+    /// The format version the file was written in.
+    pub version: u32,
     /// Entries with the byte span of each in the file.
     pub entries: Vec<(Entry, Range<usize>)>,
 }
@@ -111,8 +117,11 @@ impl Baseline {
             .with_label("invalid baseline")
             .with_help("regenerate it with `guardrail check --write-baseline FILE`")
         })?;
-        if *raw.version.get_ref() != VERSION {
-            let message = format!("unsupported baseline version (this guardrail reads version {VERSION})");
+        let version = *raw.version.get_ref();
+        if version != VERSION && version != VERSION_1 {
+            let message = format!(
+                "unsupported baseline version (this guardrail reads versions {VERSION_1} and {VERSION})"
+            );
             return Err(error(raw.version.span(), &message).into());
         }
         let entries = raw
@@ -129,9 +138,15 @@ impl Baseline {
                 (entry, span)
             })
             .collect();
+        let dir = if version == VERSION_1 {
+            file.parent().map_or_else(|| file.clone(), Path::to_path_buf)
+        } else {
+            anchor(&file)
+        };
         Ok(Self {
             source: Arc::clone(&source),
-            dir: file.parent().map_or_else(|| file.clone(), Path::to_path_buf),
+            dir,
+            version,
             file,
             entries,
         })
@@ -140,19 +155,26 @@ impl Baseline {
 
 /// The display name of baseline file `path` and its absolute, normalised path.
 pub fn location(path: &Path, cwd: &Path) -> (String, PathBuf) {
-    let abs = normalize(&absolute(path, cwd));
-    (crate::source::display_path(&abs, cwd), abs)
+    let abs = resolved(path, cwd);
+    (crate::paths::display_path(&abs, cwd), abs)
 }
 
-/// The baseline entries for every reported finding (except those on the baseline `file`
-/// itself), sorted and deduplicated, with paths and fingerprints rebased onto its directory.
+/// Where version-2 entry paths of baseline `file` (absolute) are relative to: the repository
+/// around it, else its directory.
+fn anchor(file: &Path) -> PathBuf {
+    let dir = file.parent().unwrap_or(file);
+    repository_root(dir).unwrap_or_else(|| dir.to_path_buf())
+}
+
+/// The (version 2) baseline entries for every reported finding (except those on the baseline
+/// `file` itself), sorted and deduplicated.
 pub fn entries(report: &Report, cwd: &Path, file: &Path) -> Vec<Entry> {
-    let rebaser = Rebaser::new(report, cwd, file.parent().unwrap_or(file));
+    let dir = anchor(file);
     let mut out: Vec<Entry> = report
         .findings
         .iter()
         .filter(|f| !on_file(f, cwd, file))
-        .map(|f| rebaser.entry(f))
+        .map(|f| entry_of(f, cwd, &dir))
         .collect();
     out.sort();
     out.dedup();
@@ -208,13 +230,12 @@ pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
         .enumerate()
         .map(|(i, (e, _))| (e, i))
         .collect();
-    let rebaser = Rebaser::new(report, &settings.cwd, &baseline.dir);
     let mut used = vec![false; baseline.entries.len()];
     let mut mark = |f: &Finding| {
         if on_file(f, &settings.cwd, &baseline.file) {
             return false;
         }
-        let i = lookup.get(&rebaser.entry(f)).copied();
+        let i = lookup.get(&entry_of(f, &settings.cwd, &baseline.dir)).copied();
         if let Some(i) = i.filter(|&i| !used[i]) {
             used[i] = true;
             return true;
@@ -252,7 +273,7 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
     let roots: Vec<PathBuf> = settings
         .roots
         .iter()
-        .map(|r| normalize(&absolute(r, &settings.cwd)))
+        .map(|r| resolved(r, &settings.cwd))
         .collect();
     let severity = if settings.fail_on_stale_baseline {
         Severity::Error
@@ -271,10 +292,10 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
             entry.rule, entry.path
         );
         let mut f = builder.build_meta(STALE_BASELINE, severity, &message, &Hit::span(span.clone()));
-        f.help = Some(crate::meta::help(STALE_BASELINE).to_string());
         f.content_hash =
             hex_sha256(format!("{}\0{}\0{}", entry.rule, entry.path, entry.fingerprint).as_bytes());
-        f.fingerprint = fingerprint_of(STALE_BASELINE, &f.path, &f.content_hash, None);
+        f.repo_path = relative_to(&baseline.file, &baseline.dir);
+        f.fingerprint = fingerprint_of(STALE_BASELINE, &f.repo_path, &f.content_hash, None);
         out.push(f);
     }
     out
@@ -283,7 +304,7 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
 /// Whether `f` is on the baseline file (stale-entry notes are, and findings of rules that ran
 /// over it).
 fn on_file(f: &Finding, cwd: &Path, file: &Path) -> bool {
-    f.rule == STALE_BASELINE || normalize(&absolute(Path::new(&f.path), cwd)) == file
+    f.rule == STALE_BASELINE || resolved(Path::new(&f.path), cwd) == file
 }
 
 fn recount(report: &mut Report) {
@@ -298,98 +319,27 @@ fn recount(report: &mut Report) {
     }
 }
 
-/// Turns findings into entries relative to the baseline directory. A fingerprint hashes the
-/// display path, so a finding displayed under another path (guardrail run from another
-/// directory) needs its fingerprint recomputed with the entry path. The occurrence index that
-/// went into it is not stored, so it is recovered once per run: within one group of equal
-/// matches the indices grow in file order, so each search starts after the previous index.
-struct Rebaser<'a> {
-    cwd: &'a Path,
-    dir: &'a Path,
-    /// Occurrence index by original fingerprint, for findings whose path changes.
-    occurrence: HashMap<String, usize>,
-}
-
-impl<'a> Rebaser<'a> {
-    fn new(report: &Report, cwd: &'a Path, dir: &'a Path) -> Self {
-        type Group<'f> = HashMap<(&'f str, &'f str, &'f str), Vec<&'f Finding>>;
-        let mut groups: Group<'_> = HashMap::new();
-        for f in report.findings.iter().chain(&report.suppressed) {
-            let unindexed = fingerprint_of(&f.rule, &f.path, &f.content_hash, None) == f.fingerprint;
-            if !unindexed && entry_path(f, cwd, dir) != f.path {
-                groups
-                    .entry((&f.rule, &f.path, &f.content_hash))
-                    .or_default()
-                    .push(f);
-            }
-        }
-        let mut occurrence = HashMap::new();
-        for ((rule, path, hash), mut group) in groups {
-            group.sort_by_key(|f| f.location);
-            let mut next = 0;
-            for f in group {
-                let found = (next..next + OCCURRENCE_WINDOW)
-                    .find(|&n| fingerprint_of(rule, path, hash, Some(n)) == f.fingerprint);
-                if let Some(n) = found {
-                    occurrence.insert(f.fingerprint.clone(), n);
-                    next = n + 1;
-                }
-            }
-        }
-        Self { cwd, dir, occurrence }
+/// The entry for `f` in a baseline whose paths are relative to `dir`: its path from there, and
+/// its fingerprint for that path. The path is usually the finding's own identity path, and so
+/// is the fingerprint; otherwise (a version-1 file, a baseline outside the scanned repository)
+/// the stored occurrence index recomputes it, no search needed.
+fn entry_of(f: &Finding, cwd: &Path, dir: &Path) -> Entry {
+    let path = relative_to(&resolved(Path::new(&f.path), cwd), dir);
+    let fingerprint = if path == f.repo_path {
+        f.fingerprint.clone()
+    } else {
+        fingerprint_of(&f.rule, &path, &f.content_hash, f.occurrence)
+    };
+    Entry {
+        path,
+        rule: f.rule.clone(),
+        fingerprint,
     }
-
-    /// The entry for `f`: its path relative to the directory, and its fingerprint for that path.
-    fn entry(&self, f: &Finding) -> Entry {
-        let path = entry_path(f, self.cwd, self.dir);
-        let fingerprint = if path == f.path {
-            f.fingerprint.clone()
-        } else if let Some(&n) = self.occurrence.get(&f.fingerprint) {
-            fingerprint_of(&f.rule, &path, &f.content_hash, Some(n))
-        } else if fingerprint_of(&f.rule, &f.path, &f.content_hash, None) == f.fingerprint {
-            fingerprint_of(&f.rule, &path, &f.content_hash, None)
-        } else {
-            f.fingerprint.clone()
-        };
-        Entry {
-            path,
-            rule: f.rule.clone(),
-            fingerprint,
-        }
-    }
-}
-
-/// `f`'s path relative to `dir`.
-fn entry_path(f: &Finding, cwd: &Path, dir: &Path) -> String {
-    relative_to(&normalize(&absolute(Path::new(&f.path), cwd)), dir)
-}
-
-/// `/`-separated path from `dir` to `path` (both absolute and normalised), with `..` steps.
-fn relative_to(path: &Path, dir: &Path) -> String {
-    let a: Vec<Component> = path.components().collect();
-    let b: Vec<Component> = dir.components().collect();
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if common == 0 {
-        return path.to_string_lossy().replace('\\', "/");
-    }
-    let ups = std::iter::repeat_n("..".to_string(), b.len() - common);
-    let rest = a[common..]
-        .iter()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    ups.chain(rest).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_paths_climb_out_of_the_directory() {
-        let rel = |p: &str, d: &str| relative_to(Path::new(p), Path::new(d));
-        assert_eq!(rel("/r/src/a.rs", "/r"), "src/a.rs");
-        assert_eq!(rel("/r/a.rs", "/r/sub"), "../a.rs");
-        assert_eq!(normalize(Path::new("/r/sub/../a")), PathBuf::from("/r/a"));
-    }
 
     #[test]
     fn render_quotes_and_parses_back() {

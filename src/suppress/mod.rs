@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::finding::{Finding, Location, Suppression};
+use crate::paths;
 use crate::policy::{Category, Severity};
 use crate::scan::FileScan;
 use inline::Directive;
@@ -41,13 +42,13 @@ pub struct Sorted {
 /// Applies overrides and inline suppressions to every file's findings.
 pub fn apply(files: Vec<FileScan>, opts: &SuppressOptions<'_>) -> Sorted {
     let mut out = Sorted::default();
-    for file in files {
-        let findings = apply_overrides(file.findings, opts);
+    for mut file in files {
+        let findings = apply_overrides(std::mem::take(&mut file.findings), opts);
         if !opts.inline {
             out.active.extend(findings);
             continue;
         }
-        apply_inline(findings, &file.path, &file.directives, opts, &mut out);
+        apply_inline(findings, &file, opts, &mut out);
     }
     out
 }
@@ -59,21 +60,19 @@ fn apply_overrides(findings: Vec<Finding>, opts: &SuppressOptions<'_>) -> Vec<Fi
     findings
         .into_iter()
         .filter_map(|mut f| {
-            let abs = cwd.join(&f.path);
-            let rel = abs.strip_prefix(&config.dir).unwrap_or(&abs).to_path_buf();
+            // Both resolved, so `..` in a display path (a run from a subdirectory) or in the
+            // config's directory does not hide the file from its overrides.
+            let abs = paths::resolved(Path::new(&f.path), cwd);
+            let dir = paths::resolved(&config.dir, cwd);
+            let rel = abs.strip_prefix(&dir).unwrap_or(&abs).to_path_buf();
             f.severity = config.severity_at(&f.rule, &rel, f.severity, f.severity)?;
             Some(f)
         })
         .collect()
 }
 
-fn apply_inline(
-    findings: Vec<Finding>,
-    path: &str,
-    directives: &[Directive],
-    opts: &SuppressOptions<'_>,
-    out: &mut Sorted,
-) {
+fn apply_inline(findings: Vec<Finding>, file: &FileScan, opts: &SuppressOptions<'_>, out: &mut Sorted) {
+    let directives = &file.directives;
     let mut used = vec![false; directives.len()];
     for mut f in findings {
         let matching = directives
@@ -87,7 +86,7 @@ fn apply_inline(
         used[i] = true;
         if opts.unsuppressible.contains(&f.rule) {
             out.active.push(note(
-                path,
+                file,
                 d,
                 UNSUPPRESSIBLE,
                 Severity::Warning,
@@ -96,7 +95,7 @@ fn apply_inline(
             out.active.push(f);
         } else if opts.require_reason && d.reason.is_none() {
             out.active.push(note(
-                path,
+                file,
                 d,
                 MISSING_REASON,
                 Severity::Warning,
@@ -117,7 +116,7 @@ fn apply_inline(
             d.rules.join(", ")
         };
         out.active.push(note(
-            path,
+            file,
             d,
             UNUSED_SUPPRESSION,
             Severity::Note,
@@ -126,14 +125,15 @@ fn apply_inline(
     }
 }
 
-fn note(path: &str, d: &Directive, rule: &str, severity: Severity, message: String) -> Finding {
+fn note(file: &FileScan, d: &Directive, rule: &str, severity: Severity, message: String) -> Finding {
     Finding {
         rule: rule.to_string(),
         category: Category::Security,
         severity,
         message,
-        help: Some("remove the comment, or fix its rule id; `guardrail rules list` shows ids".into()),
-        path: path.to_string(),
+        help: Some(crate::meta::help(rule).to_string()),
+        path: file.path.clone(),
+        repo_path: file.rel.clone(),
         location: Location {
             line: d.line,
             column: d.column,
@@ -141,6 +141,7 @@ fn note(path: &str, d: &Directive, rule: &str, severity: Severity, message: Stri
             end_column: d.end_column,
         },
         fingerprint: String::new(),
+        occurrence: None,
         snippet: None,
         label: None,
         content_hash: crate::finding::hex_sha256(format!("{}:{}", rule, d.rules.join(",")).as_bytes()),
