@@ -88,30 +88,36 @@ impl<'a> Index<'a> {
 
 const LS_FILES: &[&str] = &["ls-files", "-s", "-z", "--full-name", "--", ":/"];
 
-/// Files staged for commit: added, copied, modified, renamed or changed in type (a symlink
-/// replaced by a file) relative to HEAD (or to the empty tree before the first commit).
+/// Files staged for commit relative to HEAD (or to the empty tree before the first commit),
+/// with their status: added, copied, modified or changed in type (a symlink replaced by a
+/// file) are scanned; deleted ones only matter when they configure the gate. Renames are
+/// listed as a deletion and an addition, so the new path is always scanned.
 const STAGED: &[&str] = &[
     "diff",
     "--cached",
-    "--name-only",
+    "--name-status",
+    "--no-renames",
     "-z",
     "--no-relative",
     "--no-ext-diff",
     "--no-textconv",
-    "--diff-filter=ACMRT",
+    "--diff-filter=ACMTD",
 ];
 
-/// Files the index deletes, compared with HEAD (gate files among them are reported).
-const STAGED_DELETIONS: &[&str] = &[
-    "diff",
-    "--cached",
-    "--name-only",
-    "-z",
-    "--no-relative",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--diff-filter=D",
-];
+/// `--name-status -z` output: `<status>\0<path>\0` pairs, split into the paths a commit adds
+/// or changes and the paths it deletes.
+fn split_status(out: &[u8]) -> (Vec<String>, Vec<String>) {
+    let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+    let mut fields = split_nul(out);
+    while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
+        if status.starts_with('D') {
+            deleted.push(path);
+        } else {
+            changed.push(path);
+        }
+    }
+    (changed, deleted)
+}
 
 /// Collects the staged files selected by `roots` (relative to `cwd` or absolute).
 pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u64) -> Result<Staged> {
@@ -119,7 +125,6 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u
     let rev_parse = git::start(cwd, git::REV_PARSE, None)?;
     let ls_files = git::start(cwd, LS_FILES, None)?;
     let staged = git::start(cwd, STAGED, None)?;
-    let deleted = git::start(cwd, STAGED_DELETIONS, None)?;
     let repo = Repo::from_rev_parse(cwd, rev_parse)?;
     let listing = ls_files.finish()?;
     // Validate once (fast); fall back to a lossy copy only for non-UTF-8 paths.
@@ -128,7 +133,7 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u
         Err(_) => String::from_utf8_lossy(&listing),
     };
     let index = Index::parse(&listing);
-    let changed: Vec<String> = split_nul(&staged.finish()?).collect();
+    let (changed, deleted) = split_status(&staged.finish()?);
     let mut chosen: Vec<String> = Vec::new();
     for root in roots {
         select(&repo, root, &index, &changed, &mut chosen)?;
@@ -143,19 +148,11 @@ pub fn collect(cwd: &Path, roots: &[PathBuf], opts: WalkOptions<'_>, max_size: u
             abs: top.join(p),
             deleted: false,
         })
-        .chain(
-            // A first commit has nothing to delete (and git says so with an error).
-            deleted
-                .finish()
-                .map(|out| split_nul(&out).collect::<Vec<_>>())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| super::ChangedPath {
-                    display: repo.display(&p),
-                    abs: top.join(&p),
-                    deleted: true,
-                }),
-        )
+        .chain(deleted.iter().map(|p| super::ChangedPath {
+            display: repo.display(p),
+            abs: top.join(p),
+            deleted: true,
+        }))
         .collect();
     chosen.retain(|p| !opts.excludes.is_some_and(|x| x.is_excluded(&top.join(p))));
     let mut out = Staged {
@@ -321,6 +318,13 @@ fn read_batch(mut out: impl BufRead, blobs: &[(String, &str)], max_size: u64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_status_splits_changes_from_deletions() {
+        let (changed, deleted) = split_status(b"M\0a.py\0D\0guardrail.toml\0A\0b c.py\0T\0link\0");
+        assert_eq!(changed, vec!["a.py", "b c.py", "link"]);
+        assert_eq!(deleted, vec!["guardrail.toml"]);
+    }
 
     #[test]
     fn index_lists_paths_and_marks_conflicts() {
