@@ -46,7 +46,7 @@ for name in gitleaks tokio; do
   for _ in $(seq "$RUNS"); do
     echo "guardrail $(seconds sh -c "cd '$repo' && '$BIN' history --no-config --format json")" >> "$WORK/$name.times"
     echo "guardrail-last-50 $(seconds sh -c "cd '$repo' && '$BIN' history --no-config --format json HEAD~50..HEAD")" >> "$WORK/$name.times"
-    echo "betterleaks $(seconds betterleaks git "$repo" --no-color --report-path "$WORK/bl.json")" >> "$WORK/$name.times"
+    echo "betterleaks $(seconds betterleaks git "$repo" --no-color -o "$WORK/bl.json")" >> "$WORK/$name.times"
     echo "kingfisher $(seconds kingfisher scan "$repo" --git-history=full --no-validate --no-update-check --format json)" >> "$WORK/$name.times"
   done
   python3 - "$WORK/$name.times" <<'PY'
@@ -63,7 +63,7 @@ for peer in ("betterleaks", "kingfisher"):
     print(f"  guardrail vs {peer}: {med[peer] / g:.1f}x faster")
 PY
   echo "  peak RSS: guardrail $(peak_mb sh -c "cd '$repo' && '$BIN' history --no-config --format json") MB," \
-    "betterleaks $(peak_mb betterleaks git "$repo" --no-color --report-path "$WORK/bl.json") MB," \
+    "betterleaks $(peak_mb betterleaks git "$repo" --no-color -o "$WORK/bl.json") MB," \
     "kingfisher $(peak_mb kingfisher scan "$repo" --git-history=full --no-validate --no-update-check --format json) MB"
   (cd "$repo" && "$BIN" history --no-config --format json > "$WORK/$name-guardrail.json" 2>/dev/null || true)
   python3 -c "import json; d=json.load(open('$WORK/$name-guardrail.json')); print('  guardrail findings:', d['summary']['findings'], 'blobs scanned:', d['summary']['files_scanned'])"
