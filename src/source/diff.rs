@@ -120,32 +120,7 @@ pub fn since(repo: &Repo, rev: &str) -> Result<HashMap<String, FileChange>> {
     let base = merge_base(repo, rev)?;
     // `git diff` hashes working-tree files, which runs the repository's clean filters.
     let no_filters = repo.filter_overrides()?;
-    let mut args = vec!["diff", "--raw", "-z"];
-    args.extend(DIFF_OPTIONS);
-    args.extend([base.as_str(), "--"]);
-    let raw = repo.git_with_config(&no_filters, &args)?;
-    let mut files = parse_raw(&raw);
-    let mut args = vec![
-        "diff",
-        "-U0",
-        "--inter-hunk-context=0",
-        "--no-color",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-    ];
-    args.extend(DIFF_OPTIONS);
-    args.extend([base.as_str(), "--"]);
-    let patch = repo.git_with_config(&no_filters, &args)?;
-    for (path, lines) in parse_hunks(&patch) {
-        files.entry(path).or_default().lines.extend(lines);
-    }
-    // A changed file git shows no hunk for (a mode change aside) counts as changed throughout:
-    // whatever hid its lines must not hide its findings.
-    for c in files.values_mut() {
-        if c.lines.is_empty() && !c.same_content {
-            c.whole = true;
-        }
-    }
+    let mut files = changes(repo, &no_filters, &[base.as_str()])?;
     let untracked = repo.git(&[
         "ls-files",
         "--others",
@@ -173,10 +148,17 @@ pub fn of_commit(repo: &Repo, commit: &str) -> Result<HashMap<String, FileChange
             String::from_utf8_lossy(&out).trim().to_string()
         }
     };
+    changes(repo, &[], &[parent.as_str(), commit])
+}
+
+/// Changed files and their added lines between the `git diff` operands `range` (one
+/// revision: against the working tree).
+fn changes(repo: &Repo, config: &[(String, String)], range: &[&str]) -> Result<HashMap<String, FileChange>> {
     let mut args = vec!["diff", "--raw", "-z"];
     args.extend(DIFF_OPTIONS);
-    args.extend([parent.as_str(), commit, "--"]);
-    let mut files = parse_raw(&repo.git(&args)?);
+    args.extend(range);
+    args.push("--");
+    let mut files = parse_raw(&repo.git_with_config(config, &args)?);
     let mut args = vec![
         "diff",
         "-U0",
@@ -186,10 +168,13 @@ pub fn of_commit(repo: &Repo, commit: &str) -> Result<HashMap<String, FileChange
         "--dst-prefix=b/",
     ];
     args.extend(DIFF_OPTIONS);
-    args.extend([parent.as_str(), commit, "--"]);
-    for (path, lines) in parse_hunks(&repo.git(&args)?) {
+    args.extend(range);
+    args.push("--");
+    for (path, lines) in parse_hunks(&repo.git_with_config(config, &args)?) {
         files.entry(path).or_default().lines.extend(lines);
     }
+    // A changed file git shows no hunk for (a mode change aside) counts as changed throughout:
+    // whatever hid its lines must not hide its findings.
     for c in files.values_mut() {
         if c.lines.is_empty() && !c.same_content {
             c.whole = true;
