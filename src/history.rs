@@ -54,12 +54,7 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     }
     let history = source::walk(&repo.toplevel, &opts.revisions)?;
     let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
-    let scan_opts = ScanOptions {
-        max_file_size: settings.max_file_size,
-        max_line_length: settings.max_line_length,
-        max_parse_depth: settings.max_parse_depth,
-        parse_time_budget: settings.parse_time_budget,
-    };
+    let scan_opts = settings.scan_options();
     let mut summary = Summary::default();
     let scanned = scan_blobs(&repo, &history, &plan, &scan_opts, &mut summary)?;
     let unsuppressible = plan

@@ -131,6 +131,27 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The scan stage's knobs, with a fresh [`matchers::RunContext`]: nothing one run reads
+    /// (lockfiles, dependency graphs) is seen by the next.
+    pub fn scan_options(&self) -> ScanOptions {
+        let source = if self.cargo_metadata {
+            matchers::cargo::GraphSource::CargoMetadata
+        } else {
+            matchers::cargo::GraphSource::Lockfile
+        };
+        ScanOptions {
+            max_file_size: self.max_file_size,
+            max_line_length: self.max_line_length,
+            max_parse_depth: self.max_parse_depth,
+            parse_time_budget: self.parse_time_budget,
+            run: std::sync::Arc::new(matchers::RunContext {
+                cargo: matchers::cargo::RunState::with_graph_source(source),
+            }),
+        }
+    }
+}
+
 /// Loads built-in and user packs and applies the config's pack and rule settings.
 pub fn load_policies(settings: &Settings) -> Result<PolicySet> {
     let mut set = PolicySet::default();
@@ -159,16 +180,8 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             relaxes: true,
         });
     }
-    let mut plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
-    if settings.cargo_metadata {
-        plan.set_cargo_graph_source(matchers::cargo::GraphSource::CargoMetadata);
-    }
-    let opts = ScanOptions {
-        max_file_size: settings.max_file_size,
-        max_line_length: settings.max_line_length,
-        max_parse_depth: settings.max_parse_depth,
-        parse_time_budget: settings.parse_time_budget,
-    };
+    let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
+    let opts = settings.scan_options();
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
     for file in &mut output.files {
         report::sort(&mut file.findings);

@@ -42,16 +42,6 @@ impl Plan {
         Self::compile_for(rules, usize::MAX)
     }
 
-    /// Where every cargo license rule of this run gets the dependency graph (a command-line
-    /// setting: `--cargo-metadata`).
-    pub fn set_cargo_graph_source(&mut self, source: crate::matchers::cargo::GraphSource) {
-        for m in &mut self.matchers {
-            if let Matcher::Cargo(c) = m {
-                c.set_graph_source(source);
-            }
-        }
-    }
-
     /// Like [`Plan::compile`], sized for a run over `files` files: a keyword DFA pays for its
     /// build time (~6 ms) only over many files; a pre-commit run over a few uses the NFA.
     pub fn compile_for(rules: Vec<Rule>, files: usize) -> Result<Self> {

@@ -40,6 +40,8 @@ pub struct ScanOptions {
     pub max_parse_depth: usize,
     /// Time one file's structured parsing may take (`None`: unbounded).
     pub parse_time_budget: Option<std::time::Duration>,
+    /// What this run's files share (lockfiles, dependency graphs); a fresh one per run.
+    pub run: std::sync::Arc<crate::matchers::RunContext>,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +51,7 @@ impl Default for ScanOptions {
             max_line_length: DEFAULT_MAX_LINE_LENGTH,
             max_parse_depth: crate::matchers::limits::DEFAULT_MAX_DEPTH,
             parse_time_budget: Some(crate::matchers::limits::DEFAULT_PARSE_BUDGET),
+            run: std::sync::Arc::default(),
         }
     }
 }
@@ -165,6 +168,7 @@ fn scan_file(
     };
     let cache = FileCache::default();
     let cx = FileContext {
+        run: &opts.run,
         entry,
         text: text.as_deref(),
         files,
@@ -313,6 +317,7 @@ pub fn scan_blob(
                 continue;
             }
             let cx = FileContext {
+                run: &opts.run,
                 entry: &entry,
                 text: None,
                 files: &files,

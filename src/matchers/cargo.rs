@@ -59,11 +59,28 @@ pub struct CargoMatcher {
     check: Check,
     manifest: bool,
     lockfile: bool,
+}
+
+/// The cargo matchers' share of a [`super::RunContext`]: lockfiles and dependency graphs, each
+/// read or resolved once per run however many rules, files and threads ask.
+#[derive(Debug, Default)]
+pub struct RunState {
     /// Lockfiles read from disk for manifest checks, by path.
     locks: Mutex<HashMap<PathBuf, Option<Arc<Lockfile>>>>,
-    graphs: GraphCache,
+    /// Dependency graphs by workspace.
+    pub graphs: GraphCache,
     /// Where license rules get the dependency graph (a run setting, never the repository's).
-    graph_source: GraphSource,
+    pub graph_source: GraphSource,
+}
+
+impl RunState {
+    /// A run whose license rules get the graph from `source`.
+    pub fn with_graph_source(source: GraphSource) -> Self {
+        Self {
+            graph_source: source,
+            ..Self::default()
+        }
+    }
 }
 
 /// `[package]` keys `required-fields` may name.
@@ -106,15 +123,7 @@ impl CargoMatcher {
             check: compile_check(rule, t)?,
             manifest: files.is_empty() || files.contains(&CargoFile::Manifest),
             lockfile: files.is_empty() || files.contains(&CargoFile::Lockfile),
-            locks: Mutex::default(),
-            graphs: GraphCache::default(),
-            graph_source: GraphSource::default(),
         })
-    }
-
-    /// Chooses where license rules get the dependency graph for this run (`--cargo-metadata`).
-    pub fn set_graph_source(&mut self, source: GraphSource) {
-        self.graph_source = source;
     }
 
     /// Checks a Cargo.toml or Cargo.lock; other files are ignored.
@@ -144,7 +153,7 @@ impl CargoMatcher {
                 p.check_manifest(m, dir, &workspace_dir(cx).unwrap_or_default(), out);
             }
             Check::Unbounded => checks::unbounded_versions(m, out),
-            Check::Licenses(p) => graph::licenses_in_manifest(self, p, cx, m, out),
+            Check::Licenses(p) => graph::licenses_in_manifest(p, cx, m, out),
             Check::Fields {
                 fields,
                 published_only,
@@ -158,15 +167,17 @@ impl CargoMatcher {
         match &self.check {
             Check::Banned(bans) if self.lockfile => checks::banned_in_lockfile(bans, l, out),
             Check::Sources(p) if self.lockfile => p.check_lockfile(l, out),
-            Check::Licenses(p) => graph::licenses_in_lockfile(self, p, cx, l, out),
+            Check::Licenses(p) => graph::licenses_in_lockfile(p, cx, l, out),
             _ => {}
         }
     }
 
-    /// The workspace's Cargo.lock, read from disk once per scan; `None` in memory.
+    /// The workspace's Cargo.lock, read from disk once per run; `None` in memory.
     fn lockfile_for(&self, cx: &FileContext<'_>) -> Option<Arc<Lockfile>> {
         let path = scan_root(cx)?.join(workspace_dir(cx)?).join("Cargo.lock");
-        let mut locks = self
+        let mut locks = cx
+            .run
+            .cargo
             .locks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -23,8 +23,19 @@ use crate::finding::Hit;
 use crate::policy::{MatcherTable, Rule};
 use crate::source::{Entry, FileSet};
 
+/// Everything that lives for one run and is shared by its files: read once, by whoever asks
+/// first, and dropped with the run. Owned by the caller (a CLI run, a test, a language server
+/// session), never by a compiled plan or a static, so one plan can serve many runs.
+#[derive(Debug, Default)]
+pub struct RunContext {
+    /// Cargo lockfiles and dependency graphs of this run.
+    pub cargo: cargo::RunState,
+}
+
 /// What a matcher may look at for one file.
 pub struct FileContext<'a> {
+    /// State shared by every file of the run.
+    pub run: &'a RunContext,
     /// The file.
     pub entry: &'a Entry,
     /// Its text, when it was read (absent for binary, huge or unreadable files).

@@ -28,6 +28,7 @@ mod policies;
 mod policy_errors;
 mod precommit;
 mod rules_doc;
+mod run_context;
 mod rust_rules;
 mod sarif;
 mod self_check;

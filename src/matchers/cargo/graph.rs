@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::licenses::{GraphSource, LicensePolicy};
 use super::lockfile::{same_crate, Lockfile};
 use super::manifest::{Manifest, Val};
-use super::{parent, scan_root, workspace_dir, CargoMatcher, FileContext};
+use super::{parent, scan_root, workspace_dir, FileContext};
 use crate::finding::Hit;
 use crate::matchers::FileNote;
 use crate::meta::{CARGO_METADATA_RAN, DEPENDENCY_LICENSES_UNCHECKED};
@@ -16,13 +16,7 @@ use crate::source::Origin;
 
 /// Licenses declared in a Cargo.toml (its package, `[workspace.package]`) and those of its
 /// direct dependencies when the workspace graph is available.
-pub fn licenses_in_manifest(
-    matcher: &CargoMatcher,
-    policy: &LicensePolicy,
-    cx: &FileContext<'_>,
-    m: &Manifest,
-    out: &mut Vec<Hit>,
-) {
+pub fn licenses_in_manifest(policy: &LicensePolicy, cx: &FileContext<'_>, m: &Manifest, out: &mut Vec<Hit>) {
     let own = m
         .package
         .as_ref()
@@ -45,7 +39,8 @@ pub fn licenses_in_manifest(
     };
     let root = canonical(&root);
     let workspace = canonical(&root.join(ws).join("Cargo.toml"));
-    let outcome = matcher.graphs.graph(&workspace, &root, matcher.graph_source);
+    let run = &cx.run.cargo;
+    let outcome = run.graphs.graph(&workspace, &root, run.graph_source);
     let Some(Ok(graph)) = outcome.get() else {
         return;
     };
@@ -78,7 +73,6 @@ pub fn licenses_in_manifest(
 /// Every package of the resolved graph, at its `name = ` line in Cargo.lock. Local packages
 /// whose Cargo.toml is part of this scan are judged from that file instead.
 pub fn licenses_in_lockfile(
-    matcher: &CargoMatcher,
     policy: &LicensePolicy,
     cx: &FileContext<'_>,
     lock: &Lockfile,
@@ -95,8 +89,9 @@ pub fn licenses_in_lockfile(
         return;
     };
     let manifest = canonical(&path.with_file_name("Cargo.toml"));
-    let ran_cargo = matcher.graph_source == GraphSource::CargoMetadata;
-    let outcome = matcher.graphs.graph(&manifest, &root, matcher.graph_source);
+    let run = &cx.run.cargo;
+    let ran_cargo = run.graph_source == GraphSource::CargoMetadata;
+    let outcome = run.graphs.graph(&manifest, &root, run.graph_source);
     let dir = display_dir(&cx.entry.display);
     let graph = match outcome.get() {
         Some(Ok(graph)) => graph,

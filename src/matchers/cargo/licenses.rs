@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use spdx::{Expression, LicenseReq, Licensee, ParseMode};
 use toml::Spanned;
@@ -200,12 +200,8 @@ type Cell = OnceLock<Result<Graph, String>>;
 type Outcome = Arc<Cell>;
 type Key = (PathBuf, GraphSource);
 
-/// Outcomes held by the matchers of the running scan, so several license rules share one
-/// resolution. Weak: when the scan's plan is dropped, the next scan runs afresh.
-static SHARED: Mutex<Vec<(Key, Weak<Cell>)>> = Mutex::new(Vec::new());
-
-/// Graphs by workspace manifest, so each workspace is resolved once per scan however many
-/// files, rules and threads ask.
+/// Graphs by workspace manifest, so each workspace is resolved once per run however many
+/// files, rules and threads ask. Lives in the run's [`crate::matchers::RunContext`].
 #[derive(Debug, Default)]
 pub struct GraphCache {
     runs: Mutex<HashMap<Key, Outcome>>,
@@ -218,7 +214,7 @@ impl GraphCache {
         let key = (manifest.to_path_buf(), source);
         let cell = {
             let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(runs.entry(key.clone()).or_insert_with(|| shared(&key)))
+            Arc::clone(runs.entry(key).or_default())
         };
         // Initialised outside the map locks: other workspaces need not wait for this one.
         cell.get_or_init(|| match source {
@@ -230,18 +226,6 @@ impl GraphCache {
         });
         cell
     }
-}
-
-/// The outcome another matcher of this scan already holds for `key`, or a new one.
-fn shared(key: &Key) -> Outcome {
-    let mut all = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-    all.retain(|(_, w)| w.strong_count() > 0);
-    if let Some(cell) = all.iter().find(|(k, _)| k == key).and_then(|(_, w)| w.upgrade()) {
-        return cell;
-    }
-    let cell = Outcome::default();
-    all.push((key.clone(), Arc::downgrade(&cell)));
-    cell
 }
 
 #[cfg(test)]
