@@ -152,7 +152,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             other => other?,
         },
     }
-    if let (Some(_), Format::Human) = (&args.output, args.format) {
+    // A report written to a file still leaves its one-line summary in the log, whatever the
+    // format, so a CI log is never silent about what the gate decided.
+    if args.output.is_some() {
         let mut err = anstream::stderr();
         let _ = std::io::Write::write_all(&mut err, report::human::summary_line(&report.summary).as_bytes());
         let _ = std::io::Write::write_all(&mut err, b"\n");

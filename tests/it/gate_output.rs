@@ -296,3 +296,23 @@ fn a_bare_carriage_return_never_yields_line_zero() {
         assert!(stdout.contains(&header), "{header} in {stdout}");
     }
 }
+
+#[test]
+fn a_report_written_to_a_file_leaves_its_summary_on_stderr_in_every_format() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write_tree(repo.path(), &[("app.py", &format!("T = \"{}\"\n", token()))]);
+    for format in ["human", "json", "sarif", "github"] {
+        let out = guardrail()
+            .current_dir(repo.path())
+            .args(["check", "--format", format, "--output", "report.out", "app.py"])
+            .output()
+            .expect("ran");
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(out.stdout.is_empty(), "{format}: nothing on stdout");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("guardrail: 1 error, 0 warnings, 0 notes in 1 file"),
+            "{format}: {stderr}"
+        );
+    }
+}
