@@ -292,11 +292,7 @@ fn merge(
 fn count(report: &mut Report, started: Instant) {
     let s = &mut report.summary;
     for f in &report.findings {
-        match f.severity {
-            crate::policy::Severity::Error => s.errors += 1,
-            crate::policy::Severity::Warning => s.warnings += 1,
-            crate::policy::Severity::Note => s.notes += 1,
-        }
+        s.count(f);
     }
     s.suppressed_inline = report
         .suppressed

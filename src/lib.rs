@@ -285,11 +285,7 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         }
         report.provenance.insert(f.fingerprint.clone(), p.clone());
         f.path = repo.display(&f.path);
-        match f.severity {
-            policy::Severity::Error => report.summary.errors += 1,
-            policy::Severity::Warning => report.summary.warnings += 1,
-            policy::Severity::Note => report.summary.notes += 1,
-        }
+        report.summary.count(&f);
         report.findings.push(f);
     }
     report::sort(&mut report.findings);
@@ -324,11 +320,7 @@ fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, sta
     report::sort(&mut suppressed);
     finding::assign_fingerprints_missing(&mut findings);
     for f in &findings {
-        match f.severity {
-            policy::Severity::Error => summary.errors += 1,
-            policy::Severity::Warning => summary.warnings += 1,
-            policy::Severity::Note => summary.notes += 1,
-        }
+        summary.count(f);
     }
     summary.suppressed_inline = suppressed.len();
     summary.files_skipped = summary.skipped.values().sum();

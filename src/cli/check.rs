@@ -159,13 +159,18 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         let _ = std::io::Write::write_all(&mut err, report::human::summary_line(&report.summary).as_bytes());
         let _ = std::io::Write::write_all(&mut err, b"\n");
     }
-    Ok(if !report.summary.internal_errors.is_empty() {
+    Ok(exit_code(&report, settings.fail_on))
+}
+
+/// 2 for an internal error while matching, 1 when a reported finding fails the gate, else 0.
+pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
+    if !report.summary.internal_errors.is_empty() {
         EXIT_ERROR
-    } else if crate::fails(&report, settings.fail_on) {
+    } else if crate::fails(report, fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
-    })
+    }
 }
 
 /// `--baseline`: loads the file into the settings.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{write_stdout, PolicyArgs, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use super::{write_stdout, PolicyArgs};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
 use crate::history::HistoryOptions;
@@ -88,11 +88,5 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
             other => other?,
         },
     }
-    Ok(if !report.summary.internal_errors.is_empty() {
-        EXIT_ERROR
-    } else if crate::fails(&report, settings.fail_on) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(super::check::exit_code(&report, settings.fail_on))
 }

@@ -126,6 +126,15 @@ pub struct SkippedFile {
 }
 
 impl Summary {
+    /// Counts one reported finding under its severity.
+    pub fn count(&mut self, f: &Finding) {
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Note => self.notes += 1,
+        }
+    }
+
     /// Reported findings.
     pub fn findings(&self) -> usize {
         self.errors + self.warnings + self.notes
