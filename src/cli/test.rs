@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::{render_diagnostic, write_stdout, EXIT_CLEAN, EXIT_FINDINGS};
-use crate::error::{LocatedError, LocatedKind, Result};
+use crate::error::{LocatedError, Result};
 use crate::plan::Plan;
 use crate::policy::{self, Example, Expect, PolicySet};
 use crate::scan::check_one;
@@ -50,7 +50,8 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
                 _ => continue,
             };
             failures.push(ExampleFailure {
-                error: LocatedError::new(LocatedKind::Policy, &rule.source, example.span.clone(), message)
+                error: rule
+                    .error(example.span.clone(), message)
                     .with_label(format!("scanned as {}", example.path))
                     .with_help("fix the rule or the example; `guardrail rules explain` shows the rule"),
             });

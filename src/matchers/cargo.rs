@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::FileContext;
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::raw::{CargoFile, CargoTable};
 use crate::policy::Rule;
@@ -191,10 +191,6 @@ impl CargoMatcher {
     }
 }
 
-fn policy_error(rule: &Rule, span: std::ops::Range<usize>, msg: &str) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
-}
-
 /// The table's single check, validated.
 fn compile_check(rule: &Rule, t: &CargoTable) -> Result<Check, LocatedError> {
     let chosen = [
@@ -206,7 +202,7 @@ fn compile_check(rule: &Rule, t: &CargoTable) -> Result<Check, LocatedError> {
         t.publish.is_some(),
     ];
     if chosen.iter().filter(|&&c| c).count() != 1 {
-        return Err(policy_error(rule, rule.span.clone(), "[rule.cargo] needs exactly one check")
+        return Err(rule.error(rule.span.clone(), "[rule.cargo] needs exactly one check")
             .with_label("in this rule")
             .with_help("set one of `banned`, `sources`, `unbounded-versions`, `licenses`, `required-fields`, `publish`; write one rule per check"));
     }
@@ -221,16 +217,16 @@ fn compile_check(rule: &Rule, t: &CargoTable) -> Result<Check, LocatedError> {
             strings(&t.allow_git),
         ))
     } else if let Some(u) = t.unbounded_versions.as_ref().filter(|u| !*u.get_ref()) {
-        return Err(
-            policy_error(rule, u.span(), "`unbounded-versions = false` checks nothing")
-                .with_help("set it to `true`, or remove the rule"),
-        );
+        return Err(rule
+            .error(u.span(), "`unbounded-versions = false` checks nothing")
+            .with_help("set it to `true`, or remove the rule"));
     } else if t.unbounded_versions.is_some() {
         Check::Unbounded
     } else if let Some(l) = &t.licenses {
         Check::Licenses(LicensePolicy::compile(rule, l)?)
     } else if let Some(p) = t.publish.as_ref().filter(|p| *p.get_ref()) {
-        return Err(policy_error(rule, p.span(), "`publish = true` checks nothing")
+        return Err(rule
+            .error(p.span(), "`publish = true` checks nothing")
             .with_help("`publish = false` flags every [package] that crates.io would accept"));
     } else if t.publish.is_some() {
         Check::Publishable
@@ -240,7 +236,8 @@ fn compile_check(rule: &Rule, t: &CargoTable) -> Result<Check, LocatedError> {
             .iter()
             .find(|f| !PACKAGE_FIELDS.contains(&f.get_ref().as_str()))
         {
-            return Err(policy_error(rule, f.span(), "not a [package] field")
+            return Err(rule
+                .error(f.span(), "not a [package] field")
                 .with_help(format!("known fields: {}", PACKAGE_FIELDS.join(", "))));
         }
         Check::Fields {
@@ -255,7 +252,7 @@ fn bans(rule: &Rule, entries: &[toml::Spanned<String>]) -> Result<Vec<Ban>, Loca
         .iter()
         .map(|b| {
             Ban::parse(b.get_ref()).map_err(|e| {
-                policy_error(rule, b.span(), "invalid banned crate")
+                rule.error(b.span(), "invalid banned crate")
                     .with_label(e)
                     .with_help("write `name`, `name <semver requirement>` or either with ` -- reason`, e.g. \"openssl < 0.10.55 -- RUSTSEC-2023-0044\"")
             })

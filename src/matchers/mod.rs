@@ -8,6 +8,7 @@ pub mod cargo;
 pub mod document;
 pub mod limits;
 pub mod path;
+pub mod pattern;
 pub mod regex;
 pub mod require;
 pub mod rust;
@@ -18,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::{MatcherTable, Rule};
 use crate::source::{Entry, FileSet};
@@ -172,19 +173,14 @@ pub fn glob_set(rule: &Rule, globs: &[Spanned<String>]) -> Result<GlobSet, Locat
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
         let g = compile_glob(glob.get_ref()).map_err(|e| {
-            LocatedError::new(LocatedKind::Policy, &rule.source, glob.span(), "invalid glob")
+            rule.error(glob.span(), "invalid glob")
                 .with_label(e.kind().to_string())
         })?;
         builder.add(g);
     }
     builder.build().map_err(|e| {
-        LocatedError::new(
-            LocatedKind::Policy,
-            &rule.source,
-            rule.span.clone(),
-            "invalid globs",
-        )
-        .with_label(e.to_string())
+        rule.error(rule.span.clone(), "invalid globs")
+            .with_label(e.to_string())
     })
 }
 

@@ -7,14 +7,11 @@
 //! only what that file needs; syntax is checked up front so a broken pattern still fails at load.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
-use toml::Spanned;
-
+use super::pattern::{Flavor, Pattern};
 use super::validators::Validator;
 use super::FileContext;
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::raw::RegexTable;
 use crate::policy::Rule;
@@ -22,10 +19,8 @@ use crate::policy::Rule;
 /// Compiled `[rule.regex]`.
 #[derive(Debug)]
 pub struct RegexMatcher {
-    pattern: String,
-    allow_patterns: Vec<String>,
-    unicode: bool,
-    compiled: OnceLock<Option<Compiled>>,
+    pattern: Pattern,
+    allow: Vec<Pattern>,
     keywords: Vec<String>,
     secret: Option<usize>,
     group: Option<usize>,
@@ -33,38 +28,28 @@ pub struct RegexMatcher {
     validators: Vec<Validator>,
 }
 
-#[derive(Debug)]
-struct Compiled {
-    regex: Regex,
-    allow: Vec<Regex>,
-}
-
 impl RegexMatcher {
     /// Validates the table; builds the regexes now when `eager`, else on first use.
     pub fn compile(rule: &Rule, table: &RegexTable, eager: bool) -> Result<Self, LocatedError> {
-        let allow_patterns: Vec<String> = rule
+        let flavor = Flavor::Bytes {
+            unicode: table.unicode,
+        };
+        let allow = rule
             .pack_allow
             .iter()
             .chain(&table.allow)
-            .map(|a| a.get_ref().clone())
-            .collect();
-        // Built-in packs are validated by their tests (which compile them eagerly); skipping the
-        // syntax pass here keeps a one-file pre-commit run from parsing ~400 patterns.
-        let captures = if eager || !rule.builtin {
-            for allow in rule.pack_allow.iter().chain(&table.allow) {
-                check_syntax(rule, allow, table.unicode)?;
-            }
-            check_syntax(rule, &table.pattern, table.unicode)?
-        } else {
-            usize::MAX
-        };
+            .map(|a| Pattern::compile(rule, a, flavor, eager))
+            .collect::<Result<Vec<_>, _>>()?;
+        let pattern = Pattern::compile(rule, &table.pattern, flavor, eager)?;
+        // Unchecked (built-in, lazy) patterns have their groups checked by the pack tests.
+        let captures = pattern.captures().unwrap_or(usize::MAX);
         for group in [&table.secret, &table.group].into_iter().flatten() {
             if *group.get_ref() > captures {
-                return Err(
-                    policy_error(rule, group.span(), "no such capture group").with_help(format!(
+                return Err(rule
+                    .error(group.span(), "no such capture group")
+                    .with_help(format!(
                         "the pattern has {captures} capture group(s); groups are numbered from 1"
-                    )),
-                );
+                    )));
             }
         }
         let validators = table
@@ -72,28 +57,20 @@ impl RegexMatcher {
             .iter()
             .map(|v| {
                 Validator::parse(v.get_ref()).ok_or_else(|| {
-                    policy_error(rule, v.span(), "unknown validator")
+                    rule.error(v.span(), "unknown validator")
                         .with_help(format!("known validators: {}", Validator::NAMES.join(", ")))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let matcher = Self {
-            pattern: table.pattern.get_ref().clone(),
-            allow_patterns,
-            unicode: table.unicode,
-            compiled: OnceLock::new(),
+        Ok(Self {
+            pattern,
+            allow,
             keywords: table.keywords.iter().map(|k| k.get_ref().clone()).collect(),
             secret: table.secret.as_ref().map(|s| *s.get_ref()),
             group: table.group.as_ref().map(|s| *s.get_ref()),
             min_entropy: table.min_entropy.as_ref().map(|s| *s.get_ref()),
             validators,
-        };
-        if eager {
-            matcher.build().map_err(|msg| {
-                policy_error(rule, table.pattern.span(), "pattern does not compile").with_help(msg)
-            })?;
-        }
-        Ok(matcher)
+        })
     }
 
     /// Literal words that must occur (case-insensitively) for the rule to run on a file.
@@ -101,39 +78,20 @@ impl RegexMatcher {
         &self.keywords
     }
 
-    fn build(&self) -> Result<&Compiled, String> {
-        let compiled = self.compiled.get_or_init(|| {
-            let regex = build_regex(&self.pattern, self.unicode).ok()?;
-            let allow = self
-                .allow_patterns
-                .iter()
-                .map(|p| build_regex(p, self.unicode))
-                .collect::<Result<Vec<_>, _>>()
-                .ok()?;
-            Some(Compiled { regex, allow })
-        });
-        match compiled {
-            Some(c) => Ok(c),
-            None => Err(build_regex(&self.pattern, self.unicode)
-                .err()
-                .unwrap_or_else(|| "an allow pattern does not compile".to_string())),
-        }
-    }
-
     /// Every reportable match in the file's text.
     pub fn check(&self, cx: &FileContext<'_>, out: &mut Vec<Hit>) {
-        let (Some(text), Ok(compiled)) = (cx.text, self.build()) else {
+        let (Some(text), Some(regex)) = (cx.text, self.pattern.bytes()) else {
             return;
         };
         let bytes = text.as_bytes();
-        for caps in compiled.regex.captures_iter(bytes) {
+        for caps in regex.captures_iter(bytes) {
             let Some(whole) = caps.get(0) else { continue };
             let group_range = |g: Option<usize>| g.and_then(|i| caps.get(i)).map(|m| m.range());
             let secret = group_range(self.secret);
             let reported = group_range(self.group)
                 .or_else(|| secret.clone())
                 .unwrap_or(whole.range());
-            if self.rejects(compiled, bytes, whole.range(), &reported) {
+            if self.rejects(bytes, whole.range(), &reported) {
                 continue;
             }
             let span = group_range(self.group).unwrap_or(whole.range());
@@ -146,12 +104,13 @@ impl RegexMatcher {
     }
 
     /// True when the allow-list, the entropy floor or a validator discards the match.
-    fn rejects(&self, c: &Compiled, bytes: &[u8], whole: Range<usize>, reported: &Range<usize>) -> bool {
+    fn rejects(&self, bytes: &[u8], whole: Range<usize>, reported: &Range<usize>) -> bool {
         let value = &bytes[reported.clone()];
-        if c.allow
-            .iter()
-            .any(|a| a.is_match(&bytes[whole.clone()]) || a.is_match(value))
-        {
+        let allowed = |a: &Pattern| {
+            a.bytes()
+                .is_some_and(|re| re.is_match(&bytes[whole.clone()]) || re.is_match(value))
+        };
+        if self.allow.iter().any(allowed) {
             return true;
         }
         if self.min_entropy.is_some_and(|min| entropy(value) < min) {
@@ -173,56 +132,6 @@ fn align(text: &str, r: Range<usize>) -> Range<usize> {
         end += 1;
     }
     start..end
-}
-
-fn build_regex(pattern: &str, unicode: bool) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .unicode(unicode)
-        .size_limit(32 * 1024 * 1024)
-        .dfa_size_limit(16 * 1024 * 1024)
-        .build()
-        .map_err(|e| e.to_string())
-}
-
-/// Parses the pattern without building automata (microseconds): syntax errors point into the
-/// policy at the offending character. Returns the number of explicit capture groups.
-fn check_syntax(rule: &Rule, pattern: &Spanned<String>, unicode: bool) -> Result<usize, LocatedError> {
-    let mut parser = regex_syntax::ParserBuilder::new()
-        .unicode(unicode)
-        .utf8(false)
-        .build();
-    match parser.parse(pattern.get_ref()) {
-        Ok(hir) => Ok(hir.properties().explicit_captures_len()),
-        Err(e) => {
-            let (offset, message) = match &e {
-                regex_syntax::Error::Parse(p) => (p.span().start.offset, p.kind().to_string()),
-                regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
-                _ => (0, e.to_string()),
-            };
-            let span = pattern_offset_span(rule, pattern, offset);
-            Err(policy_error(rule, span, format!("invalid regex: {message}"))
-                .with_label(message)
-                .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax"))
-        }
-    }
-}
-
-/// Maps an offset inside the pattern to the policy file, exactly when the TOML string is a
-/// literal one (no escapes), else the whole value.
-fn pattern_offset_span(rule: &Rule, pattern: &Spanned<String>, offset: usize) -> Range<usize> {
-    let span = pattern.span();
-    let raw = rule.source.text.get(span.clone()).unwrap_or("");
-    for quote in ["'''", "'"] {
-        if raw.starts_with(quote) && raw[quote.len()..].starts_with(pattern.get_ref().as_str()) {
-            let at = span.start + quote.len() + offset;
-            return at..(at + 1).min(span.end);
-        }
-    }
-    span
-}
-
-fn policy_error(rule: &Rule, span: Range<usize>, message: impl Into<String>) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, message)
 }
 
 /// Shannon entropy in bits per byte.

@@ -195,6 +195,32 @@ impl Rule {
         }
     }
 
+    /// An error in this rule's policy, pointing at `span` of its pack file: the one constructor
+    /// every matcher kind's validation uses.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> crate::error::LocatedError {
+        crate::error::LocatedError::new(crate::error::LocatedKind::Policy, &self.source, span, message)
+    }
+
+    /// The span of the character at `offset` inside string value `value` written at `span` of
+    /// this rule's pack, when the value is written verbatim (a literal string, a basic one
+    /// without escapes, or such an item of an array); else the whole value.
+    pub fn span_within(&self, span: Range<usize>, value: &str, offset: usize) -> Range<usize> {
+        let raw = self.source.text.get(span.clone()).unwrap_or("");
+        for quote in ["\'\'\'", "'", "\"\"\"", "\""] {
+            if raw.starts_with(quote) && raw[quote.len()..].starts_with(value) {
+                let at = span.start + quote.len() + offset;
+                return at..(at + 1).min(span.end);
+            }
+        }
+        for quote in ['\'', '"'] {
+            if let Some(i) = raw.find(&format!("{quote}{value}{quote}")) {
+                let at = span.start + i + 1 + offset;
+                return at..(at + 1).min(span.end);
+            }
+        }
+        span
+    }
+
     /// The id without the pack prefix.
     pub fn short_id(&self) -> &str {
         self.id.split_once('/').map_or(&self.id, |(_, s)| s)

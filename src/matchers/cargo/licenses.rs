@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::lockfile::same_crate;
 use super::metadata;
 use super::offline::{self, SourceLocations};
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::policy::raw::CargoLicenses;
 use crate::policy::Rule;
 
@@ -41,7 +41,7 @@ impl LicensePolicy {
             (false, true) => (true, &t.allow),
             (true, false) => (false, &t.deny),
             _ => {
-                return Err(policy_error(rule, table.span(), "give exactly one of `allow` or `deny`")
+                return Err(rule.error(table.span(), "give exactly one of `allow` or `deny`")
                     .with_help("`allow = [\"MIT\", \"Apache-2.0\"]` flags everything else; `deny = [\"GPL-3.0-only\"]` flags only those"));
             }
         };
@@ -49,7 +49,7 @@ impl LicensePolicy {
             .iter()
             .map(|e| {
                 let licensee = Licensee::parse_mode(e.get_ref(), ParseMode::LAX).map_err(|err| {
-                    policy_error(rule, e.span(), "not an SPDX license id")
+                    rule.error(e.span(), "not an SPDX license id")
                         .with_label(err.reason.to_string())
                         .with_help("use ids from https://spdx.org/licenses/, e.g. `MIT`, `GPL-3.0-only`, `Apache-2.0 WITH LLVM-exception`")
                 })?;
@@ -132,10 +132,6 @@ fn base_name(req: &LicenseReq) -> String {
         .or_else(|| name.strip_suffix("-only"))
         .unwrap_or(name)
         .to_string()
-}
-
-fn policy_error(rule: &Rule, span: std::ops::Range<usize>, msg: &str) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
 }
 
 /// One package of the resolved graph.

@@ -2,38 +2,15 @@
 //! offending value in the policy file.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
 use super::query::Query;
 use super::{Condition, DocumentMatcher, Expected, Test};
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
+use crate::matchers::pattern::{Flavor, Pattern};
 use crate::policy::raw::{DocumentCondition, DocumentTable, Strings};
 use crate::policy::Rule;
-
-/// A regex whose syntax is checked at load and which is built on first use, so a run that never
-/// parses a document pays nothing for the document rules' patterns.
-#[derive(Debug)]
-pub struct LazyRegex {
-    pattern: String,
-    cell: OnceLock<Option<Regex>>,
-}
-
-impl LazyRegex {
-    /// The regex (None only if it exceeds the size limit, which `eager` loads report).
-    pub fn get(&self) -> Option<&Regex> {
-        self.cell.get_or_init(|| build(&self.pattern).ok()).as_ref()
-    }
-}
-
-fn build(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .size_limit(8 * 1024 * 1024)
-        .build()
-        .map_err(|e| e.to_string())
-}
 
 /// The fields a test is made of, shared by the rule table and its `when` conditions.
 struct TestFields<'a> {
@@ -102,18 +79,17 @@ fn condition(rule: &Rule, c: &DocumentCondition, eager: bool) -> Result<Conditio
 
 fn queries(rule: &Rule, q: &Spanned<Strings>) -> Result<Vec<Query>, LocatedError> {
     if q.get_ref().0.is_empty() {
-        return Err(
-            policy_error(rule, q.span(), "no query").with_help("e.g. query = \"jobs.*.steps.*.uses\"")
-        );
+        return Err(rule
+            .error(q.span(), "no query")
+            .with_help("e.g. query = \"jobs.*.steps.*.uses\""));
     }
     q.get_ref().0.iter().map(|s| query(rule, s, q.span())).collect()
 }
 
 fn query(rule: &Rule, text: &str, span: Range<usize>) -> Result<Query, LocatedError> {
     Query::parse(text).map_err(|(offset, message)| {
-        policy_error(
-            rule,
-            inner_span(rule, span, text, offset),
+        rule.error(
+            rule.span_within(span, text, offset),
             format!("invalid query: {message}"),
         )
         .with_label(message)
@@ -137,9 +113,12 @@ fn test(rule: &Rule, f: &TestFields<'_>, eager: bool, in_when: bool) -> Result<(
     .flatten()
     .collect();
     if let Some(second) = spans.get(1) {
-        return Err(policy_error(rule, second.clone(), "more than one test in one query")
+        return Err(rule
+            .error(second.clone(), "more than one test in one query")
             .with_label("second test")
-            .with_help("use one of `pattern`, `key-pattern`, `equals`, `contains`, `exists`; add a `when` for more"));
+            .with_help(
+                "use one of `pattern`, `key-pattern`, `equals`, `contains`, `exists`; add a `when` for more",
+            ));
     }
     let test = plain_test(rule, f, eager)?;
     let negate = negate && !matches!(test, Test::Missing);
@@ -148,17 +127,17 @@ fn test(rule: &Rule, f: &TestFields<'_>, eager: bool, in_when: bool) -> Result<(
 
 fn plain_test(rule: &Rule, f: &TestFields<'_>, eager: bool) -> Result<Test, LocatedError> {
     if let Some(g) = f.group.filter(|_| f.pattern.is_none()) {
-        return Err(policy_error(rule, g.span(), "`group` needs a `pattern`"));
+        return Err(rule.error(g.span(), "`group` needs a `pattern`"));
     }
     if let Some(p) = f.pattern {
-        let (re, captures) = regex_with_captures(rule, p, eager)?;
+        let re = regex(rule, p, eager)?;
+        // Unchecked (built-in, lazy) patterns have their groups checked by the pack tests.
+        let captures = re.captures().unwrap_or(usize::MAX);
         let group = f.group.map(|g| (*g.get_ref(), g.span()));
         if let Some((g, span)) = group.clone().filter(|(g, _)| *g > captures || *g == 0) {
-            return Err(
-                policy_error(rule, span, "no such capture group").with_help(format!(
-                    "the pattern has {captures} capture group(s); groups are numbered from 1, not {g}"
-                )),
-            );
+            return Err(rule.error(span, "no such capture group").with_help(format!(
+                "the pattern has {captures} capture group(s); groups are numbered from 1, not {g}"
+            )));
         }
         return Ok(Test::Pattern(re, group.map(|(g, _)| g)));
     }
@@ -170,11 +149,7 @@ fn plain_test(rule: &Rule, f: &TestFields<'_>, eager: bool) -> Result<Test, Loca
     }
     if let Some(c) = f.contains {
         if c.get_ref().0.is_empty() {
-            return Err(policy_error(
-                rule,
-                c.span(),
-                "`contains` needs at least one value",
-            ));
+            return Err(rule.error(c.span(), "`contains` needs at least one value"));
         }
         return Ok(Test::Contains(c.get_ref().0.clone()));
     }
@@ -191,73 +166,13 @@ fn expected(rule: &Rule, e: &Spanned<toml::Value>) -> Result<Expected, LocatedEr
         toml::Value::Integer(i) => Expected::Int(*i),
         toml::Value::Float(f) => Expected::Float(*f),
         _ => {
-            return Err(
-                policy_error(rule, e.span(), "`equals` takes a string, boolean or number")
-                    .with_label("not a scalar"),
-            )
+            return Err(rule
+                .error(e.span(), "`equals` takes a string, boolean or number")
+                .with_label("not a scalar"))
         }
     })
 }
 
-fn regex(rule: &Rule, p: &Spanned<String>, eager: bool) -> Result<LazyRegex, LocatedError> {
-    regex_with_captures(rule, p, eager).map(|(re, _)| re)
-}
-
-/// The lazy regex and its number of explicit capture groups.
-fn regex_with_captures(
-    rule: &Rule,
-    p: &Spanned<String>,
-    eager: bool,
-) -> Result<(LazyRegex, usize), LocatedError> {
-    let pattern = p.get_ref();
-    let hir = regex_syntax::Parser::new().parse(pattern);
-    if let Err(e) = &hir {
-        let (offset, message) = match &e {
-            regex_syntax::Error::Parse(x) => (x.span().start.offset, x.kind().to_string()),
-            regex_syntax::Error::Translate(x) => (x.span().start.offset, x.kind().to_string()),
-            _ => (0, e.to_string()),
-        };
-        return Err(policy_error(
-            rule,
-            inner_span(rule, p.span(), pattern, offset),
-            format!("invalid regex: {message}"),
-        )
-        .with_label(message)
-        .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax"));
-    }
-    let captures = hir.map_or(0, |h| h.properties().explicit_captures_len());
-    let lazy = LazyRegex {
-        pattern: pattern.clone(),
-        cell: OnceLock::new(),
-    };
-    if eager {
-        if let Err(msg) = build(pattern) {
-            return Err(policy_error(rule, p.span(), "pattern does not compile").with_help(msg));
-        }
-    }
-    Ok((lazy, captures))
-}
-
-/// Points at `offset` inside a string value when it is written verbatim (a literal or an escape-
-/// free basic string), else at the whole value.
-fn inner_span(rule: &Rule, span: Range<usize>, value: &str, offset: usize) -> Range<usize> {
-    let raw = rule.source.text.get(span.clone()).unwrap_or("");
-    for quote in ["'''", "'", "\"\"\"", "\""] {
-        if raw.starts_with(quote) && raw[quote.len()..].starts_with(value) {
-            let at = span.start + quote.len() + offset;
-            return at..(at + 1).min(span.end);
-        }
-    }
-    // An item of an array value: find it quoted inside the array.
-    for quote in ['\'', '"'] {
-        if let Some(i) = raw.find(&format!("{quote}{value}{quote}")) {
-            let at = span.start + i + 1 + offset;
-            return at..(at + 1).min(span.end);
-        }
-    }
-    span
-}
-
-fn policy_error(rule: &Rule, span: Range<usize>, message: impl Into<String>) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, message)
+fn regex(rule: &Rule, p: &Spanned<String>, eager: bool) -> Result<Pattern, LocatedError> {
+    Pattern::compile(rule, p, Flavor::Text, eager)
 }

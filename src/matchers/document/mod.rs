@@ -16,7 +16,7 @@ mod yaml;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use compile::LazyRegex;
+use crate::matchers::pattern::Pattern;
 use query::{Query, Selected};
 pub use tree::DocCache;
 use tree::{Node, NodeKind, Scalar, ScalarKind};
@@ -30,7 +30,7 @@ use crate::policy::raw::DocumentFormat;
 pub struct DocumentMatcher {
     queries: Vec<Query>,
     test: Test,
-    allow: Vec<LazyRegex>,
+    allow: Vec<Pattern>,
     unless_in: Option<Query>,
     when: Vec<Condition>,
     keywords: Vec<String>,
@@ -51,8 +51,8 @@ struct Condition {
 enum Test {
     Exists,
     Missing,
-    Pattern(LazyRegex, Option<usize>),
-    KeyPattern(LazyRegex),
+    Pattern(Pattern, Option<usize>),
+    KeyPattern(Pattern),
     Equals(Expected),
     Contains(Vec<String>),
 }
@@ -168,7 +168,7 @@ impl DocumentMatcher {
             let allowed = self
                 .allow
                 .iter()
-                .any(|a| a.get().is_some_and(|re| re.is_match(subject)));
+                .any(|a| a.text().is_some_and(|re| re.is_match(subject)));
             !allowed && !exempt.contains(subject)
         }));
     }
@@ -215,7 +215,7 @@ impl Test {
             },
             Test::Missing => {}
             Test::Pattern(re, group) => {
-                let (Some(s), Some(re)) = (node.as_scalar(), re.get()) else {
+                let (Some(s), Some(re)) = (node.as_scalar(), re.text()) else {
                     return;
                 };
                 let mut cursor = node.span.start;
@@ -228,7 +228,7 @@ impl Test {
                 }
             }
             Test::KeyPattern(re) => {
-                if let (Some(k), Some(re)) = (sel.key, re.get()) {
+                if let (Some(k), Some(re)) = (sel.key, re.text()) {
                     if re.is_match(&k.text) {
                         out.push(found(k.span.clone(), &k.text));
                     }

@@ -6,39 +6,16 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
-use std::sync::{LazyLock, OnceLock};
 
-/// A name pattern compiled on first use: a run whose files never reach a rust rule (a one-file
-/// pre-commit check of a Python file) does not pay for building them.
-#[derive(Debug)]
-pub struct Regex {
-    pattern: String,
-    compiled: OnceLock<Option<regex::Regex>>,
-}
-
-impl std::ops::Deref for Regex {
-    type Target = regex::Regex;
-
-    fn deref(&self) -> &regex::Regex {
-        // Matches nothing: the fallback for a pattern that failed to build (only built-in
-        // patterns are built lazily, and their tests build every one of them).
-        static NEVER: LazyLock<regex::Regex> =
-            LazyLock::new(|| regex::Regex::new(r"[^\s\S]").expect("static pattern"));
-        self.compiled
-            .get_or_init(|| regex::Regex::new(&self.pattern).ok())
-            .as_ref()
-            .unwrap_or(&NEVER)
-    }
-}
 use toml::Spanned;
 
 use super::index::{self, Arg, Call, Index};
 use super::mentions::Mention;
 use super::names::{has_word, literal_present, word_around, word_positions, PathPattern};
-use super::policy_error;
 use super::tokens::UnsafeSite;
 use crate::error::LocatedError;
 use crate::finding::Hit;
+use crate::matchers::pattern::{Flavor, Pattern as Regex};
 use crate::policy::raw::{
     RustCallForm, RustConditionContext, RustFieldForm, RustFormatArg, RustMacroForm, RustReportAt, RustTable,
     RustUnsafeForm, RustUnsafeKind, RustUseForm,
@@ -208,20 +185,10 @@ pub fn compile(rule: &Rule, table: &RustTable) -> Result<Vec<Form>, LocatedError
     Ok(forms)
 }
 
+/// Name patterns are built on first use for built-in rules (a run whose files never reach a
+/// rust rule does not pay for them) and at load for user policies.
 fn regex(rule: &Rule, pattern: &Spanned<String>) -> Result<Regex, LocatedError> {
-    let lazy = Regex {
-        pattern: pattern.get_ref().clone(),
-        compiled: OnceLock::new(),
-    };
-    if !rule.builtin {
-        let compiled = regex::Regex::new(pattern.get_ref()).map_err(|e| {
-            policy_error(rule, pattern.span(), "invalid regex")
-                .with_label(e.to_string().lines().last().unwrap_or("").trim().to_string())
-                .with_help("regex syntax: https://docs.rs/regex/latest/regex/#syntax")
-        })?;
-        let _ = lazy.compiled.set(Some(compiled));
-    }
-    Ok(lazy)
+    Regex::compile(rule, pattern, Flavor::Text, !rule.builtin)
 }
 
 fn opt_regex(rule: &Rule, pattern: &Option<Spanned<String>>) -> Result<Option<Regex>, LocatedError> {
@@ -230,10 +197,9 @@ fn opt_regex(rule: &Rule, pattern: &Option<Spanned<String>>) -> Result<Option<Re
 
 fn paths(rule: &Rule, names: &[Spanned<String>], wildcard: bool) -> Result<Vec<PathPattern>, LocatedError> {
     if names.is_empty() {
-        return Err(
-            policy_error(rule, rule.span.clone(), "a rust form has an empty name list")
-                .with_help("give at least one name or path"),
-        );
+        return Err(rule
+            .error(rule.span.clone(), "a rust form has an empty name list")
+            .with_help("give at least one name or path"));
     }
     names
         .iter()
@@ -241,7 +207,7 @@ fn paths(rule: &Rule, names: &[Spanned<String>], wildcard: bool) -> Result<Vec<P
             PathPattern::parse(n.get_ref())
                 .filter(|p| wildcard || !p.wildcard)
                 .ok_or_else(|| {
-                    policy_error(rule, n.span(), "invalid Rust path")
+                    rule.error(n.span(), "invalid Rust path")
                         .with_label("expected identifiers separated by `::`")
                         .with_help(if wildcard {
                             "e.g. `println`, `log::info` or `tracing::*`"
@@ -323,7 +289,8 @@ fn field_form(rule: &Rule, v: &RustFieldForm) -> Result<FieldForm, LocatedError>
                 unless_attribute.push((path, word));
             }
             _ => {
-                return Err(policy_error(rule, a.span(), "invalid attribute pattern")
+                return Err(rule
+                    .error(a.span(), "invalid attribute pattern")
                     .with_help("write `path` or `path(word)`, e.g. `serde(skip)`"))
             }
         }

@@ -19,12 +19,11 @@ mod tokens;
 
 use std::cell::{Cell, OnceCell, Ref, RefCell};
 use std::collections::HashMap;
-use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::FileContext;
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::raw::RustTable;
 use crate::policy::Rule;
@@ -87,7 +86,7 @@ impl RustMatcher {
     pub fn compile(rule: &Rule, table: &RustTable) -> Result<Self, LocatedError> {
         let forms = forms::compile(rule, table)?;
         if forms.is_empty() {
-            return Err(policy_error(rule, rule.span.clone(), "`[rule.rust]` has no form")
+            return Err(rule.error(rule.span.clone(), "`[rule.rust]` has no form")
                 .with_help("add one of [[rule.rust.call]], [[rule.rust.macro]], [[rule.rust.unsafe]], [[rule.rust.field]], [[rule.rust.condition]], [[rule.rust.use]]"));
         }
         let explicit: Vec<String> = table.keywords.iter().map(|k| k.get_ref().clone()).collect();
@@ -169,7 +168,7 @@ fn derived_keywords(rule: &Rule, forms: &[forms::Form]) -> Result<Vec<String>, L
     for form in forms {
         let own = form.trigger_words();
         if own.is_empty() {
-            return Err(policy_error(rule, form.span(), "this form needs `keywords` in [rule.rust]")
+            return Err(rule.error(form.span(), "this form needs `keywords` in [rule.rust]")
                 .with_help("list the words its names contain (e.g. keywords = [\"email\", \"phone\"]): without them every Rust file would be parsed"));
         }
         for w in own {
@@ -179,8 +178,4 @@ fn derived_keywords(rule: &Rule, forms: &[forms::Form]) -> Result<Vec<String>, L
         }
     }
     Ok(words)
-}
-
-pub(crate) fn policy_error(rule: &Rule, span: Range<usize>, message: impl Into<String>) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, message)
 }
