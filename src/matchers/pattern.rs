@@ -37,8 +37,14 @@ pub struct Pattern {
     source: String,
     flavor: Flavor,
     captures: Option<usize>,
-    text: OnceLock<Option<regex::Regex>>,
-    bytes: OnceLock<Option<regex::bytes::Regex>>,
+    automaton: OnceLock<Option<Automaton>>,
+}
+
+/// The built automaton, of the pattern's flavor.
+#[derive(Debug)]
+enum Automaton {
+    Text(regex::Regex),
+    Bytes(regex::bytes::Regex),
 }
 
 impl Pattern {
@@ -59,14 +65,14 @@ impl Pattern {
             source: pattern.get_ref().clone(),
             flavor,
             captures,
-            text: OnceLock::new(),
-            bytes: OnceLock::new(),
+            automaton: OnceLock::new(),
         };
         if eager {
-            compiled.build().map_err(|msg| {
+            let built = compiled.build().map_err(|msg| {
                 rule.error(pattern.span(), "pattern does not compile")
                     .with_help(msg)
             })?;
+            let _ = compiled.automaton.set(Some(built));
         }
         Ok(compiled)
     }
@@ -81,43 +87,43 @@ impl Pattern {
         self.captures
     }
 
-    /// The `&str` automaton; `None` if it does not build (only an unchecked built-in pattern can
-    /// fail here, and the built-in tests build every one of them).
+    /// The `&str` automaton of a [`Flavor::Text`] pattern; `None` for another flavor or if it
+    /// does not build (only an unchecked built-in pattern can fail here, and the built-in tests
+    /// build every one of them).
     pub fn text(&self) -> Option<&regex::Regex> {
-        self.text.get_or_init(|| build_text(&self.source).ok()).as_ref()
+        match self.automaton()? {
+            Automaton::Text(re) => Some(re),
+            Automaton::Bytes(_) => None,
+        }
     }
 
-    /// The byte automaton; `None` if it does not build.
+    /// The byte automaton of a [`Flavor::Bytes`] pattern; `None` otherwise or if it does not
+    /// build.
     pub fn bytes(&self) -> Option<&regex::bytes::Regex> {
-        self.bytes
-            .get_or_init(|| build_bytes(&self.source, self.unicode()).ok())
-            .as_ref()
+        match self.automaton()? {
+            Automaton::Bytes(re) => Some(re),
+            Automaton::Text(_) => None,
+        }
     }
 
     /// Whether `s` matches; a pattern that failed to build matches nothing.
     pub fn is_match(&self, s: &str) -> bool {
-        match self.flavor {
-            Flavor::Text => self.text().is_some_and(|re| re.is_match(s)),
-            Flavor::Bytes { .. } => self.bytes().is_some_and(|re| re.is_match(s.as_bytes())),
+        match self.automaton() {
+            Some(Automaton::Text(re)) => re.is_match(s),
+            Some(Automaton::Bytes(re)) => re.is_match(s.as_bytes()),
+            None => false,
         }
     }
 
-    fn unicode(&self) -> bool {
-        match self.flavor {
-            Flavor::Text => true,
-            Flavor::Bytes { unicode } => unicode,
-        }
+    fn automaton(&self) -> Option<&Automaton> {
+        self.automaton.get_or_init(|| self.build().ok()).as_ref()
     }
 
     /// Builds the automaton of this pattern's flavor, or says why it does not build.
-    fn build(&self) -> Result<(), String> {
+    fn build(&self) -> Result<Automaton, String> {
         match self.flavor {
-            Flavor::Text => build_text(&self.source).map(|re| {
-                let _ = self.text.set(Some(re));
-            }),
-            Flavor::Bytes { unicode } => build_bytes(&self.source, unicode).map(|re| {
-                let _ = self.bytes.set(Some(re));
-            }),
+            Flavor::Text => build_text(&self.source).map(Automaton::Text),
+            Flavor::Bytes { unicode } => build_bytes(&self.source, unicode).map(Automaton::Bytes),
         }
     }
 }
