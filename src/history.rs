@@ -10,15 +10,15 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::engine::{Engine, FileResult};
 use crate::error::{Error, Result};
 use crate::finding::{self, Finding};
 use crate::plan::Plan;
 use crate::report::{Provenance, Report, RuleInfo, SkippedFile, Summary};
-use crate::scan::{self, FileScan, ScanOptions};
 use crate::source::git::Repo;
 use crate::source::history::{self as source, History};
-use crate::source::SkipReason;
-use crate::suppress::{self, SuppressOptions};
+use crate::source::{Entry, FileSet, SkipReason};
+use crate::suppress;
 use crate::Settings;
 
 /// What to walk.
@@ -54,26 +54,12 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     }
     let history = source::walk(&repo.toplevel, &opts.revisions)?;
     let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
-    let scan_opts = settings.scan_options();
+    // The baseline lists merged findings, so it is applied after merging, below.
+    let engine = Engine::new(&plan, settings).without_baseline();
     let mut summary = Summary::default();
-    let scanned = scan_blobs(&repo, &history, &plan, &scan_opts, &mut summary)?;
-    let unsuppressible = plan
-        .rules
-        .iter()
-        .filter(|r| !r.suppressible)
-        .map(|r| r.id.clone())
-        .collect();
-    let sorted = suppress::apply(
-        scanned.files,
-        &SuppressOptions {
-            inline: settings.inline_suppressions,
-            require_reason: settings.require_reason,
-            unsuppressible,
-            config: Some((&settings.config, &settings.cwd)),
-        },
-    );
-    let (findings, mut provenance) = merge(sorted.active, &scanned.origins, &history);
-    let (suppressed, suppressed_provenance) = merge(sorted.suppressed, &scanned.origins, &history);
+    let scanned = scan_blobs(&repo, &history, &engine, settings.max_file_size, &mut summary)?;
+    let (findings, mut provenance) = merge(scanned.findings, &scanned.origins, &history);
+    let (suppressed, suppressed_provenance) = merge(scanned.suppressed, &scanned.origins, &history);
     provenance.extend(suppressed_provenance);
     let mut report = Report {
         findings,
@@ -81,17 +67,18 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
         rules: plan.rules.iter().map(RuleInfo::from).collect(),
         summary,
         provenance,
+        // History paths are repository paths, whatever the working directory.
+        repo: crate::report::RepoPaths {
+            cwd: repo.toplevel.clone(),
+            root: repo.toplevel.clone(),
+        },
         ..Report::default()
-    };
-    // History paths are repository paths, whatever the working directory.
-    report.repo = crate::report::RepoPaths {
-        cwd: repo.toplevel.clone(),
-        root: repo.toplevel.clone(),
     };
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(&mut report, baseline, settings);
     }
-    count(&mut report, started);
+    report.tally();
+    report.summary.duration_ms = started.elapsed().as_millis() as u64;
     report.summary.commits_scanned = Some(history.commits_walked);
     Ok(Some(report))
 }
@@ -100,23 +87,24 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
 /// whether only the path matched (a path rule on a later name of the blob).
 type Origins = HashMap<(String, String, String), Vec<(usize, bool)>>;
 
-/// One scan of a blob: the file, why it was skipped, and whether only path rules ran.
-type BlobScan = (FileScan, Option<SkipReason>, bool);
+/// One scan of a blob under one of its paths, and whether only path rules ran.
+type BlobScan = (FileResult, bool);
 
 /// A merged finding: the earliest commit index, the finding there, and every (commit, path).
 type Group = (usize, Finding, Vec<(usize, String)>);
 
-/// The scanned files and where each finding came from.
+/// The findings of every blob (not yet merged) and where each came from.
 struct Scanned {
-    files: Vec<FileScan>,
+    findings: Vec<Finding>,
+    suppressed: Vec<Finding>,
     origins: Origins,
 }
 
 fn scan_blobs(
     repo: &Repo,
     history: &History,
-    plan: &Plan,
-    opts: &ScanOptions,
+    engine: &Engine<'_>,
+    max_file_size: u64,
     summary: &mut Summary,
 ) -> Result<Scanned> {
     let oids: Vec<&str> = history.blobs.iter().map(|b| b.oid.as_str()).collect();
@@ -124,14 +112,15 @@ fn scan_blobs(
     let mut wanted = Vec::new();
     for (i, blob) in history.blobs.iter().enumerate() {
         match sizes.get(&blob.oid) {
-            Some(&size) if size <= opts.max_file_size => wanted.push(i),
+            Some(&size) if size <= max_file_size => wanted.push(i),
             Some(_) => skip(summary, &blob.places[0].path, SkipReason::TooLarge),
             None => skip(summary, &blob.places[0].path, SkipReason::Unreadable),
         }
     }
     let wanted_oids: Vec<&str> = wanted.iter().map(|&i| oids[i]).collect();
     let mut out = Scanned {
-        files: Vec::new(),
+        findings: Vec::new(),
+        suppressed: Vec::new(),
         origins: HashMap::new(),
     };
     let mut batch: Vec<(usize, Arc<[u8]>)> = Vec::new();
@@ -139,20 +128,21 @@ fn scan_blobs(
     let flush = |batch: &mut Vec<(usize, Arc<[u8]>)>, out: &mut Scanned, summary: &mut Summary| {
         let results: Vec<(usize, Vec<BlobScan>)> = batch
             .par_iter()
-            .map(|(blob, bytes)| (*blob, scan_one(plan, history, *blob, bytes, opts)))
+            .map(|(blob, bytes)| (*blob, scan_one(engine, history, *blob, bytes)))
             .collect();
         for (blob, scans) in results {
-            for (file, skipped, path_only) in scans {
-                match skipped {
+            for (file, path_only) in scans {
+                match file.outcome.skipped {
                     Some(reason) => skip(summary, &file.path, reason),
                     None if !path_only => summary.files_scanned += 1,
                     None => {}
                 }
-                for f in &file.findings {
+                for f in file.findings.iter().chain(&file.suppressed) {
                     let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
                     out.origins.entry(key).or_default().push((blob, path_only));
                 }
-                out.files.push(file);
+                out.findings.extend(file.findings);
+                out.suppressed.extend(file.suppressed);
             }
         }
         batch.clear();
@@ -171,26 +161,24 @@ fn scan_blobs(
 
 /// Scans one blob under its first path; path rules also run for every other path it was
 /// committed under (a key committed as `notes.txt`, then renamed `id_rsa`).
-fn scan_one(
-    plan: &Plan,
-    history: &History,
-    blob: usize,
-    bytes: &Arc<[u8]>,
-    opts: &ScanOptions,
-) -> Vec<BlobScan> {
+fn scan_one(engine: &Engine<'_>, history: &History, blob: usize, bytes: &Arc<[u8]>) -> Vec<BlobScan> {
     let places = &history.blobs[blob].places;
     let first = &places[0].path;
-    let (file, skipped) = scan::scan_blob(plan, first, Arc::clone(bytes), opts, true);
-    let mut out = vec![(file, skipped, false)];
+    let entry = Entry::in_memory(first, Arc::clone(bytes));
+    let mut out = vec![(
+        engine.check_file(&entry, &FileSet::from_entries(std::slice::from_ref(&entry))),
+        false,
+    )];
     let mut seen = vec![first.as_str()];
     for place in &places[1..] {
         if seen.contains(&place.path.as_str()) {
             continue;
         }
         seen.push(&place.path);
-        let (file, _) = scan::scan_blob(plan, &place.path, Arc::clone(bytes), opts, false);
-        if !file.findings.is_empty() {
-            out.push((file, None, true));
+        let entry = Entry::in_memory(&place.path, Arc::clone(bytes));
+        let file = engine.check_path(&entry, &FileSet::from_entries(std::slice::from_ref(&entry)));
+        if !file.findings.is_empty() || !file.suppressed.is_empty() {
+            out.push((file, true));
         }
     }
     out
@@ -287,18 +275,4 @@ fn merge(
     }
     crate::report::sort(&mut out);
     (out, provenance)
-}
-
-fn count(report: &mut Report, started: Instant) {
-    let s = &mut report.summary;
-    for f in &report.findings {
-        s.count(f);
-    }
-    s.suppressed_inline = report
-        .suppressed
-        .iter()
-        .filter(|f| matches!(f.suppressed, Some(finding::Suppression::Inline { .. })))
-        .count();
-    s.files_skipped = s.skipped.values().sum();
-    s.duration_ms = started.elapsed().as_millis() as u64;
 }

@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod gate;
@@ -43,8 +44,8 @@ pub use error::{Error, Result};
 use policy::PolicySet;
 use report::{Report, RuleInfo, Summary};
 use scan::{Progress, ScanOptions};
+
 use source::walk::Excludes;
-use suppress::SuppressOptions;
 
 /// Everything a `check` run needs, after flags and config are merged.
 #[derive(Debug, Clone)]
@@ -181,46 +182,49 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
         });
     }
     let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
-    let opts = settings.scan_options();
-    let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
-    for file in &mut output.files {
-        report::sort(&mut file.findings);
-        for f in &mut file.findings {
-            f.repo_path.clone_from(&file.rel);
-        }
-        finding::assign_fingerprints(&mut file.findings);
+    let engine = engine::Engine::new(&plan, settings).only_changes(sources.changes.as_ref());
+    let run = engine.run(&sources.entries, &sources.files, progress);
+    let mut report = Report {
+        findings: run.findings,
+        suppressed: run.suppressed,
+        rules: plan.rules.iter().map(RuleInfo::from).collect(),
+        summary: summary_of(run.stats, &sources),
+        repo: paths::RepoPaths::discover(&settings.cwd),
+        config: config_summary,
+        ..Report::default()
+    };
+    if let Some(baseline) = engine.baseline() {
+        report
+            .findings
+            .extend(baseline.stale(&run.baseline_used, settings));
     }
-    let unsuppressible: HashSet<String> = plan
-        .rules
-        .iter()
-        .filter(|r| !r.suppressible)
-        .map(|r| r.id.clone())
-        .collect();
-    let mut sorted = suppress::apply(
-        output.files,
-        &SuppressOptions {
-            inline: settings.inline_suppressions,
-            require_reason: settings.require_reason,
-            unsuppressible,
-            config: Some((&settings.config, &settings.cwd)),
-        },
-    );
-    if let Some(changes) = &sources.changes {
-        changes.retain(&mut sorted);
+    // Last, so nothing the change configures can hide them.
+    report
+        .findings
+        .extend(gate::changed::findings(changed_paths(&sources), settings));
+    if let Input::Diff(rev) = &settings.input {
+        add_branch_history(&mut report, settings, rev)?;
     }
+    report.tally();
+    report.summary.duration_ms = started.elapsed().as_millis() as u64;
+    gate::refuse_empty(&report, settings)?;
+    Ok(report)
+}
+
+/// The summary's counters from the scan's and the sources'.
+fn summary_of(stats: scan::ScanStats, sources: &Sources) -> Summary {
     let mut summary = Summary {
-        files_scanned: output.stats.files_scanned,
-        lossy_decoded: output.stats.lossy,
-        unparsed: output.stats.unparsed,
-        bounds: output.stats.bounds,
-        internal_errors: output.stats.internal_errors,
+        files_scanned: stats.files_scanned,
+        lossy_decoded: stats.lossy,
+        unparsed: stats.unparsed,
+        bounds: stats.bounds,
+        internal_errors: stats.internal_errors,
         ..Summary::default()
     };
-    for (reason, n) in &output.stats.skipped {
+    for (reason, n) in &stats.skipped {
         summary.skipped.insert(reason.as_str().to_string(), *n);
     }
-    summary.skipped_files = output
-        .stats
+    summary.skipped_files = stats
         .skipped_files
         .iter()
         .map(|(path, reason)| report::SkippedFile {
@@ -234,14 +238,16 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
     if sources.special > 0 {
         summary.skipped.insert("special".to_string(), sources.special);
     }
-    let mut report = finish(sorted, &plan, summary, started);
-    report.config = config_summary;
-    gate(&mut report, settings, &sources);
-    if let Input::Diff(rev) = &settings.input {
-        add_branch_history(&mut report, settings, rev)?;
+    summary
+}
+
+/// Every file the change touches (`--staged`, `--diff`), before exclusions; none for a tree.
+fn changed_paths(sources: &Sources) -> &[source::ChangedPath] {
+    match (&sources.staged_changes, &sources.changes) {
+        (Some(staged), _) => staged.as_slice(),
+        (None, Some(diff)) => diff.changed.as_slice(),
+        (None, None) => &[],
     }
-    gate::refuse_empty(&report, settings)?;
-    Ok(report)
 }
 
 /// `--diff REV` also scans what each commit since REV added, so a secret committed and removed
@@ -285,53 +291,10 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         }
         report.provenance.insert(f.fingerprint.clone(), p.clone());
         f.path = repo.display(&f.path);
-        report.summary.count(&f);
         report.findings.push(f);
     }
-    report::sort(&mut report.findings);
     report.summary.commits_scanned = found.summary.commits_scanned;
     Ok(())
-}
-
-/// The stages after sorting: repository-relative paths for the formats that want them, then
-/// the baseline, then the warnings about a change that edits the gate's own files (last, so
-/// nothing the change configures can hide them).
-fn gate(report: &mut Report, settings: &Settings, sources: &Sources) {
-    report.repo = paths::RepoPaths::discover(&settings.cwd);
-    if let Some(baseline) = &settings.baseline {
-        suppress::baseline::apply(report, baseline, settings);
-    }
-    let changed = match (&sources.staged_changes, &sources.changes) {
-        (Some(staged), _) => staged.as_slice(),
-        (None, Some(diff)) => diff.changed.as_slice(),
-        (None, None) => &[],
-    };
-    let gate_findings = gate::changed::findings(changed, settings);
-    if !gate_findings.is_empty() {
-        report.summary.warnings += gate_findings.len();
-        report.findings.extend(gate_findings);
-        report::sort(&mut report.findings);
-    }
-}
-
-fn finish(sorted: suppress::Sorted, plan: &plan::Plan, mut summary: Summary, started: Instant) -> Report {
-    let (mut findings, mut suppressed) = (sorted.active, sorted.suppressed);
-    report::sort(&mut findings);
-    report::sort(&mut suppressed);
-    finding::assign_fingerprints_missing(&mut findings);
-    for f in &findings {
-        summary.count(f);
-    }
-    summary.suppressed_inline = suppressed.len();
-    summary.files_skipped = summary.skipped.values().sum();
-    summary.duration_ms = started.elapsed().as_millis() as u64;
-    Report {
-        findings,
-        suppressed,
-        rules: plan.rules.iter().map(RuleInfo::from).collect(),
-        summary,
-        ..Report::default()
-    }
 }
 
 /// The files of a run, as [`Settings::input`] selects them.

@@ -1,14 +1,13 @@
-//! Runs the plan over files in parallel: path rules first, then the read, the keyword
-//! prefilter and the candidate matchers. The only module that knows about threads.
+//! Runs the plan's matchers over one file: path rules first, then the read, the keyword
+//! prefilter and the candidate matchers, giving raw findings and the file's suppression
+//! comments. [`crate::engine`] drives it, in parallel, and applies everything after.
 //!
 //! A file that cannot be read is counted, never fatal; a panic inside one rule's matching is
 //! caught, named (file and rule), and turns the run's exit code to 2 instead of killing the scan.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rayon::prelude::*;
+use std::sync::atomic::AtomicUsize;
 
 use crate::finding::{Finding, FindingBuilder, Hit};
 use crate::matchers::{FileCache, FileContext};
@@ -88,78 +87,66 @@ pub struct ScanStats {
     pub internal_errors: Vec<String>,
 }
 
-/// Output of the scan stage.
-#[derive(Debug, Default)]
-pub struct ScanOutput {
-    /// Per-file results, in entry order.
-    pub files: Vec<FileScan>,
-    /// Counters.
-    pub stats: ScanStats,
-}
-
 /// How one file went.
 #[derive(Debug, Default)]
-struct Outcome {
-    skipped: Option<SkipReason>,
-    lossy: bool,
-    unparsed: bool,
-    bounds: Vec<String>,
-    panics: Vec<String>,
+pub struct Outcome {
+    /// Why the file was not read, if it was not.
+    pub skipped: Option<SkipReason>,
+    /// Decoded lossily (invalid UTF-8).
+    pub lossy: bool,
+    /// A structural matcher could not parse it.
+    pub unparsed: bool,
+    /// Resource bounds hit, by name.
+    pub bounds: Vec<String>,
+    /// Panics caught while matching, as "path: rule: message".
+    pub panics: Vec<String>,
 }
 
-/// Scans every entry with every applicable rule of the plan.
-pub fn scan(
-    plan: &Plan,
-    entries: &[Entry],
-    files: &FileSet,
-    opts: &ScanOptions,
-    progress: Option<&Progress>,
-) -> ScanOutput {
-    let results: Vec<(FileScan, Outcome)> = entries
-        .par_iter()
-        .map(|entry| {
-            let out = scan_file(plan, entry, files, opts, None);
-            if let Some(p) = progress {
-                p.files.fetch_add(1, Ordering::Relaxed);
-                p.findings.fetch_add(out.0.findings.len(), Ordering::Relaxed);
-            }
-            out
-        })
-        .collect();
-    let mut output = ScanOutput::default();
-    for (file, outcome) in results {
-        let stats = &mut output.stats;
+impl ScanStats {
+    /// Adds one file's outcome; `path` is its display path.
+    pub fn add(&mut self, path: &str, outcome: Outcome) {
         match outcome.skipped {
             Some(reason) => {
-                *stats.skipped.entry(reason).or_default() += 1;
-                stats.skipped_files.push((file.path.clone(), reason));
+                *self.skipped.entry(reason).or_default() += 1;
+                self.skipped_files.push((path.to_string(), reason));
             }
-            None => stats.files_scanned += 1,
+            None => self.files_scanned += 1,
         }
-        stats.lossy += usize::from(outcome.lossy);
-        stats.unparsed += usize::from(outcome.unparsed);
+        self.lossy += usize::from(outcome.lossy);
+        self.unparsed += usize::from(outcome.unparsed);
         for bound in outcome.bounds {
-            *stats.bounds.entry(bound).or_default() += 1;
+            *self.bounds.entry(bound).or_default() += 1;
         }
-        stats.internal_errors.extend(outcome.panics);
-        output.files.push(file);
+        self.internal_errors.extend(outcome.panics);
     }
-    output
 }
 
-/// Scans one file; `only` restricts the run to one rule (used by `guardrail test`).
-fn scan_file(
+/// Which of the plan's rules run on a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// Every rule in scope.
+    All,
+    /// One rule (an example of `guardrail test`).
+    Rule(usize),
+    /// Only rules that need no content: path rules, for another name a git blob had.
+    PathOnly,
+}
+
+/// Runs the selected rules of the plan over one file: its raw findings (in matcher order, not
+/// yet sorted or fingerprinted) and its suppression comments.
+pub fn file(
     plan: &Plan,
     entry: &Entry,
     files: &FileSet,
     opts: &ScanOptions,
-    only: Option<usize>,
+    select: Select,
 ) -> (FileScan, Outcome) {
     let mut outcome = Outcome::default();
     crate::matchers::limits::start_file(opts.max_parse_depth, opts.parse_time_budget);
-    let needs_content = match only {
-        Some(i) => plan.matcher(i).needs_content() && plan.in_scope(i, &entry.rel),
-        None => plan.any_content_rule(&entry.rel),
+    let needs_content = match select {
+        Select::Rule(i) => plan.matcher(i).needs_content() && plan.in_scope(i, &entry.rel),
+        Select::All => plan.any_content_rule(&entry.rel),
+        Select::PathOnly => false,
     };
     let text = if needs_content {
         read_text(entry, opts, &mut outcome)
@@ -181,7 +168,11 @@ fn scan_file(
     };
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
     for i in plan.candidates(&entry.rel, cx.text) {
-        if only.is_some_and(|o| o != i) || (plan.matcher(i).needs_content() && cx.text.is_none()) {
+        let selected = match select {
+            Select::Rule(only) => only == i,
+            Select::All | Select::PathOnly => true,
+        };
+        if !selected || (plan.matcher(i).needs_content() && cx.text.is_none()) {
             continue;
         }
         match run_rule(plan, i, &cx) {
@@ -275,77 +266,6 @@ pub fn mask_long_lines(text: String, max: usize) -> (String, bool) {
     }
     // Only whole lines were replaced with ASCII, so the bytes are still UTF-8.
     (String::from_utf8_lossy(&out).into_owned(), true)
-}
-
-/// Runs one rule over one in-memory entry: what `guardrail test` does for each example. Only
-/// the rule's own findings count (not notes such as an unparsed file).
-pub fn check_one(plan: &Plan, rule: usize, entry: &Entry, files: &FileSet) -> Vec<Finding> {
-    let id = &plan.rules[rule].id;
-    let mut findings = scan_file(plan, entry, files, &ScanOptions::default(), Some(rule))
-        .0
-        .findings;
-    findings.retain(|f| f.rule == *id);
-    findings
-}
-
-/// Scans one in-memory file (a git blob) with every rule of the plan: its raw findings and
-/// directives, and why it was skipped, if it was. With `content` false only rules that need no
-/// content run (path rules, for another path the same blob was committed under).
-pub fn scan_blob(
-    plan: &Plan,
-    path: &str,
-    bytes: std::sync::Arc<[u8]>,
-    opts: &ScanOptions,
-    content: bool,
-) -> (FileScan, Option<SkipReason>) {
-    let entry = Entry {
-        root: 0,
-        rel: path.to_string(),
-        display: path.to_string(),
-        origin: source::Origin::Memory(bytes),
-    };
-    let files = FileSet::from_entries(std::slice::from_ref(&entry));
-    if !content {
-        let mut scan = FileScan {
-            path: path.to_string(),
-            rel: path.to_string(),
-            ..FileScan::default()
-        };
-        let mut builder = FindingBuilder::new(path, None);
-        for i in plan.candidates(path, None) {
-            if plan.matcher(i).needs_content() {
-                continue;
-            }
-            let cx = FileContext {
-                run: &opts.run,
-                entry: &entry,
-                text: None,
-                files: &files,
-                cache: &FileCache::default(),
-            };
-            if let Ok(hits) = run_rule(plan, i, &cx) {
-                scan.findings
-                    .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h)));
-            }
-        }
-        return (scan, None);
-    }
-    let (scan, outcome) = scan_file(plan, &entry, &files, opts, None);
-    (scan, outcome.skipped)
-}
-
-/// Scans one in-memory file with every rule of the plan (fuzzing and embedding).
-pub fn check_bytes(plan: &Plan, path: &str, bytes: &[u8]) -> Vec<Finding> {
-    let entry = Entry {
-        root: 0,
-        rel: path.to_string(),
-        display: path.to_string(),
-        origin: source::Origin::Memory(std::sync::Arc::from(bytes)),
-    };
-    let files = FileSet::from_entries(std::slice::from_ref(&entry));
-    scan_file(plan, &entry, &files, &ScanOptions::default(), None)
-        .0
-        .findings
 }
 
 #[cfg(test)]

@@ -44,5 +44,5 @@ fuzz_target!(|data: &[u8]| {
             (String::from_utf8_lossy(&rest[..cut]).into_owned(), &rest[cut.min(rest.len())..])
         }
     };
-    let _ = guardrail::scan::check_bytes(plan(), &path, bytes);
+    let _ = guardrail::engine::check_bytes(plan(), &path, bytes);
 });

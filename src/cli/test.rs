@@ -8,11 +8,11 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::{render_diagnostic, write_stdout, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::engine::Engine;
 use crate::error::{LocatedError, Result};
 use crate::plan::Plan;
 use crate::policy::{self, Example, Expect, PolicySet};
-use crate::scan::check_one;
-use crate::source::{Entry, FileSet, Origin};
+use crate::source::{Entry, FileSet};
 
 /// Arguments of `guardrail test`.
 #[derive(Debug, Args)]
@@ -37,13 +37,14 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
         r.builtin = false;
     }
     let plan = Plan::compile(rules)?;
+    let engine = Engine::bare(&plan);
     let mut failures = Vec::new();
     let mut count = 0;
     for (i, rule) in plan.rules.iter().enumerate() {
         for example in &rule.examples {
             count += 1;
             let (entry, files) = example_input(example);
-            let found = check_one(&plan, i, &entry, &files).len();
+            let found = engine.check_rule(i, &entry, &files).len();
             let message = match (example.expect, found) {
                 (Expect::Fail, 0) => format!("`{}`: fail example produced no finding", rule.id),
                 (Expect::Pass, n) if n > 0 => format!("`{}`: pass example produced {n} finding(s)", rule.id),
@@ -61,12 +62,7 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
 }
 
 fn example_input(example: &Example) -> (Entry, FileSet) {
-    let mk = |path: &str, bytes: &[u8]| Entry {
-        root: 0,
-        rel: path.to_string(),
-        display: path.to_string(),
-        origin: Origin::Memory(Arc::from(bytes)),
-    };
+    let mk = |path: &str, bytes: &[u8]| Entry::in_memory(path, Arc::from(bytes));
     let entry = mk(&example.path, example.text.as_bytes());
     let mut all = vec![entry.clone()];
     all.extend(example.files.iter().map(|f| mk(f, b"")));

@@ -188,6 +188,34 @@ impl Default for RenderOptions {
     }
 }
 
+impl Report {
+    /// Puts the findings in their final order and counts them: the one place a report is
+    /// sorted and tallied, whichever entry point built it.
+    pub fn tally(&mut self) {
+        sort(&mut self.findings);
+        sort(&mut self.suppressed);
+        let s = &mut self.summary;
+        (s.errors, s.warnings, s.notes) = (0, 0, 0);
+        for f in &self.findings {
+            s.count(f);
+        }
+        let by = |how: fn(&crate::finding::Suppression) -> bool| {
+            self.suppressed
+                .iter()
+                .filter(|f| f.suppressed.as_ref().is_some_and(how))
+                .count()
+        };
+        s.suppressed_inline = by(|x| matches!(x, crate::finding::Suppression::Inline { .. }));
+        s.suppressed_baseline = by(|x| matches!(x, crate::finding::Suppression::Baseline));
+        s.stale_baseline = self
+            .findings
+            .iter()
+            .filter(|f| f.rule == crate::meta::STALE_BASELINE)
+            .count();
+        s.files_skipped = s.skipped.values().sum();
+    }
+}
+
 /// Sorts findings the way every format lists them: path, line, column, rule.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| (&a.path, a.location, &a.rule).cmp(&(&b.path, b.location, &b.rule)));

@@ -43,6 +43,19 @@ pub struct Entry {
     pub origin: Origin,
 }
 
+impl Entry {
+    /// A file held in memory (a git blob, an example, an editor buffer) whose path is both its
+    /// identity and its display path.
+    pub fn in_memory(path: &str, bytes: std::sync::Arc<[u8]>) -> Self {
+        Self {
+            root: 0,
+            rel: path.to_string(),
+            display: path.to_string(),
+            origin: Origin::Memory(bytes),
+        }
+    }
+}
+
 /// A file a `--staged` or `--diff` change touches, before any exclusion (config `exclude`,
 /// ignore files), so stages that must see the whole change (gate-config-changed) can.
 #[derive(Debug, Clone, PartialEq, Eq)]

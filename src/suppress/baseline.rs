@@ -28,6 +28,7 @@ use crate::meta::STALE_BASELINE;
 use crate::paths::{normalize, relative_to, repository_root, resolved};
 use crate::policy::Severity;
 use crate::report::Report;
+use crate::suppress::Sorted;
 use crate::Settings;
 
 /// The version written: paths relative to the repository root.
@@ -220,49 +221,99 @@ fn quote(s: &str) -> String {
     out
 }
 
-/// Moves the findings listed in `baseline` to `report.suppressed`, adds a note per stale entry
-/// within the scanned paths (an error with `fail_on_stale_baseline`), and recounts the summary.
-pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
-    report.findings.retain(|f| f.rule != STALE_BASELINE);
-    let lookup: HashMap<&Entry, usize> = baseline
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, (e, _))| (e, i))
-        .collect();
-    let mut used = vec![false; baseline.entries.len()];
-    let mut mark = |f: &Finding| {
-        if on_file(f, &settings.cwd, &baseline.file) {
-            return false;
-        }
-        let i = lookup.get(&entry_of(f, &settings.cwd, &baseline.dir)).copied();
-        if let Some(i) = i.filter(|&i| !used[i]) {
-            used[i] = true;
-            return true;
-        }
-        false
-    };
-    // Findings silenced inline still use their entry: it is needed when inline comments are off.
-    report.suppressed.iter().for_each(|f| {
-        mark(f);
-    });
-    let mut baselined = Vec::new();
-    for mut f in std::mem::take(&mut report.findings) {
-        if mark(&f) {
-            f.suppressed = Some(Suppression::Baseline);
-            baselined.push(f);
-        } else {
-            report.findings.push(f);
+/// A loaded baseline ready to match findings: the engine's last per-file stage.
+#[derive(Debug)]
+pub struct Matcher<'a> {
+    baseline: &'a Baseline,
+    cwd: &'a Path,
+    lookup: HashMap<&'a Entry, usize>,
+}
+
+impl<'a> Matcher<'a> {
+    /// Indexes `baseline`'s entries; display paths of findings are relative to `cwd`.
+    pub fn new(baseline: &'a Baseline, cwd: &'a Path) -> Self {
+        let lookup = baseline
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, (e, _))| (e, i))
+            .collect();
+        Self {
+            baseline,
+            cwd,
+            lookup,
         }
     }
-    let stale = stale_notes(baseline, &used, settings);
-    report.summary.suppressed_baseline += baselined.len();
-    report.summary.stale_baseline += stale.len();
-    report.suppressed.extend(baselined);
-    report.findings.extend(stale);
-    crate::report::sort(&mut report.findings);
-    crate::report::sort(&mut report.suppressed);
-    recount(report);
+
+    /// How many entries the baseline has.
+    pub fn len(&self) -> usize {
+        self.baseline.entries.len()
+    }
+
+    /// Whether the baseline has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.baseline.entries.is_empty()
+    }
+
+    /// Moves the reported findings the baseline lists to `sorted.suppressed`, marked
+    /// [`Suppression::Baseline`]; returns the indices of the entries used. Findings already
+    /// silenced inline use their entry too: it is needed when inline comments are off. Each
+    /// entry silences one finding.
+    pub fn apply(&self, sorted: &mut Sorted) -> Vec<usize> {
+        let mut used = Vec::new();
+        let mut claim = |f: &Finding| {
+            if on_file(f, self.cwd, &self.baseline.file) {
+                return false;
+            }
+            let entry = entry_of(f, self.cwd, &self.baseline.dir);
+            match self.lookup.get(&entry) {
+                Some(&i) if !used.contains(&i) => {
+                    used.push(i);
+                    true
+                }
+                _ => false,
+            }
+        };
+        for f in &sorted.suppressed {
+            claim(f);
+        }
+        let mut kept = Vec::with_capacity(sorted.active.len());
+        for mut f in std::mem::take(&mut sorted.active) {
+            if claim(&f) {
+                f.suppressed = Some(Suppression::Baseline);
+                sorted.suppressed.push(f);
+            } else {
+                kept.push(f);
+            }
+        }
+        sorted.active = kept;
+        used
+    }
+
+    /// A note for each entry no finding used (`used[i]` false) within the scanned paths; an
+    /// error with `--fail-on-stale-baseline`.
+    pub fn stale(&self, used: &[bool], settings: &Settings) -> Vec<Finding> {
+        stale_notes(self.baseline, used, settings)
+    }
+}
+
+/// Applies `baseline` to a finished report (after `--write-baseline`): the findings it lists
+/// move to the suppressed list, stale entries become notes, and the report is re-tallied.
+pub fn apply(report: &mut Report, baseline: &Baseline, settings: &Settings) {
+    report.findings.retain(|f| f.rule != STALE_BASELINE);
+    let matcher = Matcher::new(baseline, &settings.cwd);
+    let mut sorted = Sorted {
+        active: std::mem::take(&mut report.findings),
+        suppressed: std::mem::take(&mut report.suppressed),
+    };
+    let mut used = vec![false; baseline.entries.len()];
+    for i in matcher.apply(&mut sorted) {
+        used[i] = true;
+    }
+    sorted.active.extend(matcher.stale(&used, settings));
+    report.findings = sorted.active;
+    report.suppressed = sorted.suppressed;
+    report.tally();
 }
 
 fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<Finding> {
@@ -305,18 +356,6 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
 /// over it).
 fn on_file(f: &Finding, cwd: &Path, file: &Path) -> bool {
     f.rule == STALE_BASELINE || resolved(Path::new(&f.path), cwd) == file
-}
-
-fn recount(report: &mut Report) {
-    let s = &mut report.summary;
-    (s.errors, s.warnings, s.notes) = (0, 0, 0);
-    for f in &report.findings {
-        match f.severity {
-            Severity::Error => s.errors += 1,
-            Severity::Warning => s.warnings += 1,
-            Severity::Note => s.notes += 1,
-        }
-    }
 }
 
 /// The entry for `f` in a baseline whose paths are relative to `dir`: its path from there, and

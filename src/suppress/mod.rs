@@ -39,16 +39,14 @@ pub struct Sorted {
     pub suppressed: Vec<Finding>,
 }
 
-/// Applies overrides and inline suppressions to every file's findings.
-pub fn apply(files: Vec<FileScan>, opts: &SuppressOptions<'_>) -> Sorted {
+/// Applies overrides and inline suppressions to one file's findings.
+pub fn apply(mut file: FileScan, opts: &SuppressOptions<'_>) -> Sorted {
     let mut out = Sorted::default();
-    for mut file in files {
-        let findings = apply_overrides(std::mem::take(&mut file.findings), opts);
-        if !opts.inline {
-            out.active.extend(findings);
-            continue;
-        }
+    let findings = apply_overrides(std::mem::take(&mut file.findings), opts);
+    if opts.inline {
         apply_inline(findings, &file, opts, &mut out);
+    } else {
+        out.active = findings;
     }
     out
 }

@@ -256,8 +256,11 @@ fn parse_depth_and_time_budget_are_configurable_and_counted() {
     );
     let slow = check_json(dir.path(), &["--no-config", "--parse-time-budget-ms", "1"]);
     let s = &slow.json["summary"];
-    assert_eq!(s["bounds"]["parse_time"], 1, "the 100,000-step workflow: {s}");
-    assert_eq!(s["unparsed"], 1, "{s}");
+    // The 100,000-step workflow always runs out of time; on a loaded machine the tiny
+    // package.json may too, and then it is counted the same way.
+    let timed_out = s["bounds"]["parse_time"].as_u64().unwrap_or(0);
+    assert!((1..=2).contains(&timed_out), "the 100,000-step workflow: {s}");
+    assert_eq!(s["unparsed"].as_u64(), Some(timed_out), "{s}");
     let shallow = check_json(
         dir.path(),
         &[

@@ -1,8 +1,8 @@
 //! One compiled plan, many runs: what a run reads (lockfiles, dependency graphs) lives in the
 //! caller's run context, so a second run over a changed lockfile sees the change.
 
+use guardrail::engine::Engine;
 use guardrail::plan::Plan;
-use guardrail::scan;
 
 use crate::common::write_tree;
 
@@ -19,16 +19,9 @@ fn lockfile(time_version: &str) -> String {
 /// Rule ids and lines the plan reports for the manifest in one run.
 fn run(plan: &Plan, settings: &guardrail::Settings) -> Vec<(String, usize)> {
     let sources = guardrail::sources(settings, None).expect("sources");
-    let out = scan::scan(
-        plan,
-        &sources.entries,
-        &sources.files,
-        &settings.scan_options(),
-        None,
-    );
-    out.files
+    let out = Engine::new(plan, settings).run(&sources.entries, &sources.files, None);
+    out.findings
         .iter()
-        .flat_map(|f| f.findings.iter())
         .filter(|f| f.rule == "t/old-time")
         .map(|f| (f.rule.clone(), f.location.line))
         .collect()

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::engine::Engine;
 use crate::plan::Plan;
 use crate::policy::{self, PolicySet};
-use crate::scan::check_one;
-use crate::source::{Entry, FileSet, Origin};
+use crate::source::{Entry, FileSet};
 
 /// `(line, column)` of every finding of a one-rule policy whose `[rule.document]` is `table`.
 fn run(table: &str, path: &str, text: &str) -> Vec<(usize, usize)> {
@@ -16,14 +16,10 @@ fn run(table: &str, path: &str, text: &str) -> Vec<(usize, usize)> {
     let mut set = PolicySet::default();
     policy::load_str(&mut set, "t.toml", &policy, false).expect("policy loads");
     let plan = Plan::compile(set.rules).expect("compiles");
-    let entry = Entry {
-        root: 0,
-        rel: path.into(),
-        display: path.into(),
-        origin: Origin::Memory(Arc::from(text.as_bytes())),
-    };
+    let entry = Entry::in_memory(path, Arc::from(text.as_bytes()));
     let files = FileSet::from_entries(std::slice::from_ref(&entry));
-    check_one(&plan, 0, &entry, &files)
+    Engine::bare(&plan)
+        .check_rule(0, &entry, &files)
         .iter()
         .map(|f| (f.location.line, f.location.column))
         .collect()

@@ -1,0 +1,215 @@
+//! The engine: the whole pipeline for one file, and for a run of many, behind one call.
+//!
+//! ```text
+//! Entry (path + bytes, from any source)
+//!   -> scan::file        matchers -> raw findings + suppression comments
+//!   -> identity          repository-relative path, position order, fingerprints
+//!   -> suppress::apply   config overrides, inline comments
+//!   -> --diff lines      only what the change introduced
+//!   -> baseline          listed findings move to the suppressed list
+//! ```
+//!
+//! Every entry point calls it: `check` (tree, `--staged`, `--diff`) through [`Engine::run`],
+//! `guardrail history` through [`Engine::check_file`] per blob, `guardrail test` through
+//! [`Engine::check_rule`]. What a run adds around the files (stale baseline entries, gate-file
+//! edits, branch history) joins the findings before [`crate::report::Report::tally`], the one
+//! place a report is sorted and counted.
+
+use std::sync::atomic::Ordering;
+
+use rayon::prelude::*;
+
+use crate::finding::{self, Finding};
+use crate::plan::Plan;
+use crate::scan::{self, FileScan, Outcome, Progress, ScanOptions, ScanStats, Select};
+use crate::source::diff::Changes;
+use crate::source::{Entry, FileSet};
+use crate::suppress::{self, baseline, Sorted, SuppressOptions};
+use crate::Settings;
+
+/// A compiled plan with everything one run applies to each file.
+pub struct Engine<'a> {
+    plan: &'a Plan,
+    scan: ScanOptions,
+    suppress: SuppressOptions<'a>,
+    changes: Option<&'a Changes>,
+    baseline: Option<baseline::Matcher<'a>>,
+}
+
+/// What one file produced, every stage applied.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    /// Display path.
+    pub path: String,
+    /// Reported findings, fingerprinted (a report sorts them once, with every other file's).
+    pub findings: Vec<Finding>,
+    /// Silenced findings (inline comments, baseline), each with its suppression.
+    pub suppressed: Vec<Finding>,
+    /// Baseline entries these findings used (indices into the baseline's entries).
+    pub baseline_used: Vec<usize>,
+    /// Whether it was read, parsed, bounded.
+    pub outcome: Outcome,
+}
+
+/// What a run over many files produced.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// Reported findings of every file, in entry order (a report sorts them once).
+    pub findings: Vec<Finding>,
+    /// Silenced findings of every file.
+    pub suppressed: Vec<Finding>,
+    /// Counters for the summary.
+    pub stats: ScanStats,
+    /// Per baseline entry, whether a finding used it.
+    pub baseline_used: Vec<bool>,
+}
+
+impl<'a> Engine<'a> {
+    /// An engine for `plan` with the settings' suppression options, baseline and a fresh run
+    /// context ([`Settings::scan_options`]).
+    pub fn new(plan: &'a Plan, settings: &'a Settings) -> Self {
+        Self {
+            plan,
+            scan: settings.scan_options(),
+            suppress: SuppressOptions {
+                inline: settings.inline_suppressions,
+                require_reason: settings.require_reason,
+                unsuppressible: plan
+                    .rules
+                    .iter()
+                    .filter(|r| !r.suppressible)
+                    .map(|r| r.id.clone())
+                    .collect(),
+                config: Some((&settings.config, &settings.cwd)),
+            },
+            changes: None,
+            baseline: settings
+                .baseline
+                .as_ref()
+                .map(|b| baseline::Matcher::new(b, &settings.cwd)),
+        }
+    }
+
+    /// An engine that runs the plan alone: no config, inline comments honoured, no baseline
+    /// (`guardrail test`, fuzzing, embedding).
+    pub fn bare(plan: &'a Plan) -> Self {
+        Self {
+            plan,
+            scan: ScanOptions::default(),
+            suppress: SuppressOptions {
+                inline: true,
+                require_reason: false,
+                unsuppressible: Default::default(),
+                config: None,
+            },
+            changes: None,
+            baseline: None,
+        }
+    }
+
+    /// Keeps only findings on what a change introduced (`--diff`).
+    pub fn only_changes(mut self, changes: Option<&'a Changes>) -> Self {
+        self.changes = changes;
+        self
+    }
+
+    /// Leaves the baseline to the caller: history merges findings across blobs first, and the
+    /// merged findings are what a baseline lists.
+    pub fn without_baseline(mut self) -> Self {
+        self.baseline = None;
+        self
+    }
+
+    /// The baseline stage, for a caller that applies it to merged findings.
+    pub fn baseline(&self) -> Option<&baseline::Matcher<'a>> {
+        self.baseline.as_ref()
+    }
+
+    /// Every stage for one file.
+    pub fn check_file(&self, entry: &Entry, files: &FileSet) -> FileResult {
+        self.check_selected(entry, files, Select::All)
+    }
+
+    /// Only the rules that need no content, for another name a git blob was committed under.
+    pub fn check_path(&self, entry: &Entry, files: &FileSet) -> FileResult {
+        self.check_selected(entry, files, Select::PathOnly)
+    }
+
+    /// One rule's reported findings in one file (an example of `guardrail test`); notes about
+    /// the file (unparsed, unused suppressions) are not the rule's and are left out.
+    pub fn check_rule(&self, rule: usize, entry: &Entry, files: &FileSet) -> Vec<Finding> {
+        let id = &self.plan.rules[rule].id;
+        let mut findings = self.check_selected(entry, files, Select::Rule(rule)).findings;
+        findings.retain(|f| f.rule == *id);
+        findings
+    }
+
+    /// Every stage for every file, in parallel; results in entry order.
+    pub fn run(&self, entries: &[Entry], files: &FileSet, progress: Option<&Progress>) -> Run {
+        let results: Vec<FileResult> = entries
+            .par_iter()
+            .map(|entry| {
+                let result = self.check_file(entry, files);
+                if let Some(p) = progress {
+                    p.files.fetch_add(1, Ordering::Relaxed);
+                    p.findings.fetch_add(result.findings.len(), Ordering::Relaxed);
+                }
+                result
+            })
+            .collect();
+        let entries_len = self.baseline.as_ref().map_or(0, baseline::Matcher::len);
+        let mut run = Run {
+            baseline_used: vec![false; entries_len],
+            ..Run::default()
+        };
+        for result in results {
+            run.stats.add(&result.path, result.outcome);
+            run.findings.extend(result.findings);
+            run.suppressed.extend(result.suppressed);
+            for i in result.baseline_used {
+                run.baseline_used[i] = true;
+            }
+        }
+        run
+    }
+
+    fn check_selected(&self, entry: &Entry, files: &FileSet, select: Select) -> FileResult {
+        let (mut file, outcome) = scan::file(self.plan, entry, files, &self.scan, select);
+        identify(&mut file);
+        let path = file.path.clone();
+        let mut sorted = suppress::apply(file, &self.suppress);
+        if let Some(changes) = self.changes {
+            changes.retain(&mut sorted);
+        }
+        finding::assign_fingerprints_missing(&mut sorted.active);
+        let baseline_used = match &self.baseline {
+            Some(b) => b.apply(&mut sorted),
+            None => Vec::new(),
+        };
+        let Sorted { active, suppressed } = sorted;
+        FileResult {
+            path,
+            findings: active,
+            suppressed,
+            baseline_used,
+            outcome,
+        }
+    }
+}
+
+/// Gives a file's raw findings their identity: the repository-relative path, position order,
+/// and the occurrence index and fingerprint that order defines.
+fn identify(file: &mut FileScan) {
+    crate::report::sort(&mut file.findings);
+    for f in &mut file.findings {
+        f.repo_path.clone_from(&file.rel);
+    }
+    finding::assign_fingerprints(&mut file.findings);
+}
+
+/// Scans one in-memory file with every rule of the plan (fuzzing and embedding).
+pub fn check_bytes(plan: &Plan, path: &str, bytes: &[u8]) -> Vec<Finding> {
+    let entry = Entry::in_memory(path, std::sync::Arc::from(bytes));
+    let files = FileSet::from_entries(std::slice::from_ref(&entry));
+    Engine::bare(plan).check_file(&entry, &files).findings
+}
