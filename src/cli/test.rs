@@ -61,7 +61,8 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
     Ok((count, failures))
 }
 
-fn example_input(example: &Example) -> (Entry, FileSet) {
+/// The in-memory file an example is scanned as, with the companion files it names.
+pub fn example_input(example: &Example) -> (Entry, FileSet) {
     let mk = |path: &str, bytes: &[u8]| Entry::in_memory(path, Arc::from(bytes));
     let entry = mk(&example.path, example.text.as_bytes());
     let mut all = vec![entry.clone()];

@@ -136,3 +136,16 @@ pub fn fake(parts: &[&str]) -> String {
 /// The suppression directive word, split so test sources hold no directive of their own
 /// (guardrail scans this repository and would report them as unused).
 pub const IG: &str = concat!("guardrail", ":ignore");
+
+/// One policy, one in-memory file: the findings the engine reports for `text` scanned as
+/// `path` under the policy TOML `policy` alone (no built-in packs, no config).
+pub fn check_text(policy: &str, path: &str, text: &str) -> Vec<guardrail::finding::Finding> {
+    use guardrail::engine::Engine;
+    use guardrail::source::{Entry, FileSet};
+    let mut set = guardrail::policy::PolicySet::default();
+    guardrail::policy::load_str(&mut set, "policy.toml", policy, false).expect("policy loads");
+    let plan = guardrail::plan::Plan::compile(set.rules).expect("policy compiles");
+    let entry = Entry::in_memory(path, std::sync::Arc::from(text.as_bytes()));
+    let files = FileSet::from_entries(std::slice::from_ref(&entry));
+    Engine::bare(&plan).check_file(&entry, &files).findings
+}

@@ -27,6 +27,7 @@ mod packs;
 mod policies;
 mod policy_errors;
 mod precommit;
+mod rule_snapshots;
 mod rules_doc;
 mod run_context;
 mod rust_rules;
