@@ -8,9 +8,8 @@
 //!     ▼
 //! source: working tree (ignore-aware parallel walk) | staged blobs | lines changed since REV
 //!     ▼
-//! scan: per file, prefilter then candidate matchers -> findings (redacted at birth)
-//!     ▼
-//! suppress: config overrides -> inline comments -> baseline
+//! engine, per file: scan (prefilter, candidate matchers -> findings, redacted at birth)
+//!   -> identity -> config overrides -> inline comments -> --diff lines -> baseline
 //!     ▼
 //! report: human | json | sarif | github   ->  exit code
 //! ```
