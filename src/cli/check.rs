@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use super::{write_stdout, PolicyArgs, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
-use crate::report::{self, Format, RenderOptions, Report};
+use crate::report::{self, Format, Report};
 use crate::scan::Progress;
 use crate::suppress::baseline::{self, Baseline};
 use crate::Settings;
@@ -86,6 +86,9 @@ pub struct CheckArgs {
     /// repository with its config, toolchain file and rustc wrappers neutralised.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// Human output.
+    #[command(flatten)]
+    pub display: super::display::DisplayArgs,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -138,10 +141,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let result = crate::check(&settings, Some(&progress));
     spinner.stop();
     let report = write_baseline(args, &settings, result?)?;
-    let opts = RenderOptions {
-        color: use_color(args),
-        width: 100,
-    };
+    let opts = args.display.render_options(use_color(args));
     let mut bytes = Vec::new();
     report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {

@@ -8,7 +8,7 @@ use super::{write_stdout, PolicyArgs};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
 use crate::history::HistoryOptions;
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format};
 use crate::suppress::baseline::Baseline;
 
 /// Arguments of `guardrail history`.
@@ -39,6 +39,9 @@ pub struct HistoryArgs {
     /// Report only findings not listed in this baseline file (written by `check --write-baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Human output.
+    #[command(flatten)]
+    pub display: super::display::DisplayArgs,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -71,10 +74,7 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
         revisions: args.revisions(),
     };
     let report = crate::history::check(&settings, &opts)?;
-    let render = RenderOptions {
-        color: false,
-        width: 100,
-    };
+    let render = args.display.render_options(false);
     let mut bytes = Vec::new();
     report::write(&report, args.format, render, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod check;
 pub mod completions;
+pub mod display;
 pub mod history;
 pub mod hook;
 pub mod init;

@@ -18,6 +18,7 @@ mod github_format;
 mod gitrepo;
 mod history;
 mod hostile;
+mod human_output;
 mod identity;
 mod init;
 mod meta_rules;
