@@ -200,6 +200,128 @@ pub struct Config {
     pub rules: Vec<RuleEntry>,
     /// `[[overrides]]`.
     pub overrides: Vec<Override>,
+    /// Rules chosen on the command line (`--select`, `--ignore`), applied after `[rules]`.
+    pub selection: Selection,
+}
+
+/// A rule id pattern from the command line: an id (`security/github-token`), a short id
+/// (`github-token`), or a glob over ids (`security/*`, `privacy/*-in-log`, `*-token`). A pattern
+/// without `/` is matched against the short id too.
+#[derive(Debug, Clone)]
+pub struct RulePattern {
+    text: String,
+    glob: Option<globset::GlobMatcher>,
+}
+
+impl RulePattern {
+    /// Parses a pattern; an invalid glob is a usage error naming the flag.
+    pub fn parse(text: &str, flag: &str) -> Result<Self> {
+        let glob = if text.contains(['*', '?', '[', '{']) {
+            let g = globset::GlobBuilder::new(text)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Usage(format!("{flag} {text}: invalid glob: {}", e.kind())))?;
+            Some(g.compile_matcher())
+        } else {
+            None
+        };
+        Ok(Self {
+            text: text.to_string(),
+            glob,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether it is a glob rather than one id.
+    pub fn is_glob(&self) -> bool {
+        self.glob.is_some()
+    }
+
+    /// Whether it selects `rule` (a full id).
+    pub fn matches(&self, rule: &str) -> bool {
+        let short = rule.split_once('/').map_or(rule, |(_, s)| s);
+        let bare = !self.text.contains('/');
+        match &self.glob {
+            Some(g) => g.is_match(rule) || (bare && g.is_match(short)),
+            None => self.text == rule || (bare && self.text == short),
+        }
+    }
+}
+
+/// `--select` and `--ignore`: with any `--select`, only the rules it matches run (an exact id
+/// also turns on a rule that is off by default or in the config); `--ignore` then leaves out
+/// what it matches. Both apply to guardrail's own `guardrail/...` notes too.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--select` patterns.
+    pub select: Vec<RulePattern>,
+    /// `--ignore` patterns.
+    pub ignore: Vec<RulePattern>,
+}
+
+impl Selection {
+    /// Whether a rule runs (reports) under this selection.
+    pub fn allows(&self, rule: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|p| p.matches(rule)))
+            && !self.ignore.iter().any(|p| p.matches(rule))
+    }
+
+    /// Whether the selection names `rule` by its exact id (which turns it on).
+    fn names(&self, rule: &str) -> bool {
+        self.select.iter().any(|p| !p.is_glob() && p.matches(rule))
+    }
+
+    /// Whether nothing was chosen.
+    pub fn is_empty(&self) -> bool {
+        self.select.is_empty() && self.ignore.is_empty()
+    }
+
+    /// Checks every pattern selects at least one of `ids` (policy and meta rule ids): an
+    /// unknown id is an error with the nearest known id as a suggestion.
+    pub fn validate<'a>(&self, ids: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
+        let flagged = self
+            .select
+            .iter()
+            .map(|p| ("--select", p))
+            .chain(self.ignore.iter().map(|p| ("--ignore", p)));
+        let mut problems = Vec::new();
+        for (flag, p) in flagged {
+            if ids.clone().any(|id| p.matches(id)) {
+                continue;
+            }
+            let mut line = format!("{flag} {}: no loaded rule matches", p.as_str());
+            if let Some(near) = did_you_mean(p.as_str(), ids.clone()) {
+                line.push_str(&format!("; did you mean `{near}`?"));
+            }
+            problems.push(line);
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.push("`guardrail rules list` shows every loaded rule id".to_string());
+            Err(Error::Usage(problems.join("\n")))
+        }
+    }
+}
+
+/// The known rule id closest to `name` (compared as a full id, or with the short id when
+/// `name` has no pack), if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, ids: impl Iterator<Item = &'a str>) -> Option<String> {
+    let bare = !name.contains('/');
+    let mut best: Option<(f64, &str)> = None;
+    for id in ids {
+        let short = id.split_once('/').map_or(id, |(_, s)| s);
+        let target = if bare { short } else { id };
+        let score = strsim::normalized_damerau_levenshtein(name, target);
+        if score >= 0.7 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, id));
+        }
+    }
+    best.map(|(_, id)| id.to_string())
 }
 
 /// Finds `guardrail.toml` in `start` or its parents, stopping after the repository root.
@@ -318,6 +440,7 @@ impl Config {
             packs: raw.packs.into_iter().collect(),
             rules: entries(&raw.rules),
             overrides,
+            selection: Selection::default(),
             source: Some(source),
             path: None,
             origin: ConfigOrigin::None,
@@ -342,10 +465,16 @@ impl Config {
         let overridden = self.overrides.iter().flat_map(|o| &o.rules);
         for entry in self.rules.iter().chain(overridden) {
             if !set.rules.iter().any(|r| entry.selects(&r.id)) {
-                errors.push(self.error(
+                let mut error = self.error(
                     entry.span.clone(),
                     format!("no loaded rule matches `{}`", entry.pattern),
-                ));
+                );
+                if let Some(near) = did_you_mean(&entry.pattern, set.rules.iter().map(|r| r.id.as_str())) {
+                    error = error.with_help(format!(
+                        "did you mean `{near}`? (`guardrail rules list` shows every loaded rule id)"
+                    ));
+                }
+                errors.push(error);
             }
         }
         for rule in &mut set.rules {
@@ -354,11 +483,29 @@ impl Config {
                 rule.severity = entry.setting.severity().unwrap_or(rule.default_severity);
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::from_many(errors))
+        if !errors.is_empty() {
+            return Err(Error::from_many(errors));
         }
+        self.apply_selection(set)
+    }
+
+    /// `--select` / `--ignore`, after `[packs]` and `[rules]`.
+    fn apply_selection(&self, set: &mut PolicySet) -> Result<()> {
+        if self.selection.is_empty() {
+            return Ok(());
+        }
+        let meta = crate::meta::META_RULES.iter().map(|m| m.id);
+        self.selection
+            .validate(set.rules.iter().map(|r| r.id.as_str()).chain(meta))?;
+        for rule in &mut set.rules {
+            if self.selection.names(&rule.id) {
+                rule.enabled = true;
+            }
+            if !self.selection.allows(&rule.id) {
+                rule.enabled = false;
+            }
+        }
+        Ok(())
     }
 
     /// Effective severity of `rule` at `path` (relative to `dir`) after `[[overrides]]`;

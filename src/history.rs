@@ -48,7 +48,9 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     let started = Instant::now();
     let repo = Repo::discover(&settings.cwd)?;
     let mut policies = crate::load_policies(settings)?;
+    let mut known = suppress::KnownRules::of(&policies.rules);
     policies.rules.retain(|r| r.enabled && r.runs_on_history());
+    known.set_running(&policies.rules);
     if policies.rules.is_empty() {
         return Ok(None);
     }
@@ -70,6 +72,7 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
             require_reason: settings.require_reason,
             unsuppressible,
             config: Some((&settings.config, &settings.cwd)),
+            known: &known,
         },
     );
     let (findings, mut provenance) = merge(sorted.active, &scanned.origins, &history);

@@ -180,6 +180,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             relaxes: true,
         });
     }
+    let known = suppress::KnownRules::of(&policies.rules);
     let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
     let opts = settings.scan_options();
     let mut output = scan::scan(&plan, &sources.entries, &sources.files, &opts, progress);
@@ -203,6 +204,7 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             require_reason: settings.require_reason,
             unsuppressible,
             config: Some((&settings.config, &settings.cwd)),
+            known: &known,
         },
     );
     if let Some(changes) = &sources.changes {

@@ -86,6 +86,9 @@ pub struct CheckArgs {
     /// repository with its config, toolchain file and rustc wrappers neutralised.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// Rule selection.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
     /// Human output.
     #[command(flatten)]
     pub display: super::display::DisplayArgs,
@@ -113,6 +116,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.paths.clone()
     };
     let mut settings = args.policy.settings(roots)?;
+    settings.config.selection = args.select.selection()?;
     settings.paths_given = !args.paths.is_empty();
     settings.allow_empty = args.allow_empty;
     if let Some(fail_on) = args.fail_on {
@@ -140,7 +144,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let spinner = ProgressLine::start(Arc::clone(&progress));
     let result = crate::check(&settings, Some(&progress));
     spinner.stop();
-    let report = write_baseline(args, &settings, result?)?;
+    let mut report = result?;
+    super::apply_selection(&mut report, &settings.config.selection);
+    let report = write_baseline(args, &settings, report)?;
     let opts = args.display.render_options(use_color(args));
     let mut bytes = Vec::new();
     report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;

@@ -39,6 +39,9 @@ pub struct HistoryArgs {
     /// Report only findings not listed in this baseline file (written by `check --write-baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Rule selection.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
     /// Human output.
     #[command(flatten)]
     pub display: super::display::DisplayArgs,
@@ -61,6 +64,7 @@ impl HistoryArgs {
 /// Runs the history scan and writes the report.
 pub fn run(args: &HistoryArgs) -> Result<u8> {
     let mut settings = args.policy.settings(vec![PathBuf::from(".")])?;
+    settings.config.selection = args.select.selection()?;
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
@@ -73,7 +77,8 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
     let opts = HistoryOptions {
         revisions: args.revisions(),
     };
-    let report = crate::history::check(&settings, &opts)?;
+    let mut report = crate::history::check(&settings, &opts)?;
+    super::apply_selection(&mut report, &settings.config.selection);
     let render = args.display.render_options(false);
     let mut bytes = Vec::new();
     report::write(&report, args.format, render, &mut bytes).map_err(|e| Error::io("<report>", e))?;

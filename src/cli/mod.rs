@@ -82,6 +82,51 @@ pub struct PolicyArgs {
     pub no_config: bool,
 }
 
+/// Which rules report: `--select` and `--ignore` (for `check` and `history`).
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// Run only these rules: ids, short ids or globs (`security/*`, `privacy/*-in-log`);
+    /// comma-separated or repeated. An exact id also turns on a rule that is off.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Leave out these rules (ids, short ids or globs; comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+impl SelectArgs {
+    /// The parsed patterns.
+    pub fn selection(&self) -> Result<config::Selection> {
+        let parse = |flag: &str, list: &[String]| -> Result<Vec<config::RulePattern>> {
+            list.iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(|p| config::RulePattern::parse(p, flag))
+                .collect()
+        };
+        Ok(config::Selection {
+            select: parse("--select", &self.select)?,
+            ignore: parse("--ignore", &self.ignore)?,
+        })
+    }
+}
+
+/// Drops the findings of guardrail's own rules (`guardrail/...`) that `--select` / `--ignore`
+/// leave out (policy rules were never run), and recounts the severities.
+pub fn apply_selection(report: &mut crate::report::Report, selection: &config::Selection) {
+    if selection.is_empty() {
+        return;
+    }
+    report
+        .findings
+        .retain(|f| !crate::meta::is_meta(&f.rule) || selection.allows(&f.rule));
+    let s = &mut report.summary;
+    (s.errors, s.warnings, s.notes) = (0, 0, 0);
+    for f in &report.findings {
+        s.count(f);
+    }
+}
+
 impl PolicyArgs {
     /// Builds settings for scanning `roots`, reading the config unless told not to.
     pub fn settings(&self, roots: Vec<PathBuf>) -> Result<Settings> {

