@@ -294,7 +294,9 @@ impl<'a> Findings<'a> {
         let gutter = finding.snippet.as_ref().map_or(1, |s| {
             (s.first_line + s.text.matches('\n').count()).to_string().len()
         });
-        let finding = &shown(finding, self.width.saturating_sub(gutter + 6));
+        let mut finding = shown(finding, self.width.saturating_sub(gutter + 6));
+        wrap_label(&mut finding, self.width, gutter);
+        let finding = &finding;
         let diagnostic = FindingDiagnostic {
             finding,
             source: finding.snippet.as_ref().map(|snippet| SnippetSource {
@@ -337,6 +339,30 @@ impl<'a> Findings<'a> {
             self.raise_hint()
         );
         writeln!(w, "{}\n", wrap(&line, self.width, "  "))
+    }
+}
+
+/// Wraps the label under the underline to what is left of the line after miette's gutter and
+/// the `╰──` that starts at the middle of the underline (miette writes each line of a
+/// multi-line label aligned under the first).
+fn wrap_label(finding: &mut Finding, width: usize, gutter: usize) {
+    let (Some(label), Some(snippet)) = (&finding.label, &finding.snippet) else {
+        return;
+    };
+    let text = &snippet.text;
+    let start = snippet.span.start.min(text.len());
+    let end = snippet.span.end.clamp(start, text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count();
+    let half = text[start..end].split('\n').next().unwrap_or("").chars().count() / 2;
+    let used = gutter + 3 + column + half + 5;
+    let room = width.saturating_sub(used).max(24);
+    if label.chars().count() > room {
+        let opts = textwrap::Options::new(room)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        finding.label = Some(textwrap::wrap(label, opts).join("\n"));
     }
 }
 

@@ -226,6 +226,21 @@ impl Default for RenderOptions {
     }
 }
 
+/// The matcher's specifics of a finding (the crate, version and advisories; the key; the
+/// construct found), beyond the rule's message: what human output writes under the underline.
+pub fn detail(f: &Finding) -> Option<&str> {
+    f.label.as_deref().map(str::trim).filter(|d| !d.is_empty())
+}
+
+/// The finding's message followed by its detail (`message: detail`), for formats with one
+/// message field.
+pub fn message_with_detail(f: &Finding) -> String {
+    match detail(f) {
+        Some(d) => format!("{}: {d}", f.message),
+        None => f.message.clone(),
+    }
+}
+
 /// Sorts findings the way every format lists them: path, line, column, rule.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| (&a.path, a.location, &a.rule).cmp(&(&b.path, b.location, &b.rule)));

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod diff;
 mod documents;
+mod finding_detail;
 mod gate_cargo;
 mod gate_config;
 mod gate_output;
