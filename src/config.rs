@@ -109,6 +109,7 @@ struct RawConfig {
     max_line_length: Option<usize>,
     max_parse_depth: Option<usize>,
     parse_time_budget_ms: Option<u64>,
+    baseline: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -193,6 +194,11 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `policies`, resolved against `dir`.
     pub policies: Vec<PathBuf>,
+    /// `baseline`: the baseline file every `check` uses (and `--write-baseline` writes),
+    /// resolved against `dir`; after [`Config::load`], confined to the repository.
+    pub baseline: Option<PathBuf>,
+    /// The value as written, and where.
+    baseline_written: Option<(String, std::ops::Range<usize>)>,
     /// Where each `policies` entry is written in the file.
     policy_spans: Vec<std::ops::Range<usize>>,
     packs: Vec<(Spanned<String>, bool)>,
@@ -355,7 +361,43 @@ impl Config {
         config.path = Some(path.to_path_buf());
         let root = files::repository_root(&config.dir)?;
         config.confine_policies(&root)?;
+        config.confine_baseline(&root)?;
         Ok(config)
+    }
+
+    /// The `baseline` key as written, if any.
+    pub fn baseline_as_written(&self) -> Option<&str> {
+        self.baseline_written.as_ref().map(|(v, _)| v.as_str())
+    }
+
+    /// Checks that `baseline` names a file inside `root` (after `..` steps and symlinked
+    /// directories; the file itself may not exist yet, `--write-baseline` creates it) that is not
+    /// a symlink. A repository's config must not point the gate at a file outside it.
+    pub fn confine_baseline(&mut self, root: &Path) -> Result<()> {
+        let (Some(path), Some((written, span))) = (&self.baseline, &self.baseline_written) else {
+            return Ok(());
+        };
+        let error = |message: &str| self_error(&self.source, span.clone(), message.to_string());
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(error("`baseline` must name a file")
+                .with_label(format!("`{written}`"))
+                .into());
+        };
+        let dir = files::confine(parent, root).map_err(|e| match e {
+            files::Escape::Outside(resolved) => error("`baseline` points outside the repository")
+                .with_label(format!("resolves to {}", resolved.join(name).display()))
+                .with_help(format!(
+                    "the baseline must stay inside {}; pass one from elsewhere with --baseline",
+                    root.display()
+                )),
+            files::Escape::Unresolvable(why) => {
+                error("the directory of `baseline` cannot be read").with_label(why)
+            }
+        })?;
+        let resolved = dir.join(name);
+        files::refuse_symlink(&resolved, GateFile::Baseline)?;
+        self.baseline = Some(resolved);
+        Ok(())
     }
 
     /// Checks that every `policies` entry resolves (after `..` and symlinks) inside `root`:
@@ -437,6 +479,8 @@ impl Config {
             exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
             policies: raw.policies.iter().map(|p| dir.join(p.get_ref())).collect(),
             policy_spans: raw.policies.iter().map(Spanned::span).collect(),
+            baseline: raw.baseline.as_ref().map(|b| dir.join(b.get_ref())),
+            baseline_written: raw.baseline.as_ref().map(|b| (b.get_ref().clone(), b.span())),
             packs: raw.packs.into_iter().collect(),
             rules: entries(&raw.rules),
             overrides,

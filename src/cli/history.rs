@@ -36,7 +36,8 @@ pub struct HistoryArgs {
     /// Blobs larger than this many bytes are not read (their size comes from git's header).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
-    /// Report only findings not listed in this baseline file (written by `check --write-baseline`).
+    /// Report only findings not listed in this baseline file (written by `check --write-baseline`);
+    /// default: the `baseline` file of guardrail.toml, when it exists.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Rule selection.
@@ -71,7 +72,9 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
     if let Some(max) = args.max_file_size {
         settings.max_file_size = max;
     }
-    if let Some(path) = &args.baseline {
+    // The config's baseline too, when it exists (history also runs before one is written).
+    let config_baseline = settings.config.baseline.clone().filter(|p| p.exists());
+    if let Some(path) = args.baseline.as_ref().or(config_baseline.as_ref()) {
         settings.baseline = Some(Baseline::load(path, &settings.cwd)?);
     }
     let opts = HistoryOptions {

@@ -231,8 +231,12 @@ pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Wrapped at the terminal's width, between words only: a path or a rule id is never split.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(display::terminal_width().max(40))
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, e).is_err() {

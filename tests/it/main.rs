@@ -8,6 +8,7 @@ mod cargo_rules;
 mod check;
 mod cli;
 mod common;
+mod config_baseline;
 mod diff;
 mod documents;
 mod finding_detail;
