@@ -109,6 +109,7 @@ struct RawConfig {
     max_line_length: Option<usize>,
     max_parse_depth: Option<usize>,
     parse_time_budget_ms: Option<u64>,
+    baseline: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -193,6 +194,11 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `policies`, resolved against `dir`.
     pub policies: Vec<PathBuf>,
+    /// `baseline`: the baseline file every `check` uses (and `--write-baseline` writes),
+    /// resolved against `dir`; after [`Config::load`], confined to the repository.
+    pub baseline: Option<PathBuf>,
+    /// The value as written, and where.
+    baseline_written: Option<(String, std::ops::Range<usize>)>,
     /// Where each `policies` entry is written in the file.
     policy_spans: Vec<std::ops::Range<usize>>,
     packs: Vec<(Spanned<String>, bool)>,
@@ -200,6 +206,128 @@ pub struct Config {
     pub rules: Vec<RuleEntry>,
     /// `[[overrides]]`.
     pub overrides: Vec<Override>,
+    /// Rules chosen on the command line (`--select`, `--ignore`), applied after `[rules]`.
+    pub selection: Selection,
+}
+
+/// A rule id pattern from the command line: an id (`security/github-token`), a short id
+/// (`github-token`), or a glob over ids (`security/*`, `privacy/*-in-log`, `*-token`). A pattern
+/// without `/` is matched against the short id too.
+#[derive(Debug, Clone)]
+pub struct RulePattern {
+    text: String,
+    glob: Option<globset::GlobMatcher>,
+}
+
+impl RulePattern {
+    /// Parses a pattern; an invalid glob is a usage error naming the flag.
+    pub fn parse(text: &str, flag: &str) -> Result<Self> {
+        let glob = if text.contains(['*', '?', '[', '{']) {
+            let g = globset::GlobBuilder::new(text)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Usage(format!("{flag} {text}: invalid glob: {}", e.kind())))?;
+            Some(g.compile_matcher())
+        } else {
+            None
+        };
+        Ok(Self {
+            text: text.to_string(),
+            glob,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether it is a glob rather than one id.
+    pub fn is_glob(&self) -> bool {
+        self.glob.is_some()
+    }
+
+    /// Whether it selects `rule` (a full id).
+    pub fn matches(&self, rule: &str) -> bool {
+        let short = rule.split_once('/').map_or(rule, |(_, s)| s);
+        let bare = !self.text.contains('/');
+        match &self.glob {
+            Some(g) => g.is_match(rule) || (bare && g.is_match(short)),
+            None => self.text == rule || (bare && self.text == short),
+        }
+    }
+}
+
+/// `--select` and `--ignore`: with any `--select`, only the rules it matches run (an exact id
+/// also turns on a rule that is off by default or in the config); `--ignore` then leaves out
+/// what it matches. Both apply to guardrail's own `guardrail/...` notes too.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--select` patterns.
+    pub select: Vec<RulePattern>,
+    /// `--ignore` patterns.
+    pub ignore: Vec<RulePattern>,
+}
+
+impl Selection {
+    /// Whether a rule runs (reports) under this selection.
+    pub fn allows(&self, rule: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|p| p.matches(rule)))
+            && !self.ignore.iter().any(|p| p.matches(rule))
+    }
+
+    /// Whether the selection names `rule` by its exact id (which turns it on).
+    fn names(&self, rule: &str) -> bool {
+        self.select.iter().any(|p| !p.is_glob() && p.matches(rule))
+    }
+
+    /// Whether nothing was chosen.
+    pub fn is_empty(&self) -> bool {
+        self.select.is_empty() && self.ignore.is_empty()
+    }
+
+    /// Checks every pattern selects at least one of `ids` (policy and meta rule ids): an
+    /// unknown id is an error with the nearest known id as a suggestion.
+    pub fn validate<'a>(&self, ids: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
+        let flagged = self
+            .select
+            .iter()
+            .map(|p| ("--select", p))
+            .chain(self.ignore.iter().map(|p| ("--ignore", p)));
+        let mut problems = Vec::new();
+        for (flag, p) in flagged {
+            if ids.clone().any(|id| p.matches(id)) {
+                continue;
+            }
+            let mut line = format!("{flag} {}: no loaded rule matches", p.as_str());
+            if let Some(near) = did_you_mean(p.as_str(), ids.clone()) {
+                line.push_str(&format!("; did you mean `{near}`?"));
+            }
+            problems.push(line);
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.push("`guardrail rules list` shows every loaded rule id".to_string());
+            Err(Error::Usage(problems.join("\n")))
+        }
+    }
+}
+
+/// The known rule id closest to `name` (compared as a full id, or with the short id when
+/// `name` has no pack), if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, ids: impl Iterator<Item = &'a str>) -> Option<String> {
+    let bare = !name.contains('/');
+    let mut best: Option<(f64, &str)> = None;
+    for id in ids {
+        let short = id.split_once('/').map_or(id, |(_, s)| s);
+        let target = if bare { short } else { id };
+        let score = strsim::normalized_damerau_levenshtein(name, target);
+        if score >= 0.7 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, id));
+        }
+    }
+    best.map(|(_, id)| id.to_string())
 }
 
 /// Finds `guardrail.toml` in `start` or its parents, stopping after the repository root.
@@ -233,7 +361,43 @@ impl Config {
         config.path = Some(path.to_path_buf());
         let root = files::repository_root(&config.dir)?;
         config.confine_policies(&root)?;
+        config.confine_baseline(&root)?;
         Ok(config)
+    }
+
+    /// The `baseline` key as written, if any.
+    pub fn baseline_as_written(&self) -> Option<&str> {
+        self.baseline_written.as_ref().map(|(v, _)| v.as_str())
+    }
+
+    /// Checks that `baseline` names a file inside `root` (after `..` steps and symlinked
+    /// directories; the file itself may not exist yet, `--write-baseline` creates it) that is not
+    /// a symlink. A repository's config must not point the gate at a file outside it.
+    pub fn confine_baseline(&mut self, root: &Path) -> Result<()> {
+        let (Some(path), Some((written, span))) = (&self.baseline, &self.baseline_written) else {
+            return Ok(());
+        };
+        let error = |message: &str| self_error(&self.source, span.clone(), message.to_string());
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(error("`baseline` must name a file")
+                .with_label(format!("`{written}`"))
+                .into());
+        };
+        let dir = files::confine(parent, root).map_err(|e| match e {
+            files::Escape::Outside(resolved) => error("`baseline` points outside the repository")
+                .with_label(format!("resolves to {}", resolved.join(name).display()))
+                .with_help(format!(
+                    "the baseline must stay inside {}; pass one from elsewhere with --baseline",
+                    root.display()
+                )),
+            files::Escape::Unresolvable(why) => {
+                error("the directory of `baseline` cannot be read").with_label(why)
+            }
+        })?;
+        let resolved = dir.join(name);
+        files::refuse_symlink(&resolved, GateFile::Baseline)?;
+        self.baseline = Some(resolved);
+        Ok(())
     }
 
     /// Checks that every `policies` entry resolves (after `..` and symlinks) inside `root`:
@@ -315,9 +479,12 @@ impl Config {
             exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
             policies: raw.policies.iter().map(|p| dir.join(p.get_ref())).collect(),
             policy_spans: raw.policies.iter().map(Spanned::span).collect(),
+            baseline: raw.baseline.as_ref().map(|b| dir.join(b.get_ref())),
+            baseline_written: raw.baseline.as_ref().map(|b| (b.get_ref().clone(), b.span())),
             packs: raw.packs.into_iter().collect(),
             rules: entries(&raw.rules),
             overrides,
+            selection: Selection::default(),
             source: Some(source),
             path: None,
             origin: ConfigOrigin::None,
@@ -342,10 +509,16 @@ impl Config {
         let overridden = self.overrides.iter().flat_map(|o| &o.rules);
         for entry in self.rules.iter().chain(overridden) {
             if !set.rules.iter().any(|r| entry.selects(&r.id)) {
-                errors.push(self.error(
+                let mut error = self.error(
                     entry.span.clone(),
                     format!("no loaded rule matches `{}`", entry.pattern),
-                ));
+                );
+                if let Some(near) = did_you_mean(&entry.pattern, set.rules.iter().map(|r| r.id.as_str())) {
+                    error = error.with_help(format!(
+                        "did you mean `{near}`? (`guardrail rules list` shows every loaded rule id)"
+                    ));
+                }
+                errors.push(error);
             }
         }
         for rule in &mut set.rules {
@@ -354,11 +527,29 @@ impl Config {
                 rule.severity = entry.setting.severity().unwrap_or(rule.default_severity);
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::from_many(errors))
+        if !errors.is_empty() {
+            return Err(Error::from_many(errors));
         }
+        self.apply_selection(set)
+    }
+
+    /// `--select` / `--ignore`, after `[packs]` and `[rules]`.
+    fn apply_selection(&self, set: &mut PolicySet) -> Result<()> {
+        if self.selection.is_empty() {
+            return Ok(());
+        }
+        let meta = crate::meta::META_RULES.iter().map(|m| m.id);
+        self.selection
+            .validate(set.rules.iter().map(|r| r.id.as_str()).chain(meta))?;
+        for rule in &mut set.rules {
+            if self.selection.names(&rule.id) {
+                rule.enabled = true;
+            }
+            if !self.selection.allows(&rule.id) {
+                rule.enabled = false;
+            }
+        }
+        Ok(())
     }
 
     /// Effective severity of `rule` at `path` (relative to `dir`) after `[[overrides]]`;

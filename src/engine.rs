@@ -81,6 +81,7 @@ impl<'a> Engine<'a> {
                     .map(|r| r.id.clone())
                     .collect(),
                 config: Some((&settings.config, &settings.cwd)),
+                known: suppress::KnownRules::of(&plan.rules),
             },
             changes: None,
             baseline: settings
@@ -101,10 +102,18 @@ impl<'a> Engine<'a> {
                 require_reason: false,
                 unsuppressible: Default::default(),
                 config: None,
+                known: suppress::KnownRules::of(&plan.rules),
             },
             changes: None,
             baseline: None,
         }
+    }
+
+    /// Judges the rule ids suppression comments name against every loaded rule, not only the
+    /// plan's (a comment naming a rule that is turned off is not stale).
+    pub fn known_rules(mut self, known: suppress::KnownRules) -> Self {
+        self.suppress.known = known;
+        self
     }
 
     /// Keeps only findings on what a change introduced (`--diff`).

@@ -48,14 +48,16 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     let started = Instant::now();
     let repo = Repo::discover(&settings.cwd)?;
     let mut policies = crate::load_policies(settings)?;
+    let mut known = suppress::KnownRules::of(&policies.rules);
     policies.rules.retain(|r| r.enabled && r.runs_on_history());
+    known.set_running(&policies.rules);
     if policies.rules.is_empty() {
         return Ok(None);
     }
     let history = source::walk(&repo.toplevel, &opts.revisions)?;
     let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
     // The baseline lists merged findings, so it is applied after merging, below.
-    let engine = Engine::new(&plan, settings).without_baseline();
+    let engine = Engine::new(&plan, settings).known_rules(known).without_baseline();
     let mut summary = Summary::default();
     let scanned = scan_blobs(&repo, &history, &engine, settings.max_file_size, &mut summary)?;
     let (findings, mut provenance) = merge(scanned.findings, &scanned.origins, &history);

@@ -180,8 +180,11 @@ pub fn check(settings: &Settings, progress: Option<&Progress>) -> Result<Report>
             relaxes: true,
         });
     }
+    let known = suppress::KnownRules::of(&policies.rules);
     let plan = plan::Plan::compile_for(policies.rules, sources.entries.len())?;
-    let engine = engine::Engine::new(&plan, settings).only_changes(sources.changes.as_ref());
+    let engine = engine::Engine::new(&plan, settings)
+        .known_rules(known)
+        .only_changes(sources.changes.as_ref());
     let run = engine.run(&sources.entries, &sources.files, progress);
     let mut report = Report {
         findings: run.findings,

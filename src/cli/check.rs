@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use super::{write_stdout, PolicyArgs, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
-use crate::report::{self, Format, RenderOptions, Report};
+use crate::report::{self, Format, Report};
 use crate::scan::Progress;
 use crate::suppress::baseline::{self, Baseline};
 use crate::Settings;
@@ -64,14 +64,20 @@ pub struct CheckArgs {
     /// Ignore `guardrail:ignore` comments (for a central CI gate).
     #[arg(long)]
     pub no_inline_suppressions: bool,
-    /// Report only findings not listed in this baseline file (written by --write-baseline).
-    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    /// Report only findings not listed in this baseline file (written by --write-baseline);
+    /// default: the `baseline` file of guardrail.toml, if it names one.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["write_baseline", "no_baseline"])]
     pub baseline: Option<PathBuf>,
-    /// Record every reported finding in this baseline file, then report them as baselined.
-    #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
+    /// Do not apply the baseline named in guardrail.toml (report every finding).
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Record every reported finding in a baseline file, then report them as baselined. Without
+    /// FILE: the config's `baseline`, else .guardrail-baseline.toml at the repository root
+    /// (write `--write-baseline=FILE` when paths follow).
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub write_baseline: Option<Option<PathBuf>>,
     /// Fail when a baseline entry matches no finding any more (stale entries become errors).
-    #[arg(long, requires = "baseline")]
+    #[arg(long)]
     pub fail_on_stale_baseline: bool,
     /// Scan what is staged in git (the index blobs), not the working tree: the staged files
     /// below each directory PATH, and every file PATH as staged.
@@ -86,6 +92,12 @@ pub struct CheckArgs {
     /// repository with its config, toolchain file and rustc wrappers neutralised.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// Rule selection.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
+    /// Human output.
+    #[command(flatten)]
+    pub display: super::display::DisplayArgs,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -110,6 +122,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.paths.clone()
     };
     let mut settings = args.policy.settings(roots)?;
+    settings.config.selection = args.select.selection()?;
     settings.paths_given = !args.paths.is_empty();
     settings.allow_empty = args.allow_empty;
     if let Some(fail_on) = args.fail_on {
@@ -137,11 +150,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let spinner = ProgressLine::start(Arc::clone(&progress));
     let result = crate::check(&settings, Some(&progress));
     spinner.stop();
-    let report = write_baseline(args, &settings, result?)?;
-    let opts = RenderOptions {
-        color: use_color(args),
-        width: 100,
-    };
+    let mut report = result?;
+    super::apply_selection(&mut report, &settings.config.selection);
+    let mut report = write_baseline(args, &settings, report)?;
+    note_config_baseline(&mut report, &settings, args);
+    let opts = args.display.render_options(use_color(args));
     let mut bytes = Vec::new();
     report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {
@@ -173,28 +186,97 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
     }
 }
 
-/// `--baseline`: loads the file into the settings.
+/// The baseline file written when `--write-baseline` names none and the config has no
+/// `baseline` key, at the repository root.
+pub const DEFAULT_BASELINE: &str = ".guardrail-baseline.toml";
+
+/// `--baseline`, else the config's `baseline` (unless `--no-baseline` or `--write-baseline`):
+/// loads the file into the settings. A baseline the config names must exist: a typo must not
+/// quietly turn the baseline off.
 fn read_baseline(args: &CheckArgs, settings: &mut Settings) -> Result<()> {
-    if let Some(path) = &args.baseline {
-        settings.baseline = Some(Baseline::load(path, &settings.cwd)?);
-        settings.fail_on_stale_baseline = args.fail_on_stale_baseline;
+    let from_config = args.baseline.is_none() && !args.no_baseline && args.write_baseline.is_none();
+    let path = match &args.baseline {
+        Some(path) => Some(path.clone()),
+        None if from_config => settings.config.baseline.clone(),
+        None => None,
+    };
+    let Some(path) = path else {
+        if args.fail_on_stale_baseline {
+            return Err(Error::Usage(
+                "--fail-on-stale-baseline needs a baseline: --baseline FILE, or `baseline` in guardrail.toml"
+                    .to_string(),
+            ));
+        }
+        return Ok(());
+    };
+    if from_config && std::fs::symlink_metadata(&path).is_err() {
+        let (name, _) = baseline::location(&path, &settings.cwd);
+        return Err(Error::Usage(format!(
+            "{name}: the baseline named in guardrail.toml (`baseline = \"{}\"`) does not exist; \
+             write it with `guardrail check --write-baseline`, or remove the key",
+            settings.config.baseline_as_written().unwrap_or_default()
+        )));
     }
+    settings.baseline = Some(Baseline::load(&path, &settings.cwd)?);
+    settings.fail_on_stale_baseline = args.fail_on_stale_baseline;
     Ok(())
+}
+
+/// A baseline from the repository's config accepts findings without a flag on the command
+/// line, so it is listed with the other config changes, as relaxing the gate.
+fn note_config_baseline(report: &mut Report, settings: &Settings, args: &CheckArgs) {
+    let (Some(written), None) = (settings.config.baseline_as_written(), &args.baseline) else {
+        return;
+    };
+    if settings.baseline.is_none() {
+        return;
+    }
+    let n = report.summary.suppressed_baseline;
+    report.config.changes.push(crate::gate::summary::ConfigChange {
+        key: "baseline".to_string(),
+        value: format!("\"{written}\""),
+        effect: format!(
+            "{n} finding{} accepted as they are",
+            if n == 1 { "" } else { "s" }
+        ),
+        relaxes: true,
+    });
+}
+
+/// Where `--write-baseline` writes: the file it names, else the config's `baseline`, else
+/// [`DEFAULT_BASELINE`] at the repository root.
+fn baseline_target(args: &CheckArgs, settings: &Settings) -> Option<PathBuf> {
+    match &args.write_baseline {
+        None => None,
+        Some(Some(path)) => Some(path.clone()),
+        Some(None) => Some(settings.config.baseline.clone().unwrap_or_else(|| {
+            crate::report::RepoPaths::discover(&settings.cwd)
+                .root
+                .join(DEFAULT_BASELINE)
+        })),
+    }
 }
 
 /// `--write-baseline`: records every reported finding, then applies the file just written, so
 /// the run reports them as baselined (and passes, unless something else fails it).
 fn write_baseline(args: &CheckArgs, settings: &Settings, mut report: Report) -> Result<Report> {
-    let Some(path) = &args.write_baseline else {
+    let Some(path) = baseline_target(args, settings) else {
         return Ok(report);
     };
-    let (name, file) = baseline::location(path, &settings.cwd);
+    let (name, file) = baseline::location(&path, &settings.cwd);
     let entries = baseline::entries(&report, &settings.cwd, &file);
     let text = baseline::render(&entries);
-    super::atomic::write(path, text.as_bytes())?;
+    super::atomic::write(&path, text.as_bytes())?;
     baseline::apply(&mut report, &Baseline::parse(name.clone(), text, file)?, settings);
     let s = if entries.len() == 1 { "y" } else { "ies" };
-    let line = format!("guardrail: wrote {} baseline entr{s} to {name}\n", entries.len());
+    let mut line = format!("guardrail: wrote {} baseline entr{s} to {name}", entries.len());
+    if settings.config.baseline.is_none() {
+        line.push_str(&format!(
+            "; commit it, and add `baseline = \"{}\"` to guardrail.toml so every check (and the pre-commit hook) uses it",
+            DEFAULT_BASELINE
+        ));
+    }
+    line.push('\n');
     let _ = std::io::Write::write_all(&mut anstream::stderr(), line.as_bytes());
     Ok(report)
 }

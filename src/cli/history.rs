@@ -8,7 +8,7 @@ use super::{write_stdout, PolicyArgs};
 use crate::config::FailOn;
 use crate::error::{Error, Result};
 use crate::history::HistoryOptions;
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format};
 use crate::suppress::baseline::Baseline;
 
 /// Arguments of `guardrail history`.
@@ -36,9 +36,16 @@ pub struct HistoryArgs {
     /// Blobs larger than this many bytes are not read (their size comes from git's header).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
-    /// Report only findings not listed in this baseline file (written by `check --write-baseline`).
+    /// Report only findings not listed in this baseline file (written by `check --write-baseline`);
+    /// default: the `baseline` file of guardrail.toml, when it exists.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Rule selection.
+    #[command(flatten)]
+    pub select: super::SelectArgs,
+    /// Human output.
+    #[command(flatten)]
+    pub display: super::display::DisplayArgs,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -58,23 +65,24 @@ impl HistoryArgs {
 /// Runs the history scan and writes the report.
 pub fn run(args: &HistoryArgs) -> Result<u8> {
     let mut settings = args.policy.settings(vec![PathBuf::from(".")])?;
+    settings.config.selection = args.select.selection()?;
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
     if let Some(max) = args.max_file_size {
         settings.max_file_size = max;
     }
-    if let Some(path) = &args.baseline {
+    // The config's baseline too, when it exists (history also runs before one is written).
+    let config_baseline = settings.config.baseline.clone().filter(|p| p.exists());
+    if let Some(path) = args.baseline.as_ref().or(config_baseline.as_ref()) {
         settings.baseline = Some(Baseline::load(path, &settings.cwd)?);
     }
     let opts = HistoryOptions {
         revisions: args.revisions(),
     };
-    let report = crate::history::check(&settings, &opts)?;
-    let render = RenderOptions {
-        color: false,
-        width: 100,
-    };
+    let mut report = crate::history::check(&settings, &opts)?;
+    super::apply_selection(&mut report, &settings.config.selection);
+    let render = args.display.render_options(false);
     let mut bytes = Vec::new();
     report::write(&report, args.format, render, &mut bytes).map_err(|e| Error::io("<report>", e))?;
     match &args.output {

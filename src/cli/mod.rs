@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod check;
 pub mod completions;
+pub mod display;
 pub mod history;
 pub mod hook;
 pub mod init;
@@ -79,6 +80,51 @@ pub struct PolicyArgs {
     /// a CI gate that must not trust the checkout's config).
     #[arg(long)]
     pub no_config: bool,
+}
+
+/// Which rules report: `--select` and `--ignore` (for `check` and `history`).
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// Run only these rules: ids, short ids or globs (`security/*`, `privacy/*-in-log`);
+    /// comma-separated or repeated. An exact id also turns on a rule that is off.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Leave out these rules (ids, short ids or globs; comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+impl SelectArgs {
+    /// The parsed patterns.
+    pub fn selection(&self) -> Result<config::Selection> {
+        let parse = |flag: &str, list: &[String]| -> Result<Vec<config::RulePattern>> {
+            list.iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(|p| config::RulePattern::parse(p, flag))
+                .collect()
+        };
+        Ok(config::Selection {
+            select: parse("--select", &self.select)?,
+            ignore: parse("--ignore", &self.ignore)?,
+        })
+    }
+}
+
+/// Drops the findings of guardrail's own rules (`guardrail/...`) that `--select` / `--ignore`
+/// leave out (policy rules were never run), and recounts the severities.
+pub fn apply_selection(report: &mut crate::report::Report, selection: &config::Selection) {
+    if selection.is_empty() {
+        return;
+    }
+    report
+        .findings
+        .retain(|f| !crate::meta::is_meta(&f.rule) || selection.allows(&f.rule));
+    let s = &mut report.summary;
+    (s.errors, s.warnings, s.notes) = (0, 0, 0);
+    for f in &report.findings {
+        s.count(f);
+    }
 }
 
 impl PolicyArgs {
@@ -185,8 +231,12 @@ pub fn render_diagnostic(e: &dyn miette::Diagnostic, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Wrapped at the terminal's width, between words only: a path or a rule id is never split.
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(display::terminal_width().max(40))
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, e).is_err() {

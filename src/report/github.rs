@@ -37,7 +37,7 @@ pub fn command(f: &Finding, report: &Report) -> String {
         .into_iter()
         .map(|(k, v)| format!("{k}={}", escape_property(&v)))
         .collect();
-    let mut message = f.message.clone();
+    let mut message = super::message_with_detail(f);
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

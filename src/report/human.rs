@@ -1,5 +1,8 @@
-//! `--format human`: one miette diagnostic per finding (severity, rule id, message, the redacted
-//! source lines with the match underlined, help), then a one-line summary.
+//! `--format human`: findings grouped by rule (or by file), each a miette diagnostic (severity,
+//! message, the redacted source lines with the match underlined) with the rule's help printed
+//! once; at most `--max-per-rule` / `--max-findings` in full. Then the per-rule tally, a hint
+//! for the next step, the config lines and the one-line summary. Text wraps at the terminal
+//! width between words; snippet lines are cut to it.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -9,7 +12,9 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{visible, RenderOptions, Report, Summary};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{tally, visible, Detail, GroupBy, RenderOptions, Report, Summary};
 use crate::finding::{Finding, Snippet};
 use crate::gate::summary::ConfigSummary;
 use crate::policy::Severity;
@@ -18,6 +23,9 @@ use crate::policy::Severity;
 struct SnippetSource<'a> {
     path: &'a str,
     snippet: &'a Snippet,
+    /// 0-based character column of the finding: the header shows it even when the snippet line
+    /// was cut to the terminal's width.
+    column: usize,
 }
 
 impl SourceCode for SnippetSource<'_> {
@@ -28,20 +36,12 @@ impl SourceCode for SnippetSource<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.snippet.text.read_span(span, before, after)?;
-        // miette counts this column in bytes; the header must agree with the finding's
-        // location, which counts characters.
-        let text = &self.snippet.text;
-        let start = inner.span().offset().min(text.len());
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let column = text
-            .get(line_start..start)
-            .map_or(inner.column(), |s| s.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.to_string(),
             inner.data(),
             *inner.span(),
             inner.line() + self.snippet.first_line - 1,
-            column,
+            self.column,
             inner.line_count(),
         )))
     }
@@ -51,6 +51,10 @@ impl SourceCode for SnippetSource<'_> {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     source: Option<SnippetSource<'a>>,
+    /// Show the rule id above the message (when the section does not already name the rule).
+    code: bool,
+    /// Show the rule's help (the first time the rule appears).
+    help: bool,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -78,7 +82,8 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.finding.rule))
+        self.code
+            .then(|| Box::new(&self.finding.rule) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -93,6 +98,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
         self.finding
             .help
             .as_ref()
+            .filter(|_| self.help)
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
@@ -112,37 +118,270 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 }
 
-/// Renders each finding, then the summary line.
+/// Narrowest width wrapped to, whatever the terminal says.
+const MIN_WIDTH: usize = 40;
+
+/// Renders the findings (grouped, capped), the per-rule tally, hints, the config lines and the
+/// summary line; `--statistics` and `--quiet` leave out the first parts.
 pub fn write(report: &Report, opts: RenderOptions, w: &mut dyn Write) -> io::Result<()> {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(opts.width)
-        .with_links(false);
-    for finding in &report.findings {
-        let finding = &shown(finding);
+    let width = opts.width.max(MIN_WIDTH);
+    // The config lines and the summary line are never wrapped: scripts and people grep them.
+    let summary = summary_line(&report.summary);
+    if opts.detail == Detail::Quiet {
+        w.write_all(relaxing_config_lines(&report.config).as_bytes())?;
+        return writeln!(w, "{summary}");
+    }
+    if opts.detail == Detail::Full {
+        let mut findings = Findings::new(report, opts, width);
+        match opts.group_by {
+            GroupBy::Rule => findings.by_rule(w)?,
+            GroupBy::File => findings.by_file(w)?,
+        }
+        findings.hidden_note(w)?;
+    }
+    if !report.findings.is_empty() {
+        for line in tally::lines(&tally::by_rule(&report.findings), width) {
+            writeln!(w, "{line}")?;
+        }
+    }
+    for hint in tally::hints(report) {
+        writeln!(w, "{}", wrap(&hint, width, "      "))?;
+    }
+    w.write_all(config_lines(&report.config).as_bytes())?;
+    writeln!(w, "{summary}")
+}
+
+/// `text` wrapped at `width` between words (never inside one), later lines indented.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let opts = textwrap::Options::new(width)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .subsequent_indent(indent);
+    textwrap::fill(text, opts)
+}
+
+/// The findings section of human output: renders findings in full up to the caps and counts
+/// the ones it leaves out.
+struct Findings<'a> {
+    report: &'a Report,
+    opts: RenderOptions,
+    width: usize,
+    handler: GraphicalReportHandler,
+    shown: usize,
+    shown_per_rule: BTreeMap<&'a str, usize>,
+    hidden_per_rule: BTreeMap<&'a str, usize>,
+    helped: BTreeSet<&'a str>,
+}
+
+impl<'a> Findings<'a> {
+    fn new(report: &'a Report, opts: RenderOptions, width: usize) -> Self {
+        let theme = if opts.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(width)
+            .with_break_words(false)
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_links(false);
+        Self {
+            report,
+            opts,
+            width,
+            handler,
+            shown: 0,
+            shown_per_rule: BTreeMap::new(),
+            hidden_per_rule: BTreeMap::new(),
+            helped: BTreeSet::new(),
+        }
+    }
+
+    /// Whether `f` is shown in full, counting it either way.
+    fn admit(&mut self, f: &'a Finding) -> bool {
+        let of_rule = self.shown_per_rule.entry(&f.rule).or_insert(0);
+        let fits = self.opts.max_findings.is_none_or(|max| self.shown < max)
+            && self.opts.max_per_rule.is_none_or(|max| *of_rule < max);
+        if fits {
+            *of_rule += 1;
+            self.shown += 1;
+        } else {
+            *self.hidden_per_rule.entry(&f.rule).or_insert(0) += 1;
+        }
+        fits
+    }
+
+    /// One section per rule, most severe and most frequent first; the rule's help once, under
+    /// its heading.
+    fn by_rule(&mut self, w: &mut dyn Write) -> io::Result<()> {
+        let mut groups: BTreeMap<&'a str, Vec<&'a Finding>> = BTreeMap::new();
+        for f in &self.report.findings {
+            groups.entry(&f.rule).or_default().push(f);
+        }
+        for count in tally::by_rule(&self.report.findings) {
+            let Some(members) = groups.get(count.rule.as_str()) else {
+                continue;
+            };
+            let admitted: Vec<&'a Finding> = members.iter().copied().filter(|f| self.admit(f)).collect();
+            if admitted.is_empty() {
+                continue;
+            }
+            self.rule_heading(w, &count, members[0])?;
+            for f in &admitted {
+                self.render(w, f, false, false)?;
+            }
+            let hidden = members.len() - admitted.len();
+            if hidden > 0 {
+                let line = format!(
+                    "  … {hidden} more {} not shown ({})",
+                    if hidden == 1 { "finding" } else { "findings" },
+                    self.raise_hint()
+                );
+                writeln!(w, "{}\n", wrap(&visible::line(&line), self.width, "    "))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `security/github-token: 3 errors` and the rule's help, wrapped.
+    fn rule_heading(
+        &mut self,
+        w: &mut dyn Write,
+        count: &tally::RuleCount,
+        first: &Finding,
+    ) -> io::Result<()> {
+        let heading = format!(
+            "{}: {}",
+            visible::line(&count.rule),
+            plural(count.count, count.severity.as_str())
+        );
+        writeln!(w, "{}", tally::cut(&heading, self.width))?;
+        writeln!(w, "{}", "─".repeat(heading.chars().count().min(self.width)))?;
+        if let Some(help) = &first.help {
+            let help = format!("help: {}", visible::line(help));
+            writeln!(w, "{}", wrap(&help, self.width, "      "))?;
+        }
+        writeln!(w)
+    }
+
+    /// One section per file, in path order; each rule's help the first time it appears.
+    fn by_file(&mut self, w: &mut dyn Write) -> io::Result<()> {
+        let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &self.report.findings {
+            *per_file.entry(&f.path).or_insert(0) += 1;
+        }
+        let mut current: Option<&str> = None;
+        for f in &self.report.findings {
+            if !self.admit(f) {
+                continue;
+            }
+            if current != Some(f.path.as_str()) {
+                current = Some(f.path.as_str());
+                let n = per_file.get(f.path.as_str()).copied().unwrap_or(0);
+                let heading = format!("{}: {}", visible::line(&f.path), plural(n, "finding"));
+                writeln!(w, "{}", tally::cut(&heading, self.width))?;
+                writeln!(w, "{}\n", "─".repeat(heading.chars().count().min(self.width)))?;
+            }
+            let help = self.helped.insert(&f.rule);
+            self.render(w, f, true, help)?;
+        }
+        Ok(())
+    }
+
+    fn render(&self, w: &mut dyn Write, finding: &Finding, code: bool, help: bool) -> io::Result<()> {
+        let gutter = finding.snippet.as_ref().map_or(1, |s| {
+            (s.first_line + s.text.matches('\n').count()).to_string().len()
+        });
+        let mut finding = shown(finding, self.width.saturating_sub(gutter + 6));
+        wrap_label(&mut finding, self.width, gutter);
+        let finding = &finding;
         let diagnostic = FindingDiagnostic {
             finding,
             source: finding.snippet.as_ref().map(|snippet| SnippetSource {
                 path: &finding.path,
                 snippet,
+                column: finding.location.column.saturating_sub(1),
             }),
+            code,
+            help,
         };
         let mut out = String::new();
-        handler
+        self.handler
             .render_report(&mut out, &diagnostic)
             .map_err(|e| io::Error::other(e.to_string()))?;
         w.write_all(out.as_bytes())?;
-        if let Some(p) = report.provenance.get(&finding.fingerprint) {
+        if let Some(p) = self.report.provenance.get(&finding.fingerprint) {
             writeln!(w, "{}", visible::line(&provenance_line(p)))?;
         }
-        writeln!(w)?;
+        writeln!(w)
     }
-    w.write_all(config_lines(&report.config).as_bytes())?;
-    writeln!(w, "{}", summary_line(&report.summary))
+
+    /// How to see what a cap left out.
+    fn raise_hint(&self) -> &'static str {
+        match (self.opts.max_findings, self.opts.max_per_rule) {
+            (Some(_), Some(_)) => "raise --max-findings or --max-per-rule; 0 shows all",
+            (Some(_), None) => "raise --max-findings; 0 shows all",
+            _ => "--max-per-rule 0 shows all",
+        }
+    }
+
+    /// After the findings: how many the caps left out, if any.
+    fn hidden_note(&self, w: &mut dyn Write) -> io::Result<()> {
+        let hidden: usize = self.hidden_per_rule.values().sum();
+        if hidden == 0 {
+            return Ok(());
+        }
+        let line = format!(
+            "guardrail: {hidden} more {} not shown ({}); every finding is counted below",
+            if hidden == 1 { "finding" } else { "findings" },
+            self.raise_hint()
+        );
+        writeln!(w, "{}\n", wrap(&line, self.width, "  "))
+    }
+}
+
+/// Wraps the label under the underline to what is left of the line after miette's gutter and
+/// the `╰──` that starts at the middle of the underline (miette writes each line of a
+/// multi-line label aligned under the first).
+fn wrap_label(finding: &mut Finding, width: usize, gutter: usize) {
+    let (Some(label), Some(snippet)) = (&finding.label, &finding.snippet) else {
+        return;
+    };
+    let text = &snippet.text;
+    let start = snippet.span.start.min(text.len());
+    let end = snippet.span.end.clamp(start, text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count();
+    let half = text[start..end].split('\n').next().unwrap_or("").chars().count() / 2;
+    let used = gutter + 3 + column + half + 5;
+    let room = width.saturating_sub(used).max(24);
+    if label.chars().count() > room {
+        let opts = textwrap::Options::new(room)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        finding.label = Some(textwrap::wrap(label, opts).join("\n"));
+    }
+}
+
+/// `1 error`, `3 errors`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// For `--quiet`: the config lines only when a change relaxes the gate (those are never
+/// hidden), as the headline and the relaxing changes.
+fn relaxing_config_lines(config: &ConfigSummary) -> String {
+    if !config.changes.iter().any(|c| c.relaxes) {
+        return String::new();
+    }
+    let mut out = format!("guardrail: {}\n", visible::line(&config.headline()));
+    for c in config.changes.iter().filter(|c| c.relaxes) {
+        out.push_str(&format!("  ! {}\n", visible::line(&c.describe())));
+    }
+    out
 }
 
 /// The configuration the run used: a headline naming the config and ignore files, then one
@@ -185,15 +424,16 @@ fn named_skips(files: &[super::SkippedFile]) -> String {
     names.join(", ")
 }
 
-/// The finding with every field a person reads made visible (see [`visible`]).
-fn shown(f: &Finding) -> Finding {
+/// The finding with every field a person reads made visible (see [`visible`]), its snippet
+/// lines cut to `max_chars` characters.
+fn shown(f: &Finding, max_chars: usize) -> Finding {
     let mut out = f.clone();
     out.path = visible::line(&f.path).into_owned();
     out.message = visible::line(&f.message).into_owned();
     out.help = f.help.as_deref().map(|h| visible::lines(h).into_owned());
     out.label = f.label.as_deref().map(|l| visible::line(l).into_owned());
     out.snippet = f.snippet.as_ref().map(|s| {
-        let (text, span) = visible::snippet(&s.text, s.span.clone());
+        let (text, span) = visible::snippet_within(&s.text, s.span.clone(), max_chars);
         Snippet {
             first_line: s.first_line,
             text,

@@ -52,10 +52,25 @@ struct JsonFinding<'a> {
     end_line: usize,
     end_column: usize,
     fingerprint: &'a str,
+    /// How to fix it (the rule's help); added to v1.
+    help: Option<&'a str>,
+    /// The matcher's specifics (crate, version, advisories; key; construct); added to v1.
+    detail: Option<&'a str>,
+    /// The source lines, secrets masked; added to v1.
+    snippet: Option<JsonSnippet<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a crate::source::history::Commit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     occurrences: Option<Vec<Occurrence<'a>>>,
+}
+
+/// A finding's source lines, redacted.
+#[derive(Serialize)]
+struct JsonSnippet<'a> {
+    /// Line number of the first line of `text`.
+    line: usize,
+    /// Whole lines, secrets masked.
+    text: &'a str,
 }
 
 /// One place a history finding's content was committed.
@@ -115,6 +130,12 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 end_line: f.location.end_line,
                 end_column: f.location.end_column,
                 fingerprint: &f.fingerprint,
+                help: f.help.as_deref(),
+                detail: super::detail(f),
+                snippet: f.snippet.as_ref().map(|s| JsonSnippet {
+                    line: s.first_line,
+                    text: &s.text,
+                }),
                 commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
                 occurrences: report.provenance.get(&f.fingerprint).map(|p| {
                     p.places

@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod tally;
 pub mod visible;
 
 use std::collections::BTreeMap;
@@ -175,15 +176,52 @@ pub struct Provenance {
 pub struct RenderOptions {
     /// ANSI colours.
     pub color: bool,
-    /// Terminal width for wrapping.
+    /// Terminal width for wrapping and cutting snippet lines.
     pub width: usize,
+    /// How findings are grouped.
+    pub group_by: GroupBy,
+    /// How much is shown.
+    pub detail: Detail,
+    /// Show at most this many findings in full (`--max-findings`); the rest are counted.
+    pub max_findings: Option<usize>,
+    /// Show at most this many findings of each rule in full (`--max-per-rule`).
+    pub max_per_rule: Option<usize>,
 }
+
+/// How human output groups findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum GroupBy {
+    /// One section per rule, its help printed once (most severe rules first).
+    #[default]
+    Rule,
+    /// One section per file, in path order.
+    File,
+}
+
+/// How much human output shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Findings, the per-rule tally, hints and the summary line.
+    #[default]
+    Full,
+    /// The per-rule tally, hints and the summary line (`--statistics`).
+    Statistics,
+    /// The summary line only (`--quiet`), plus any config change that relaxes the gate.
+    Quiet,
+}
+
+/// Findings of one rule shown in full by default; the tally counts the rest.
+pub const DEFAULT_MAX_PER_RULE: usize = 10;
 
 impl Default for RenderOptions {
     fn default() -> Self {
         Self {
             color: false,
             width: 100,
+            group_by: GroupBy::Rule,
+            detail: Detail::Full,
+            max_findings: None,
+            max_per_rule: Some(DEFAULT_MAX_PER_RULE),
         }
     }
 }
@@ -213,6 +251,21 @@ impl Report {
             .filter(|f| f.rule == crate::meta::STALE_BASELINE)
             .count();
         s.files_skipped = s.skipped.values().sum();
+    }
+}
+
+/// The matcher's specifics of a finding (the crate, version and advisories; the key; the
+/// construct found), beyond the rule's message: what human output writes under the underline.
+pub fn detail(f: &Finding) -> Option<&str> {
+    f.label.as_deref().map(str::trim).filter(|d| !d.is_empty())
+}
+
+/// The finding's message followed by its detail (`message: detail`), for formats with one
+/// message field.
+pub fn message_with_detail(f: &Finding) -> String {
+    match detail(f) {
+        Some(d) => format!("{}: {d}", f.message),
+        None => f.message.clone(),
     }
 }
 

@@ -330,7 +330,7 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &'a Report) -> 
         rule_index,
         level: level(f.severity),
         message: Text {
-            text: f.message.clone(),
+            text: super::message_with_detail(f),
         },
         locations: [ResultLocation {
             physical_location: PhysicalLocation {

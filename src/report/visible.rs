@@ -57,6 +57,13 @@ pub fn lines(s: &str) -> Cow<'_, str> {
 /// A snippet's lines made visible and cut to [`MAX_SNIPPET_LINE_CHARS`], with `span` (a byte
 /// range of `text`) moved onto the result.
 pub fn snippet(text: &str, span: Range<usize>) -> (String, Range<usize>) {
+    snippet_within(text, span, MAX_SNIPPET_LINE_CHARS)
+}
+
+/// As [`snippet`], with lines cut to `max_chars` characters (at least 16), so a snippet fits a
+/// terminal of a given width.
+pub fn snippet_within(text: &str, span: Range<usize>, max_chars: usize) -> (String, Range<usize>) {
+    let max_chars = max_chars.max(16);
     let mut out = String::with_capacity(text.len());
     let mapped = span.start.min(text.len())..span.end.min(text.len());
     let (mut new_start, mut new_end) = (None, None);
@@ -68,7 +75,7 @@ pub fn snippet(text: &str, span: Range<usize>) -> (String, Range<usize>) {
         let line_end = line_start + raw.len();
         let body = raw.strip_suffix('\r').unwrap_or(raw);
         let local = |p: usize| p.clamp(line_start, line_start + body.len()) - line_start;
-        let (from, to) = window(body, local(mapped.start));
+        let (from, to) = window(body, local(mapped.start), max_chars);
         let shown = body.get(from..to).unwrap_or("");
         if from > 0 {
             out.push('…');
@@ -96,18 +103,19 @@ pub fn snippet(text: &str, span: Range<usize>) -> (String, Range<usize>) {
     (out, start..end)
 }
 
-/// The byte window of `body` to show: all of it when short, else up to
-/// [`MAX_SNIPPET_LINE_CHARS`] characters starting a little before the span.
-fn window(body: &str, span_start: usize) -> (usize, usize) {
-    if body.chars().count() <= MAX_SNIPPET_LINE_CHARS {
+/// The byte window of `body` to show: all of it when short, else up to `max` characters (two
+/// fewer, for the `…` marks) starting a little before the span.
+fn window(body: &str, span_start: usize, max: usize) -> (usize, usize) {
+    if body.chars().count() <= max {
         return (0, body.len());
     }
-    let lead = MAX_SNIPPET_LINE_CHARS / 4;
+    let max = max - 2;
+    let lead = max / 4;
     let before: Vec<usize> = body[..span_start].char_indices().map(|(i, _)| i).collect();
     let from = before.len().checked_sub(lead).map_or(0, |k| before[k]);
     let to = body[from..]
         .char_indices()
-        .nth(MAX_SNIPPET_LINE_CHARS)
+        .nth(max)
         .map_or(body.len(), |(i, _)| from + i);
     (from, to)
 }
@@ -154,6 +162,16 @@ mod tests {
         let (out, s) = snippet(&text, 1000..1003);
         assert_eq!(&out[s], "KEY");
         assert!(out.starts_with('…') && out.ends_with('…'));
-        assert!(out.chars().count() <= MAX_SNIPPET_LINE_CHARS + 2);
+        assert!(out.chars().count() <= MAX_SNIPPET_LINE_CHARS);
+    }
+
+    #[test]
+    fn lines_fit_a_narrow_width() {
+        let text = format!("{}KEY{}", "a".repeat(100), "b".repeat(100));
+        let (out, s) = snippet_within(&text, 100..103, 40);
+        assert_eq!(&out[s], "KEY");
+        assert_eq!(out.chars().count(), 40);
+        let (short, _) = snippet_within("short line", 0..5, 40);
+        assert_eq!(short, "short line");
     }
 }

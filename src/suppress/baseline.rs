@@ -338,6 +338,9 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
         if !roots.iter().any(|r| file.starts_with(r)) {
             continue; // outside what was scanned: unknown, not stale
         }
+        if !settings.config.selection.allows(&entry.rule) {
+            continue; // a rule left out with --select / --ignore found nothing: not stale
+        }
         let message = format!(
             "baseline entry for `{}` in `{}` matches no finding",
             entry.rule, entry.path

@@ -28,6 +28,59 @@ pub struct SuppressOptions<'a> {
     pub unsuppressible: HashSet<String>,
     /// Config with `[[overrides]]`, and the working directory paths are shown relative to.
     pub config: Option<(&'a Config, &'a Path)>,
+    /// Every loaded rule id and which of them run, to judge the ids a comment names.
+    pub known: KnownRules,
+}
+
+/// The rule ids a run loaded, and the ones it runs: a comment naming a rule that exists but
+/// does not run (turned off, `--ignore`) is not stale, and one naming no rule gets a
+/// "did you mean".
+#[derive(Debug, Clone, Default)]
+pub struct KnownRules {
+    all: Vec<String>,
+    running: HashSet<String>,
+}
+
+impl KnownRules {
+    /// From the loaded rules; the enabled ones run.
+    pub fn of(rules: &[crate::policy::Rule]) -> Self {
+        Self {
+            all: rules.iter().map(|r| r.id.clone()).collect(),
+            running: rules.iter().filter(|r| r.enabled).map(|r| r.id.clone()).collect(),
+        }
+    }
+
+    /// Narrows what runs to `rules` (what a run kept after loading).
+    pub fn set_running(&mut self, rules: &[crate::policy::Rule]) {
+        self.running = rules.iter().map(|r| r.id.clone()).collect();
+    }
+
+    fn ids(&self) -> impl Iterator<Item = &str> + Clone {
+        self.all
+            .iter()
+            .map(String::as_str)
+            .chain(crate::meta::META_RULES.iter().map(|m| m.id))
+    }
+
+    /// What a comment naming `name` (full or short id) refers to.
+    fn lookup(&self, name: &str) -> Named {
+        let matches = |id: &str| id == name || id.split_once('/').is_some_and(|(_, s)| s == name);
+        if self.running.iter().any(|id| matches(id)) || crate::meta::is_meta(name) {
+            Named::Running
+        } else if self.ids().any(matches) {
+            Named::NotRunning
+        } else {
+            Named::Unknown(crate::config::did_you_mean(name, self.ids()))
+        }
+    }
+}
+
+/// See [`KnownRules::lookup`].
+enum Named {
+    Running,
+    NotRunning,
+    /// No such rule; the nearest id, if one is close.
+    Unknown(Option<String>),
 }
 
 /// Findings sorted into what is reported and what was silenced.
@@ -108,19 +161,40 @@ fn apply_inline(findings: Vec<Finding>, file: &FileScan, opts: &SuppressOptions<
         }
     }
     for (d, _) in directives.iter().zip(used).filter(|(_, u)| !u) {
-        let what = if d.rules.is_empty() {
-            "any rule".to_string()
-        } else {
-            d.rules.join(", ")
-        };
-        out.active.push(note(
-            file,
-            d,
-            UNUSED_SUPPRESSION,
-            Severity::Note,
-            format!("suppression of {what} matches no finding"),
+        if let Some(message) = unused_message(d, &opts.known) {
+            out.active
+                .push(note(file, d, UNUSED_SUPPRESSION, Severity::Note, message));
+        }
+    }
+}
+
+/// Why a comment that silenced nothing is reported: it names an unknown rule (with the nearest
+/// id), or its rules ran and found nothing here. `None` when every rule it names exists but did
+/// not run in this run: it cannot be judged stale.
+fn unused_message(d: &Directive, known: &KnownRules) -> Option<String> {
+    if d.rules.is_empty() {
+        return Some("suppression of any rule matches no finding".to_string());
+    }
+    let mut unknown = Vec::new();
+    let mut running = false;
+    for name in &d.rules {
+        match known.lookup(name) {
+            Named::Running => running = true,
+            Named::NotRunning => {}
+            Named::Unknown(near) => unknown.push(match near {
+                Some(near) => format!("`{name}` (did you mean `{near}`?)"),
+                None => format!("`{name}`"),
+            }),
+        }
+    }
+    if !unknown.is_empty() {
+        let s = if unknown.len() == 1 { "" } else { "s" };
+        return Some(format!(
+            "suppression names unknown rule{s} {}",
+            unknown.join(", ")
         ));
     }
+    running.then(|| format!("suppression of {} matches no finding", d.rules.join(", ")))
 }
 
 fn note(file: &FileScan, d: &Directive, rule: &str, severity: Severity, message: String) -> Finding {

@@ -91,14 +91,17 @@ fn json_report_follows_the_v1_contract() {
         [
             "category",
             "column",
+            "detail",
             "end_column",
             "end_line",
             "fingerprint",
+            "help",
             "line",
             "message",
             "path",
             "rule",
-            "severity"
+            "severity",
+            "snippet"
         ]
     );
     assert_eq!(f["category"], "security");

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// The guardrail binary, with a clean environment (no colour, no CI progress line).
+/// The guardrail binary, with a clean environment (no colour, no CI progress line, the
+/// fallback width of 100 columns).
 pub fn guardrail() -> Command {
     let mut cmd = Command::cargo_bin("guardrail").expect("binary built");
-    cmd.env("NO_COLOR", "1").env_remove("CI");
+    cmd.env("NO_COLOR", "1").env_remove("CI").env_remove("COLUMNS");
     cmd
 }
 

@@ -275,3 +275,46 @@ fn hook_install_outside_a_repository_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Issue 13.4: the baseline named in guardrail.toml reaches the pre-commit hook, so a legacy
+/// repository adopts guardrail with `guardrail check --write-baseline` and one commit.
+#[test]
+fn the_pre_commit_hook_uses_the_config_baseline() {
+    let Some(pc) = pre_commit() else { return };
+    let hooks = hook_repo();
+    let hooks_path = hooks.path().to_string_lossy().into_owned();
+    let home = tempfile::tempdir().unwrap();
+    let project = Repo::new();
+    project.stage(&[
+        ("guardrail.toml", "baseline = \".guardrail-baseline.toml\"\n"),
+        ("legacy.py", &token_line()),
+    ]);
+    let out = guardrail_in(project.path(), &["check", "--write-baseline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    project.git(&["add", ".guardrail-baseline.toml"]);
+    project.commit("adopt guardrail");
+
+    // The legacy secret, moved down a line and staged: baselined, the hook passes.
+    project.stage(&[("legacy.py", &format!("# moved\n{}", token_line()))]);
+    let out = run_pre_commit(
+        &pc,
+        project.path(),
+        home.path(),
+        &["try-repo", &hooks_path, "guardrail", "--verbose"],
+    );
+    assert!(out.status.success(), "baselined secret blocked:\n{}", text(&out));
+
+    // A new secret is blocked.
+    let other = ["ghp_", "Zq8Rw2Et4Yu6Io8Pa1Sd3Fg5Hj7Kl9Mn", "Xc4v"].concat();
+    project.stage(&[("new.py", &format!("key = \"{other}\"\n"))]);
+    let out = run_pre_commit(
+        &pc,
+        project.path(),
+        home.path(),
+        &["try-repo", &hooks_path, "guardrail", "--verbose"],
+    );
+    let log = text(&out);
+    assert!(!out.status.success(), "new secret not blocked:\n{log}");
+    assert!(log.contains("new.py:1:8"), "{log}");
+    assert!(!log.contains("legacy.py:2:10"), "{log}");
+}

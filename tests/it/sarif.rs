@@ -90,7 +90,8 @@ fn sarif(dir: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), stdout)
 }
 
-fn schema_errors(doc: &Value) -> Vec<String> {
+/// Schema violations of a SARIF document (empty when valid).
+pub fn schema_errors(doc: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)
