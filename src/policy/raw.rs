@@ -560,6 +560,9 @@ pub struct CodeTable {
     /// attribute assignment).
     #[serde(default)]
     pub property: Vec<Spanned<CodePropertyForm>>,
+    /// `[[rule.code.string]]`: a string built from non-constant parts whose text matches.
+    #[serde(default)]
+    pub string: Vec<Spanned<CodeStringForm>>,
     /// `[rule.code.fallback]`: a regex that runs instead on files the front-end cannot parse
     /// (and on files of the rule's `paths` that no front-end reads).
     pub fallback: Option<Spanned<RegexTable>>,
@@ -592,6 +595,10 @@ pub struct CodeCallForm {
     pub built: bool,
     /// ... whose literal text matches this regex.
     pub text: Option<Spanned<String>>,
+    /// The argument is not a literal or constant (following local variables): a command passed
+    /// to a shell as a variable, a parameter or a built string.
+    #[serde(default)]
+    pub dynamic: bool,
     /// Calls whose result is clean inside a built string (`shlex.quote`, `quote_name`).
     #[serde(default)]
     pub sanitizers: Vec<Spanned<String>>,
@@ -625,6 +632,41 @@ pub struct CodePropertyForm {
     /// Only as a named argument of these calls (default: anywhere, assignments included).
     #[serde(default, rename = "in")]
     pub within: Vec<Spanned<String>>,
+    /// Where the key may appear: `argument` (keyword argument, option property), `object`
+    /// (object/dict literal), `assignment` (`session.verify = False`). Default: all three.
+    #[serde(default)]
+    pub places: Vec<Spanned<CodePlace>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// Where a property form looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodePlace {
+    /// A named argument of a call (Python keyword, JS options-object property, Go keyed element).
+    Argument,
+    /// A key of an object or dict literal that is not a call argument.
+    Object,
+    /// An assignment to a name, attribute or string subscript.
+    Assignment,
+}
+
+/// `[[rule.code.string]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeStringForm {
+    /// Regex on the literal text of the built string (`SELECT ... FROM`).
+    pub text: Spanned<String>,
+    /// Calls whose result is clean inside the string (`quote_name`, `escape`).
+    #[serde(default)]
+    pub sanitizers: Vec<Spanned<String>>,
+    /// A string passed (directly or through a local) to one of these calls is left to the
+    /// rule's call forms, or is harmless there (a log message).
+    #[serde(default)]
+    pub unless_argument_of: Vec<Spanned<String>>,
     /// Message for findings of this form.
     pub message: Option<String>,
     /// Label under the underline.

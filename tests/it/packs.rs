@@ -341,6 +341,8 @@ fn real_format_personal_data_is_found_and_documented_values_are_not() {
 
 #[test]
 fn insecure_code_in_python_js_go_java() {
+    // Python and JS/TS are read structurally (issue 11): findings underline the offending
+    // argument (`verify=False`, the f-string) rather than the start of the call.
     let copy = fixture_copy("packs/code");
     let run = check_json(copy.path(), &["."]);
     assert_eq!(
@@ -350,16 +352,16 @@ fn insecure_code_in_python_js_go_java() {
                 "security/python-tls-verification-disabled",
                 "app/client.py",
                 11,
-                11
+                36
             ),
             row(
                 "security/python-tls-verification-disabled",
                 "app/client.py",
                 17,
-                9
+                5
             ),
-            row("security/python-sql-string-formatting", "app/client.py", 23, 9),
-            row("security/python-shell-command-built", "app/client.py", 29, 5),
+            row("security/python-sql-string-formatting", "app/client.py", 23, 17),
+            row("security/python-shell-command-built", "app/client.py", 29, 20),
             row(
                 "security/java-sql-string-concatenation",
                 "src/main/java/com/acme/Repo.java",
@@ -384,7 +386,7 @@ fn insecure_code_in_python_js_go_java() {
             row("security/go-shell-command-built", "svc/main.go", 23, 9),
             row("security/js-tls-verification-disabled", "web/src/db.ts", 4, 40),
             row("security/js-sql-string-formatting", "web/src/db.ts", 9, 19),
-            row("security/js-shell-command-built", "web/src/db.ts", 14, 3),
+            row("security/js-shell-command-built", "web/src/db.ts", 14, 8),
         ]
     );
 }

@@ -8,6 +8,29 @@ use super::index::{is_constant_name, snake, Expr, ExprId, Index};
 /// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
 const DEPTH: usize = 12;
 
+/// Calls whose result is made of their receiver and arguments only.
+const TRANSPARENT: &[&str] = &[
+    "join",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "encode",
+    "decode",
+    "str",
+    "repr",
+    "String",
+    "toString",
+    "trim",
+    "concat",
+    "toLowerCase",
+    "toUpperCase",
+    "len",
+    "length",
+];
+
 /// What a query may treat as clean.
 pub struct Flow<'a> {
     /// The file's index.
@@ -79,7 +102,20 @@ impl Flow<'_> {
                 values.is_empty() || values.into_iter().any(|v| self.dynamic_at(v, depth + 1))
             }
             Expr::Attr(_, n) => !is_constant_name(n),
-            Expr::Call(c) => !(self.sanitizer)(&ix.calls[*c].path),
+            Expr::Call(c) => {
+                let call = &ix.calls[*c];
+                if (self.sanitizer)(&call.path) {
+                    return false;
+                }
+                // Calls that only reshape their inputs are as dynamic as those inputs:
+                // `",".join(["?"] * len(ids))` is clean, `", ".join(names)` is not.
+                let last = call.path.last().map(String::as_str).unwrap_or("");
+                if !TRANSPARENT.contains(&last) {
+                    return true;
+                }
+                call.receiver.is_some_and(|r| self.dynamic_at(r, depth + 1))
+                    || call.args.iter().any(|&a| self.dynamic_at(a, depth + 1))
+            }
             Expr::Concat(parts) | Expr::Other(parts) => parts.iter().any(|&p| self.dynamic_at(p, depth + 1)),
             Expr::Format(t, args) => {
                 self.dynamic_at(*t, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))

@@ -9,7 +9,9 @@ use super::flow::{mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
 use crate::error::{LocatedError, LocatedKind};
 use crate::finding::Hit;
-use crate::policy::raw::{CodeArg, CodeCallForm, CodePropertyForm, CodeTable, RustReportAt};
+use crate::policy::raw::{
+    CodeArg, CodeCallForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable, RustReportAt,
+};
 use crate::policy::Rule;
 
 /// A dotted name pattern matched against the last segments of a path.
@@ -41,8 +43,11 @@ impl PathPattern {
     }
 }
 
-/// `*` matches any run of characters within one segment.
+/// `*` matches any run of characters within one segment; `a|b` is either.
 fn glob(pattern: &str, s: &str) -> bool {
+    if pattern.contains('|') {
+        return pattern.split('|').any(|alt| glob(alt, s));
+    }
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == s;
@@ -72,6 +77,19 @@ pub enum Form {
     Call(CallForm),
     /// `[[rule.code.property]]`
     Property(PropertyForm),
+    /// `[[rule.code.string]]`
+    String(StringForm),
+}
+
+/// A compiled string form.
+#[derive(Debug)]
+pub struct StringForm {
+    text: Regex,
+    words: Vec<String>,
+    sanitizers: Vec<PathPattern>,
+    unless_argument_of: Vec<PathPattern>,
+    message: Option<String>,
+    label: Option<String>,
 }
 
 /// A compiled call form.
@@ -81,6 +99,7 @@ pub struct CallForm {
     arg: Option<CodeArg>,
     literal: Vec<String>,
     built: bool,
+    dynamic: bool,
     text: Option<Regex>,
     sanitizers: Vec<PathPattern>,
     with: Vec<(CodeArg, String)>,
@@ -98,6 +117,7 @@ pub struct PropertyForm {
     keys: Vec<String>,
     literal: Vec<String>,
     within: Vec<PathPattern>,
+    places: Vec<CodePlace>,
     message: Option<String>,
     label: Option<String>,
 }
@@ -139,6 +159,9 @@ pub fn compile(rule: &Rule, table: &CodeTable) -> Result<Vec<Form>, LocatedError
     for f in &table.property {
         forms.push(Form::Property(property_form(rule, f)?));
     }
+    for f in &table.string {
+        forms.push(Form::String(string_form(rule, f)?));
+    }
     Ok(forms)
 }
 
@@ -150,11 +173,13 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, Located
         );
     }
     let arg = v.arg.as_ref().map(|a| a.get_ref().clone());
-    let needs_arg = v.built || !v.literal.is_empty();
+    let needs_arg = v.built || v.dynamic || !v.literal.is_empty();
     if needs_arg && arg.is_none() {
-        return Err(error(rule, f.span(), "`built` and `literal` need `arg`")
-            .with_label("in this form")
-            .with_help("say which argument: arg = 0 (position) or arg = \"verify\" (name)"));
+        return Err(
+            error(rule, f.span(), "`built`, `dynamic` and `literal` need `arg`")
+                .with_label("in this form")
+                .with_help("say which argument: arg = 0 (position) or arg = \"verify\" (name)"),
+        );
     }
     if v.text.is_some() && !v.built {
         let span = v.text.as_ref().map_or(f.span(), Spanned::span);
@@ -173,6 +198,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, Located
         arg,
         literal: literals(&v.literal),
         built: v.built,
+        dynamic: v.dynamic,
         text: regex(rule, &v.text)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
         with,
@@ -195,6 +221,24 @@ fn property_form(rule: &Rule, f: &Spanned<CodePropertyForm>) -> Result<PropertyF
         keys: literals(&v.key),
         literal: literals(&v.literal),
         within: patterns(rule, &v.within)?,
+        places: if v.places.is_empty() {
+            vec![CodePlace::Argument, CodePlace::Object, CodePlace::Assignment]
+        } else {
+            v.places.iter().map(|p| *p.get_ref()).collect()
+        },
+        message: v.message.clone(),
+        label: v.label.clone(),
+    })
+}
+
+fn string_form(rule: &Rule, f: &Spanned<CodeStringForm>) -> Result<StringForm, LocatedError> {
+    let v = f.get_ref();
+    let text = regex(rule, &Some(v.text.clone()))?.ok_or_else(|| error(rule, f.span(), "no text"))?;
+    Ok(StringForm {
+        text,
+        words: Vec::new(),
+        sanitizers: patterns(rule, &v.sanitizers)?,
+        unless_argument_of: patterns(rule, &v.unless_argument_of)?,
         message: v.message.clone(),
         label: v.label.clone(),
     })
@@ -206,6 +250,7 @@ impl Form {
         match self {
             Form::Call(f) => f.names.iter().flat_map(PathPattern::words).collect(),
             Form::Property(f) => f.keys.clone(),
+            Form::String(f) => f.words.clone(),
         }
     }
 
@@ -214,6 +259,7 @@ impl Form {
         match self {
             Form::Call(f) => f.check(index, out),
             Form::Property(f) => f.check(index, out),
+            Form::String(f) => f.check(index, out),
         }
     }
 }
@@ -275,6 +321,9 @@ impl CallForm {
             };
             if let Some(t) = target {
                 if !self.literal.is_empty() && !is_literal(index, t, &self.literal) {
+                    continue;
+                }
+                if self.dynamic && !flow.dynamic_at(t, 0) {
                     continue;
                 }
                 if self.built
@@ -413,7 +462,8 @@ impl PropertyForm {
     }
 
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
-        for call in &index.calls {
+        let argument = self.places.contains(&CodePlace::Argument);
+        for call in index.calls.iter().filter(|_| argument) {
             if !self.within.is_empty() && !self.within.iter().any(|p| p.matches(&call.path)) {
                 continue;
             }
@@ -427,18 +477,19 @@ impl PropertyForm {
             return;
         }
         // Object literals outside calls (`const opts = { rejectUnauthorized: false }`).
-        for (i, (e, span)) in index.exprs.iter().enumerate() {
+        let object = self.places.contains(&CodePlace::Object);
+        for (e, span) in index.exprs.iter().filter(|_| object) {
             if let Expr::Pair(k, v) = e {
                 if self.keys.contains(k)
                     && is_literal(index, *v, &self.literal)
                     && !index.calls.iter().any(|c| c.named.iter().any(|(_, cv)| cv == v))
                 {
-                    let _ = i;
                     out.push(self.hit(span.clone()));
                 }
             }
         }
-        for a in &index.assigns {
+        let assignment = self.places.contains(&CodePlace::Assignment);
+        for a in index.assigns.iter().filter(|_| assignment) {
             if a.target.last().is_some_and(|t| self.keys.contains(t))
                 && is_literal(index, a.value, &self.literal)
             {
@@ -461,4 +512,89 @@ fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usize> {
         .next()
         .filter(|s| call.span.start <= s.start && s.end <= call.span.end)
         .unwrap_or(v)
+}
+
+impl StringForm {
+    fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
+        let flow = Flow {
+            index,
+            sanitizer: &sanitizer,
+        };
+        let mut covered = vec![false; index.exprs.len()];
+        for call in &index.calls {
+            if self.unless_argument_of.iter().any(|p| p.matches(&call.path)) {
+                for &a in call.args.iter().chain(call.named.iter().map(|(_, v)| v)) {
+                    cover(index, a, &mut covered, 0);
+                }
+            }
+        }
+        // A flattened `a + b + c` leaves its inner `a + b` in the arena: inside a covered
+        // string counts as covered.
+        let covered_spans: Vec<Range<usize>> = covered
+            .iter()
+            .enumerate()
+            .filter(|(i, &c)| c && matches!(index.expr(*i), Expr::Concat(_) | Expr::Format(..)))
+            .map(|(i, _)| index.span(i))
+            .collect();
+        let mut found: Vec<Range<usize>> = Vec::new();
+        for (id, (e, span)) in index.exprs.iter().enumerate() {
+            if !matches!(e, Expr::Concat(_) | Expr::Format(..))
+                || covered[id]
+                || covered_spans
+                    .iter()
+                    .any(|c| c.start <= span.start && span.end <= c.end)
+            {
+                continue;
+            }
+            if flow.built(id) && self.text.is_match(&flow.text(id)) {
+                found.push(span.clone());
+            }
+        }
+        // The outermost construction only: `"SELECT " + f"{x}"` is one string.
+        found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let mut last: Option<Range<usize>> = None;
+        for s in found {
+            if last
+                .as_ref()
+                .is_some_and(|l| l.start <= s.start && s.end <= l.end)
+            {
+                continue;
+            }
+            out.push(Hit {
+                span: s.clone(),
+                message: self.message.clone(),
+                label: self.label.clone(),
+                ..Hit::default()
+            });
+            last = Some(s);
+        }
+    }
+}
+
+/// Marks `id` and every expression its value came from (parts, names' assigned values).
+fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
+    if depth > 12 || covered[id] {
+        return;
+    }
+    covered[id] = true;
+    match index.expr(id) {
+        Expr::Name(n) => {
+            for v in index.values_of(n, index.func_of(id), index.span(id).start) {
+                cover(index, v, covered, depth + 1);
+            }
+        }
+        Expr::Concat(parts) | Expr::Other(parts) => {
+            for &p in parts {
+                cover(index, p, covered, depth + 1);
+            }
+        }
+        Expr::Format(t, args) => {
+            cover(index, *t, covered, depth + 1);
+            for &a in args {
+                cover(index, a, covered, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }

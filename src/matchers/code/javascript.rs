@@ -195,6 +195,17 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         .child_by_field_name("function")
         .or_else(|| n.child_by_field_name("constructor"));
     let (path, receiver) = match func {
+        // `require('child_process').exec(...)`: the module is the path.
+        Some(_) if required(b, n).is_some() => {
+            let module = required(b, n).unwrap_or_default();
+            let path = module
+                .trim_start_matches("node:")
+                .split(['.', '/'])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            (path, None)
+        }
         Some(f) => {
             let e = expr(b, f);
             let receiver = match b.ix.expr(e) {

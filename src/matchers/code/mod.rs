@@ -128,7 +128,7 @@ impl CodeMatcher {
         let forms = forms::compile(rule, table)?;
         if forms.is_empty() {
             return Err(err(rule.span.clone(), "`[rule.code]` has no form")
-                .with_help("add [[rule.code.call]] or [[rule.code.property]]"));
+                .with_help("add [[rule.code.call]], [[rule.code.property]] or [[rule.code.string]]"));
         }
         let fallback = match &table.fallback {
             Some(t) => Some(RegexMatcher::compile(rule, t.get_ref(), eager)?),
