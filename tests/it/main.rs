@@ -20,6 +20,7 @@ mod history;
 mod hostile;
 mod identity;
 mod init;
+mod labelled;
 mod meta_rules;
 mod no_double_report;
 mod no_leak;

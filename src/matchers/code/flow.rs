@@ -8,6 +8,25 @@ use super::index::{is_constant_name, snake, Expr, ExprId, Index};
 /// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
 const DEPTH: usize = 12;
 
+/// Calls that return a number or boolean: never text an attacker controls.
+const NUMERIC: &[&str] = &[
+    "len",
+    "int",
+    "float",
+    "bool",
+    "round",
+    "abs",
+    "count",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "Boolean",
+    "Atoi",
+    "Itoa",
+    "size",
+    "length",
+];
+
 /// Calls whose result is made of their receiver and arguments only.
 const TRANSPARENT: &[&str] = &[
     "join",
@@ -27,8 +46,6 @@ const TRANSPARENT: &[&str] = &[
     "concat",
     "toLowerCase",
     "toUpperCase",
-    "len",
-    "length",
 ];
 
 /// What a query may treat as clean.
@@ -110,6 +127,9 @@ impl Flow<'_> {
                 // Calls that only reshape their inputs are as dynamic as those inputs:
                 // `",".join(["?"] * len(ids))` is clean, `", ".join(names)` is not.
                 let last = call.path.last().map(String::as_str).unwrap_or("");
+                if NUMERIC.contains(&last) {
+                    return false;
+                }
                 if !TRANSPARENT.contains(&last) {
                     return true;
                 }

@@ -490,7 +490,9 @@ impl PropertyForm {
         }
         let assignment = self.places.contains(&CodePlace::Assignment);
         for a in index.assigns.iter().filter(|_| assignment) {
-            if a.target.last().is_some_and(|t| self.keys.contains(t))
+            // `session.verify = False`, not a local flag named `verify`.
+            if a.target.len() >= 2
+                && a.target.last().is_some_and(|t| self.keys.contains(t))
                 && is_literal(index, a.value, &self.literal)
             {
                 out.push(self.hit(a.span.clone()));
