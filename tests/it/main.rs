@@ -7,6 +7,8 @@ mod baseline;
 mod cargo_rules;
 mod check;
 mod cli;
+mod code_javascript;
+mod code_python;
 mod common;
 mod diff;
 mod documents;

@@ -352,7 +352,7 @@ fn insecure_code_in_python_js_go_java() {
                 "security/python-tls-verification-disabled",
                 "app/client.py",
                 11,
-                36
+                29
             ),
             row(
                 "security/python-tls-verification-disabled",

@@ -332,7 +332,11 @@ impl CallForm {
                     continue;
                 }
             }
-            let mut at = target.map(|t| index.span(t));
+            // A named argument underlines `verify=False`, not only `False`.
+            let mut at = target.map(|t| match self.arg {
+                Some(CodeArg::Name(_)) => pair_span(index, call, t),
+                _ => index.span(t),
+            });
             if let Some(re) = &self.mentions {
                 match self.mentioned(index, id, target, re) {
                     Some(span) => at = at.or(Some(span)),
