@@ -341,8 +341,8 @@ fn real_format_personal_data_is_found_and_documented_values_are_not() {
 
 #[test]
 fn insecure_code_in_python_js_go_java() {
-    // Python and JS/TS are read structurally (issue 11): findings underline the offending
-    // argument (`verify=False`, the f-string) rather than the start of the call.
+    // Python, JS/TS and Go are read structurally (issue 11): findings underline the offending
+    // argument (`verify=False`, the f-string, the shell script) rather than the call's start.
     let copy = fixture_copy("packs/code");
     let run = check_json(copy.path(), &["."]);
     assert_eq!(
@@ -383,7 +383,7 @@ fn insecure_code_in_python_js_go_java() {
             row("security/go-tls-verification-disabled", "svc/main.go", 11, 21),
             row("security/go-sql-string-formatting", "svc/main.go", 15, 9),
             row("security/weak-password-hash", "svc/main.go", 19, 9),
-            row("security/go-shell-command-built", "svc/main.go", 23, 9),
+            row("security/go-shell-command-built", "svc/main.go", 23, 34),
             row("security/js-tls-verification-disabled", "web/src/db.ts", 4, 40),
             row("security/js-sql-string-formatting", "web/src/db.ts", 9, 19),
             row("security/js-shell-command-built", "web/src/db.ts", 14, 8),

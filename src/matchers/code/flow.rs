@@ -216,7 +216,7 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 return;
             }
             // A getter names its data: `user.getEmail()`, `data.get("email")`.
-            if last.starts_with("get") && last.len() > 3 {
+            if snake(last).starts_with("get_") {
                 push(last);
             }
             if last == "get" || last == "Get" || last == "getString" {

@@ -102,7 +102,7 @@ pub struct CallForm {
     dynamic: bool,
     text: Option<Regex>,
     sanitizers: Vec<PathPattern>,
-    with: Vec<(CodeArg, String)>,
+    with: Vec<(CodeArg, Vec<String>)>,
     mentions: Option<Regex>,
     unless_call: Option<Regex>,
     flows_to: Option<Regex>,
@@ -191,7 +191,8 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, Located
             Ok(i) => CodeArg::Position(i),
             Err(_) => CodeArg::Name(k.clone()),
         };
-        with.push((key, val.get_ref().clone()));
+        // `{ "0" = "sh|bash" }`: any of the alternatives.
+        with.push((key, val.get_ref().split('|').map(str::to_string).collect()));
     }
     Ok(CallForm {
         names: patterns(rule, &v.name)?,
@@ -307,9 +308,11 @@ impl CallForm {
             if !self.names.iter().any(|p| p.matches(&call.path)) {
                 continue;
             }
-            if !self.with.iter().all(|(k, lit)| {
-                argument(call, k).is_some_and(|a| is_literal(index, a, std::slice::from_ref(lit)))
-            }) {
+            if !self
+                .with
+                .iter()
+                .all(|(k, alts)| argument(call, k).is_some_and(|a| is_literal(index, a, alts)))
+            {
                 continue;
             }
             let target = match &self.arg {
@@ -374,9 +377,7 @@ impl CallForm {
         if let Some(t) = target {
             return matches(t).then(|| index.span(t));
         }
-        let mut call = Some(id);
-        let mut hops = 0;
-        while let Some(c) = call {
+        for c in followers(index, id) {
             let this = &index.calls[c];
             for &a in &this.args {
                 if matches(a) {
@@ -388,11 +389,42 @@ impl CallForm {
                     return Some(index.span(*v));
                 }
             }
-            hops += 1;
-            call = if hops < 8 { this.chained_by } else { None };
         }
         None
     }
+}
+
+/// The call and the calls that continue it: methods chained onto it
+/// (`createHash('md5').update(pw)`) and, when its result is kept in a local, methods called on
+/// that local in the same function (`h := md5.New(); h.Write(pw)`).
+fn followers(index: &Index, id: usize) -> Vec<usize> {
+    let mut out = vec![id];
+    let mut c = id;
+    while let Some(next) = index.calls[c].chained_by {
+        if out.len() > 8 || out.contains(&next) {
+            break;
+        }
+        out.push(next);
+        c = next;
+    }
+    let span = index.calls[id].span.clone();
+    let func = index.calls[id].func;
+    for a in &index.assigns {
+        let v = index.span(a.value);
+        let [local] = a.target.as_slice() else { continue };
+        if a.func != func || !(v.start <= span.start && span.end <= v.end) {
+            continue;
+        }
+        for (i, other) in index.calls.iter().enumerate() {
+            let on_local = other
+                .receiver
+                .is_some_and(|r| matches!(index.expr(r), Expr::Name(n) if n == local));
+            if on_local && other.func == func && other.span.start > a.span.start && !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out
 }
 
 /// Whether the value of call `id` (through its method chain) is stored in, or passed as, a

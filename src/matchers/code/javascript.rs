@@ -29,6 +29,17 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "variable_declarator" => declarator(b, n),
         "assignment_expression" | "augmented_assignment_expression" => assignment(b, n),
         "import_statement" => import(b, n),
+        // A returned string is built here too (`return "SELECT ... " + name`).
+        "return_statement" => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            for k in kids {
+                expr(b, k);
+            }
+        }
         _ => {}
     }
 }

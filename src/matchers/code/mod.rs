@@ -1,4 +1,4 @@
-//! `[rule.code]`: structural rules for Python and JavaScript/TypeScript over one
+//! `[rule.code]`: structural rules for Python, JavaScript/TypeScript and Go over one
 //! language-neutral [`index::Index`], filled by a tree-sitter front-end per language.
 //!
 //! Cost model: the plan's keyword prefilter decides whether a code rule sees a file at all; the
@@ -9,6 +9,7 @@
 
 mod flow;
 mod forms;
+mod go;
 pub mod index;
 mod javascript;
 mod parse;
@@ -66,10 +67,17 @@ const FRONT_ENDS: &[FrontEnd] = &[
         grammar: || tree_sitter_typescript::LANGUAGE_TSX.into(),
         index: javascript::index,
     },
+    FrontEnd {
+        name: "go",
+        display: "Go",
+        extensions: &["go"],
+        grammar: || tree_sitter_go::LANGUAGE.into(),
+        index: go::index,
+    },
 ];
 
 /// Language names a policy may list.
-pub const LANGUAGES: &[&str] = &["python", "javascript", "typescript", "any"];
+pub const LANGUAGES: &[&str] = &["python", "javascript", "typescript", "go", "any"];
 
 fn front_end(rel: &str) -> Option<&'static FrontEnd> {
     let ext = rel.rsplit_once('.')?.1;

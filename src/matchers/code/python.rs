@@ -35,6 +35,17 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
                 import_name(b, name, module.as_deref());
             }
         }
+        // A returned string is built here too (`return "SELECT ... " + name`).
+        "return_statement" => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            for k in kids {
+                expr(b, k);
+            }
+        }
         _ => {}
     }
 }
