@@ -341,7 +341,7 @@ fn real_format_personal_data_is_found_and_documented_values_are_not() {
 
 #[test]
 fn insecure_code_in_python_js_go_java() {
-    // Python, JS/TS and Go are read structurally (issue 11): findings underline the offending
+    // Python, JS/TS, Go and Java are read structurally (issue 11): findings underline the offending
     // argument (`verify=False`, the f-string, the shell script) rather than the call's start.
     let copy = fixture_copy("packs/code");
     let run = check_json(copy.path(), &["."]);
@@ -366,7 +366,7 @@ fn insecure_code_in_python_js_go_java() {
                 "security/java-sql-string-concatenation",
                 "src/main/java/com/acme/Repo.java",
                 10,
-                19
+                32
             ),
             row(
                 "security/java-trust-all-certificates",
@@ -378,7 +378,7 @@ fn insecure_code_in_python_js_go_java() {
                 "security/java-shell-command-built",
                 "src/main/java/com/acme/Repo.java",
                 18,
-                36
+                42
             ),
             row("security/go-tls-verification-disabled", "svc/main.go", 11, 21),
             row("security/go-sql-string-formatting", "svc/main.go", 15, 9),

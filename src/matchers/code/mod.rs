@@ -1,4 +1,4 @@
-//! `[rule.code]`: structural rules for Python, JavaScript/TypeScript and Go over one
+//! `[rule.code]`: structural rules for Python, JavaScript/TypeScript, Go and Java over one
 //! language-neutral [`index::Index`], filled by a tree-sitter front-end per language.
 //!
 //! Cost model: the plan's keyword prefilter decides whether a code rule sees a file at all; the
@@ -11,6 +11,7 @@ mod flow;
 mod forms;
 mod go;
 pub mod index;
+mod java;
 mod javascript;
 mod parse;
 mod python;
@@ -74,10 +75,17 @@ const FRONT_ENDS: &[FrontEnd] = &[
         grammar: || tree_sitter_go::LANGUAGE.into(),
         index: go::index,
     },
+    FrontEnd {
+        name: "java",
+        display: "Java",
+        extensions: &["java"],
+        grammar: || tree_sitter_java::LANGUAGE.into(),
+        index: java::index,
+    },
 ];
 
 /// Language names a policy may list.
-pub const LANGUAGES: &[&str] = &["python", "javascript", "typescript", "go", "any"];
+pub const LANGUAGES: &[&str] = &["python", "javascript", "typescript", "go", "java", "any"];
 
 fn front_end(rel: &str) -> Option<&'static FrontEnd> {
     let ext = rel.rsplit_once('.')?.1;
