@@ -5,6 +5,7 @@
 //! suppressions, configuration or output formats.
 
 pub mod cargo;
+pub mod code;
 pub mod document;
 pub mod limits;
 pub mod path;
@@ -63,6 +64,8 @@ pub struct FileCache {
     pub cargo: std::cell::OnceCell<cargo::Parsed>,
     /// The Rust file parsed and indexed once for every `[rule.rust]`.
     pub rust: rust::RustCache,
+    /// The file parsed with tree-sitter and indexed once for every `[rule.code]`.
+    pub code: code::CodeCache,
 }
 
 /// A note a matcher wants reported about a file, once, independent of rules.
@@ -117,6 +120,8 @@ pub enum Matcher {
     Cargo(cargo::CargoMatcher),
     /// `[rule.rust]`
     Rust(rust::RustMatcher),
+    /// `[rule.code]`
+    Code(code::CodeMatcher),
 }
 
 impl Matcher {
@@ -132,6 +137,7 @@ impl Matcher {
             }
             MatcherTable::Cargo(t) => Matcher::Cargo(cargo::CargoMatcher::compile(rule, t)?),
             MatcherTable::Rust(t) => Matcher::Rust(rust::RustMatcher::compile(rule, t)?),
+            MatcherTable::Code(t) => Matcher::Code(code::CodeMatcher::compile(rule, t, eager)?),
         })
     }
 
@@ -141,6 +147,7 @@ impl Matcher {
             Matcher::Regex(m) => m.keywords(),
             Matcher::Document(m) => m.keywords(),
             Matcher::Rust(m) => m.keywords(),
+            Matcher::Code(m) => m.keywords(),
             Matcher::Path(_) | Matcher::Require(_) | Matcher::Cargo(_) => &[],
         }
     }
@@ -149,7 +156,11 @@ impl Matcher {
     /// also runs on binary and oversized files).
     pub fn needs_content(&self) -> bool {
         match self {
-            Matcher::Regex(_) | Matcher::Document(_) | Matcher::Cargo(_) | Matcher::Rust(_) => true,
+            Matcher::Regex(_)
+            | Matcher::Document(_)
+            | Matcher::Cargo(_)
+            | Matcher::Rust(_)
+            | Matcher::Code(_) => true,
             Matcher::Path(_) | Matcher::Require(_) => false,
         }
     }
@@ -163,6 +174,7 @@ impl Matcher {
             Matcher::Document(m) => m.check(cx, out),
             Matcher::Cargo(m) => m.check(cx, out),
             Matcher::Rust(m) => m.check(cx, out),
+            Matcher::Code(m) => m.check(cx, out),
         }
     }
 }

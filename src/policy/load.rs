@@ -152,7 +152,7 @@ fn validate_rule(
             errors.push(
                 err(raw.id.span(), msg)
                     .with_label("in this rule")
-                    .with_help("give the rule exactly one of [rule.regex], [rule.path], [rule.require], [rule.document], [rule.cargo], [rule.rust]"),
+                    .with_help("give the rule exactly one of [rule.regex], [rule.path], [rule.require], [rule.document], [rule.cargo], [rule.rust], [rule.code]"),
             );
             return None;
         }
@@ -204,6 +204,9 @@ fn matcher_table(raw: &RawRule) -> std::result::Result<MatcherTable, usize> {
     }
     if let Some(t) = &raw.rust {
         found.push(MatcherTable::Rust(t.get_ref().clone()));
+    }
+    if let Some(t) = &raw.code {
+        found.push(MatcherTable::Code(t.get_ref().clone()));
     }
     if found.len() == 1 {
         Ok(found.remove(0))
@@ -273,7 +276,10 @@ fn default_example_path(raw: &RawRule, matcher: &MatcherTable) -> String {
         MatcherTable::Path(t) => t.files.first().map(|g| g.get_ref().as_str()),
         MatcherTable::Require(t) => t.when.first().map(|g| g.get_ref().as_str()),
         MatcherTable::Cargo(_) => raw.paths.is_empty().then_some("Cargo.toml"),
-        MatcherTable::Regex(_) | MatcherTable::Document(_) | MatcherTable::Rust(_) => None,
+        MatcherTable::Regex(_)
+        | MatcherTable::Document(_)
+        | MatcherTable::Rust(_)
+        | MatcherTable::Code(_) => None,
     }
     .or_else(|| raw.paths.first().map(|g| g.get_ref().as_str()));
     glob.map_or_else(|| "example.txt".to_string(), path_from_glob)

@@ -91,6 +91,8 @@ pub enum MatcherTable {
     Cargo(raw::CargoTable),
     /// `[rule.rust]`
     Rust(raw::RustTable),
+    /// `[rule.code]`
+    Code(raw::CodeTable),
 }
 
 impl MatcherTable {
@@ -103,6 +105,7 @@ impl MatcherTable {
             MatcherTable::Document(_) => "document",
             MatcherTable::Cargo(_) => "cargo",
             MatcherTable::Rust(_) => "rust",
+            MatcherTable::Code(_) => "code",
         }
     }
 }

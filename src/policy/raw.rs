@@ -80,6 +80,8 @@ pub struct RawRule {
     pub cargo: Option<Spanned<CargoTable>>,
     /// `[rule.rust]`
     pub rust: Option<Spanned<RustTable>>,
+    /// `[rule.code]`
+    pub code: Option<Spanned<CodeTable>>,
     /// `[[rule.example]]`
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
@@ -534,6 +536,137 @@ pub struct RustConditionForm {
 pub struct RustUseForm {
     /// Paths whose segments occur, in order, in a `use` item, a type or an expression path.
     pub path: Vec<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// `[rule.code]`: structural rules over Python, JavaScript/TypeScript (and the languages
+/// registered in `matchers/code`), parsed with tree-sitter. Each array is one form; a rule fires
+/// on a node any of its forms matches.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeTable {
+    /// Languages the rule reads: `python`, `javascript`, `typescript`, or `any`.
+    pub languages: Vec<Spanned<String>>,
+    /// Prefilter words, case-insensitive (default: derived from the forms).
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// `[[rule.code.call]]`: calls by name with argument constraints.
+    #[serde(default)]
+    pub call: Vec<Spanned<CodeCallForm>>,
+    /// `[[rule.code.property]]`: a key set to a literal (keyword argument, object property,
+    /// attribute assignment).
+    #[serde(default)]
+    pub property: Vec<Spanned<CodePropertyForm>>,
+    /// `[[rule.code.string]]`: a string built from non-constant parts whose text matches.
+    #[serde(default)]
+    pub string: Vec<Spanned<CodeStringForm>>,
+    /// `[rule.code.fallback]`: a regex that runs instead on files the front-end cannot parse
+    /// (and on files of the rule's `paths` that no front-end reads).
+    pub fallback: Option<Spanned<RegexTable>>,
+}
+
+/// `arg = 0` (position) or `arg = "verify"` (name).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum CodeArg {
+    /// 0-based position among positional arguments.
+    Position(usize),
+    /// Keyword argument / option property / keyed element.
+    Name(String),
+}
+
+/// `[[rule.code.call]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeCallForm {
+    /// Dotted callee paths after import-alias resolution, matched on their last segments;
+    /// `*` in a segment is a wildcard (`logging.*`, `*.execute`).
+    pub name: Vec<Spanned<String>>,
+    /// The argument the constraints below look at.
+    pub arg: Option<Spanned<CodeArg>>,
+    /// The argument is one of these literals (`false`, `0`, `md5`; names compare by path).
+    #[serde(default)]
+    pub literal: Vec<Spanned<String>>,
+    /// The argument is a string built here from non-constant parts (following local variables).
+    #[serde(default)]
+    pub built: bool,
+    /// ... whose literal text matches this regex.
+    pub text: Option<Spanned<String>>,
+    /// The argument is not a literal or constant (following local variables): a command passed
+    /// to a shell as a variable, a parameter or a built string.
+    #[serde(default)]
+    pub dynamic: bool,
+    /// Calls whose result is clean inside a built string (`shlex.quote`, `quote_name`).
+    #[serde(default)]
+    pub sanitizers: Vec<Spanned<String>>,
+    /// Other arguments that must have these literal values: `{ shell = "true" }`, `{ "1" = "-c" }`.
+    #[serde(default)]
+    pub with: std::collections::BTreeMap<String, Spanned<String>>,
+    /// The arguments (or, without `arg`, any argument, or a method chained onto the call)
+    /// mention a name matching this regex (matched in snake case).
+    pub mentions: Option<Spanned<String>>,
+    /// Mentions inside a call whose last name matches this regex do not count.
+    pub unless_call: Option<Spanned<String>>,
+    /// The call's result is assigned (directly or through a local) to a target, or passed as
+    /// a named argument, whose last name matches this regex (in snake case).
+    pub flows_to: Option<Spanned<String>>,
+    /// Underline the `call` (default) or the matching `argument`.
+    pub report: Option<Spanned<RustReportAt>>,
+    /// Message for findings of this form (default: the rule's).
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// `[[rule.code.property]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodePropertyForm {
+    /// Key names, exact (`rejectUnauthorized`, `check_hostname`, `NODE_TLS_REJECT_UNAUTHORIZED`).
+    pub key: Vec<Spanned<String>>,
+    /// The value is one of these literals.
+    pub literal: Vec<Spanned<String>>,
+    /// Only as a named argument of these calls (default: anywhere, assignments included).
+    #[serde(default, rename = "in")]
+    pub within: Vec<Spanned<String>>,
+    /// Where the key may appear: `argument` (keyword argument, option property), `object`
+    /// (object/dict literal), `assignment` (`session.verify = False`). Default: all three.
+    #[serde(default)]
+    pub places: Vec<Spanned<CodePlace>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
+}
+
+/// Where a property form looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodePlace {
+    /// A named argument of a call (Python keyword, JS options-object property, Go keyed element).
+    Argument,
+    /// A key of an object or dict literal that is not a call argument.
+    Object,
+    /// An assignment to a name, attribute or string subscript.
+    Assignment,
+}
+
+/// `[[rule.code.string]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeStringForm {
+    /// Regex on the literal text of the built string (`SELECT ... FROM`).
+    pub text: Spanned<String>,
+    /// Calls whose result is clean inside the string (`quote_name`, `escape`).
+    #[serde(default)]
+    pub sanitizers: Vec<Spanned<String>>,
+    /// A string passed (directly or through a local) to one of these calls is left to the
+    /// rule's call forms, or is harmless there (a log message).
+    #[serde(default)]
+    pub unless_argument_of: Vec<Spanned<String>>,
     /// Message for findings of this form.
     pub message: Option<String>,
     /// Label under the underline.

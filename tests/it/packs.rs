@@ -341,6 +341,8 @@ fn real_format_personal_data_is_found_and_documented_values_are_not() {
 
 #[test]
 fn insecure_code_in_python_js_go_java() {
+    // Python, JS/TS, Go and Java are read structurally (issue 11): findings underline the offending
+    // argument (`verify=False`, the f-string, the shell script) rather than the call's start.
     let copy = fixture_copy("packs/code");
     let run = check_json(copy.path(), &["."]);
     assert_eq!(
@@ -350,21 +352,21 @@ fn insecure_code_in_python_js_go_java() {
                 "security/python-tls-verification-disabled",
                 "app/client.py",
                 11,
-                11
+                29
             ),
             row(
                 "security/python-tls-verification-disabled",
                 "app/client.py",
                 17,
-                9
+                5
             ),
-            row("security/python-sql-string-formatting", "app/client.py", 23, 9),
-            row("security/python-shell-command-built", "app/client.py", 29, 5),
+            row("security/python-sql-string-formatting", "app/client.py", 23, 17),
+            row("security/python-shell-command-built", "app/client.py", 29, 20),
             row(
                 "security/java-sql-string-concatenation",
                 "src/main/java/com/acme/Repo.java",
                 10,
-                19
+                32
             ),
             row(
                 "security/java-trust-all-certificates",
@@ -376,15 +378,15 @@ fn insecure_code_in_python_js_go_java() {
                 "security/java-shell-command-built",
                 "src/main/java/com/acme/Repo.java",
                 18,
-                36
+                42
             ),
             row("security/go-tls-verification-disabled", "svc/main.go", 11, 21),
             row("security/go-sql-string-formatting", "svc/main.go", 15, 9),
             row("security/weak-password-hash", "svc/main.go", 19, 9),
-            row("security/go-shell-command-built", "svc/main.go", 23, 9),
+            row("security/go-shell-command-built", "svc/main.go", 23, 34),
             row("security/js-tls-verification-disabled", "web/src/db.ts", 4, 40),
             row("security/js-sql-string-formatting", "web/src/db.ts", 9, 19),
-            row("security/js-shell-command-built", "web/src/db.ts", 14, 3),
+            row("security/js-shell-command-built", "web/src/db.ts", 14, 8),
         ]
     );
 }

@@ -1,0 +1,250 @@
+//! Local data flow over the [`Index`]: where a value came from within its function. A string is
+//! *built* when it is concatenated, interpolated or formatted from a value that is not a known
+//! constant; names are followed through their assignments in the same function (and module
+//! constants), sanitiser calls make a value clean.
+
+use super::index::{is_constant_name, snake, Expr, ExprId, Index};
+
+/// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
+const DEPTH: usize = 12;
+
+/// Calls that return a number or boolean: never text an attacker controls.
+const NUMERIC: &[&str] = &[
+    "len",
+    "int",
+    "float",
+    "bool",
+    "round",
+    "abs",
+    "count",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "Boolean",
+    "Atoi",
+    "Itoa",
+    "size",
+    "length",
+];
+
+/// Calls whose result is made of their receiver and arguments only.
+const TRANSPARENT: &[&str] = &[
+    "join",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "title",
+    "encode",
+    "decode",
+    "str",
+    "repr",
+    "String",
+    "toString",
+    "trim",
+    "concat",
+    "toLowerCase",
+    "toUpperCase",
+];
+
+/// What a query may treat as clean.
+pub struct Flow<'a> {
+    /// The file's index.
+    pub index: &'a Index,
+    /// Calls whose result is safe to put into the string (`shlex.quote`, `quote_name`).
+    pub sanitizer: &'a dyn Fn(&[String]) -> bool,
+}
+
+impl Flow<'_> {
+    /// Whether `id` holds a string built here from a non-constant part.
+    pub fn built(&self, id: ExprId) -> bool {
+        self.built_at(id, 0)
+    }
+
+    fn built_at(&self, id: ExprId, depth: usize) -> bool {
+        if depth > DEPTH {
+            return false;
+        }
+        let ix = self.index;
+        match ix.expr(id) {
+            Expr::Concat(parts) => {
+                let stringy = parts.iter().any(|&p| self.stringy(p, depth + 1));
+                stringy && parts.iter().any(|&p| self.dynamic_at(p, depth + 1))
+            }
+            Expr::Format(template, args) => {
+                self.dynamic_at(*template, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))
+            }
+            Expr::Name(n) => {
+                let at = ix.span(id).start;
+                ix.values_of(n, ix.func_of(id), at)
+                    .into_iter()
+                    .any(|v| self.built_at(v, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the value is (or evaluates to) a string literal or built string.
+    fn stringy(&self, id: ExprId, depth: usize) -> bool {
+        if depth > DEPTH {
+            return false;
+        }
+        let ix = self.index;
+        match ix.expr(id) {
+            Expr::Str(_) | Expr::Format(..) => true,
+            Expr::Concat(parts) => parts.iter().any(|&p| self.stringy(p, depth + 1)),
+            Expr::Name(n) => ix
+                .values_of(n, ix.func_of(id), ix.span(id).start)
+                .into_iter()
+                .any(|v| self.stringy(v, depth + 1)),
+            _ => false,
+        }
+    }
+
+    /// Whether the value may hold data not written in this file: anything but literals,
+    /// constants, names bound only to those, and sanitiser calls.
+    pub fn dynamic_at(&self, id: ExprId, depth: usize) -> bool {
+        if depth > DEPTH {
+            return true;
+        }
+        let ix = self.index;
+        match ix.expr(id) {
+            Expr::Str(_) | Expr::Lit(_) => false,
+            Expr::Name(n) => {
+                if is_constant_name(n) {
+                    return false;
+                }
+                let values = ix.values_of(n, ix.func_of(id), ix.span(id).start);
+                values.is_empty() || values.into_iter().any(|v| self.dynamic_at(v, depth + 1))
+            }
+            Expr::Attr(_, n) => !is_constant_name(n),
+            Expr::Call(c) => {
+                let call = &ix.calls[*c];
+                if (self.sanitizer)(&call.path) {
+                    return false;
+                }
+                // Calls that only reshape their inputs are as dynamic as those inputs:
+                // `",".join(["?"] * len(ids))` is clean, `", ".join(names)` is not.
+                let last = call.path.last().map(String::as_str).unwrap_or("");
+                if NUMERIC.contains(&last) {
+                    return false;
+                }
+                if !TRANSPARENT.contains(&last) {
+                    return true;
+                }
+                call.receiver.is_some_and(|r| self.dynamic_at(r, depth + 1))
+                    || call.args.iter().any(|&a| self.dynamic_at(a, depth + 1))
+            }
+            Expr::Concat(parts) | Expr::Other(parts) => parts.iter().any(|&p| self.dynamic_at(p, depth + 1)),
+            Expr::Format(t, args) => {
+                self.dynamic_at(*t, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))
+            }
+            Expr::Index(..) | Expr::Pair(..) => true,
+        }
+    }
+
+    /// The literal text of a (built) string, following names: what a `text` regex reads.
+    pub fn text(&self, id: ExprId) -> String {
+        let mut out = String::new();
+        self.text_at(id, &mut out, 0);
+        out
+    }
+
+    fn text_at(&self, id: ExprId, out: &mut String, depth: usize) {
+        if depth > DEPTH || out.len() > 4096 {
+            return;
+        }
+        let ix = self.index;
+        match ix.expr(id) {
+            Expr::Str(s) => {
+                out.push_str(s);
+                out.push(' ');
+            }
+            Expr::Concat(parts) => parts.iter().for_each(|&p| self.text_at(p, out, depth + 1)),
+            Expr::Format(t, _) => self.text_at(*t, out, depth + 1),
+            Expr::Name(n) => {
+                for v in ix.values_of(n, ix.func_of(id), ix.span(id).start) {
+                    self.text_at(v, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A name mentioned in an expression, in snake case, with where it is.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// `email`, `card_number`, `get_email`.
+    pub name: String,
+}
+
+/// Names an expression mentions: identifiers, attribute names, string subscripts and
+/// `.get("key")` keys, pair keys; not string literals. Sub-expressions inside a call whose last
+/// path segment `skip` accepts (a masking helper) are left out.
+pub fn mentions(index: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Vec<Mention>) {
+    mentions_at(index, id, skip, out, 0);
+}
+
+fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Vec<Mention>, depth: usize) {
+    if depth > 48 {
+        return;
+    }
+    let mut push = |n: &str| out.push(Mention { name: snake(n) });
+    match ix.expr(id) {
+        Expr::Str(_) | Expr::Lit(_) => {}
+        Expr::Name(n) => push(n),
+        Expr::Attr(base, n) => {
+            push(n);
+            mentions_at(ix, *base, skip, out, depth + 1);
+        }
+        Expr::Index(base, key) => {
+            if let Some(k) = key {
+                push(k);
+            }
+            mentions_at(ix, *base, skip, out, depth + 1);
+        }
+        Expr::Pair(k, v) => {
+            push(k);
+            mentions_at(ix, *v, skip, out, depth + 1);
+        }
+        Expr::Call(c) => {
+            let call = &ix.calls[*c];
+            let last = call.path.last().map(String::as_str).unwrap_or("");
+            if skip(last) {
+                return;
+            }
+            // A getter names its data: `user.getEmail()`, `data.get("email")`.
+            if snake(last).starts_with("get_") {
+                push(last);
+            }
+            if last == "get" || last == "Get" || last == "getString" {
+                if let Some(Expr::Str(k)) = call.args.first().map(|&a| ix.expr(a)) {
+                    out.push(Mention { name: snake(k) });
+                }
+            }
+            if let Some(r) = call.receiver {
+                mentions_at(ix, r, skip, out, depth + 1);
+            }
+            for &a in &call.args {
+                mentions_at(ix, a, skip, out, depth + 1);
+            }
+            for (k, v) in &call.named {
+                out.push(Mention { name: snake(k) });
+                mentions_at(ix, *v, skip, out, depth + 1);
+            }
+        }
+        Expr::Concat(parts) | Expr::Other(parts) => {
+            for &p in parts {
+                mentions_at(ix, p, skip, out, depth + 1);
+            }
+        }
+        Expr::Format(t, args) => {
+            mentions_at(ix, *t, skip, out, depth + 1);
+            for &a in args {
+                mentions_at(ix, a, skip, out, depth + 1);
+            }
+        }
+    }
+}

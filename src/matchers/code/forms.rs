@@ -1,0 +1,638 @@
+//! The forms of `[rule.code]`, compiled and evaluated over an [`Index`].
+
+use std::ops::Range;
+
+use regex::Regex;
+use toml::Spanned;
+
+use super::flow::{mentions, Flow, Mention};
+use super::index::{snake, Call, Expr, ExprId, Index};
+use crate::error::{LocatedError, LocatedKind};
+use crate::finding::Hit;
+use crate::policy::raw::{
+    CodeArg, CodeCallForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable, RustReportAt,
+};
+use crate::policy::Rule;
+
+/// A dotted name pattern matched against the last segments of a path.
+#[derive(Debug, Clone)]
+pub struct PathPattern(Vec<String>);
+
+impl PathPattern {
+    fn parse(s: &str) -> Option<Self> {
+        let segs: Vec<String> = s.split('.').map(str::to_string).collect();
+        (!s.is_empty() && segs.iter().all(|g| !g.is_empty())).then_some(Self(segs))
+    }
+
+    /// Whether the pattern matches the end of `path`.
+    pub fn matches(&self, path: &[String]) -> bool {
+        if self.0.len() > path.len() {
+            return false;
+        }
+        let tail = &path[path.len() - self.0.len()..];
+        self.0.iter().zip(tail).all(|(p, s)| glob(p, s))
+    }
+
+    /// Words the prefilter can look for: the literal pieces of the last segment.
+    pub fn words(&self) -> Vec<String> {
+        let last = self.0.last().map(String::as_str).unwrap_or("");
+        last.split('*')
+            .filter(|w| w.len() >= 3)
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// `*` matches any run of characters within one segment; `a|b` is either.
+fn glob(pattern: &str, s: &str) -> bool {
+    if pattern.contains('|') {
+        return pattern.split('|').any(|alt| glob(alt, s));
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == s;
+    }
+    let mut rest = s;
+    for (i, p) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(p) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(p);
+        } else if let Some(at) = rest.find(p) {
+            rest = &rest[at + p.len()..];
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// One compiled form.
+#[derive(Debug)]
+pub enum Form {
+    /// `[[rule.code.call]]`
+    Call(CallForm),
+    /// `[[rule.code.property]]`
+    Property(PropertyForm),
+    /// `[[rule.code.string]]`
+    String(StringForm),
+}
+
+/// A compiled string form.
+#[derive(Debug)]
+pub struct StringForm {
+    text: Regex,
+    words: Vec<String>,
+    sanitizers: Vec<PathPattern>,
+    unless_argument_of: Vec<PathPattern>,
+    message: Option<String>,
+    label: Option<String>,
+}
+
+/// A compiled call form.
+#[derive(Debug)]
+pub struct CallForm {
+    names: Vec<PathPattern>,
+    arg: Option<CodeArg>,
+    literal: Vec<String>,
+    built: bool,
+    dynamic: bool,
+    text: Option<Regex>,
+    sanitizers: Vec<PathPattern>,
+    with: Vec<(CodeArg, Vec<String>)>,
+    mentions: Option<Regex>,
+    unless_call: Option<Regex>,
+    flows_to: Option<Regex>,
+    report: RustReportAt,
+    message: Option<String>,
+    label: Option<String>,
+}
+
+/// A compiled property form.
+#[derive(Debug)]
+pub struct PropertyForm {
+    keys: Vec<String>,
+    literal: Vec<String>,
+    within: Vec<PathPattern>,
+    places: Vec<CodePlace>,
+    message: Option<String>,
+    label: Option<String>,
+}
+
+fn error(rule: &Rule, span: Range<usize>, msg: &str) -> LocatedError {
+    LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
+}
+
+fn regex(rule: &Rule, s: &Option<Spanned<String>>) -> Result<Option<Regex>, LocatedError> {
+    let Some(s) = s else { return Ok(None) };
+    Regex::new(s.get_ref())
+        .map(Some)
+        .map_err(|e| error(rule, s.span(), "invalid regex").with_label(e.to_string()))
+}
+
+fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<Vec<PathPattern>, LocatedError> {
+    names
+        .iter()
+        .map(|n| {
+            PathPattern::parse(n.get_ref()).ok_or_else(|| {
+                error(rule, n.span(), "invalid name")
+                    .with_label("a dotted path with no empty segment")
+                    .with_help("write `requests.get`, `*.execute` or `logging.*`")
+            })
+        })
+        .collect()
+}
+
+fn literals(list: &[Spanned<String>]) -> Vec<String> {
+    list.iter().map(|l| l.get_ref().clone()).collect()
+}
+
+/// Compiles every form of the table.
+pub fn compile(rule: &Rule, table: &CodeTable) -> Result<Vec<Form>, LocatedError> {
+    let mut forms = Vec::new();
+    for f in &table.call {
+        forms.push(Form::Call(call_form(rule, f)?));
+    }
+    for f in &table.property {
+        forms.push(Form::Property(property_form(rule, f)?));
+    }
+    for f in &table.string {
+        forms.push(Form::String(string_form(rule, f)?));
+    }
+    Ok(forms)
+}
+
+fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, LocatedError> {
+    let v = f.get_ref();
+    if v.name.is_empty() {
+        return Err(
+            error(rule, f.span(), "`name` is empty").with_help("list the calls, e.g. name = [\"os.system\"]")
+        );
+    }
+    let arg = v.arg.as_ref().map(|a| a.get_ref().clone());
+    let needs_arg = v.built || v.dynamic || !v.literal.is_empty();
+    if needs_arg && arg.is_none() {
+        return Err(
+            error(rule, f.span(), "`built`, `dynamic` and `literal` need `arg`")
+                .with_label("in this form")
+                .with_help("say which argument: arg = 0 (position) or arg = \"verify\" (name)"),
+        );
+    }
+    if v.text.is_some() && !v.built {
+        let span = v.text.as_ref().map_or(f.span(), Spanned::span);
+        return Err(error(rule, span, "`text` needs `built = true`").with_label("the text of which string?"));
+    }
+    let mut with = Vec::new();
+    for (k, val) in &v.with {
+        let key = match k.parse::<usize>() {
+            Ok(i) => CodeArg::Position(i),
+            Err(_) => CodeArg::Name(k.clone()),
+        };
+        // `{ "0" = "sh|bash" }`: any of the alternatives.
+        with.push((key, val.get_ref().split('|').map(str::to_string).collect()));
+    }
+    Ok(CallForm {
+        names: patterns(rule, &v.name)?,
+        arg,
+        literal: literals(&v.literal),
+        built: v.built,
+        dynamic: v.dynamic,
+        text: regex(rule, &v.text)?,
+        sanitizers: patterns(rule, &v.sanitizers)?,
+        with,
+        mentions: regex(rule, &v.mentions)?,
+        unless_call: regex(rule, &v.unless_call)?,
+        flows_to: regex(rule, &v.flows_to)?,
+        report: v.report.as_ref().map_or(RustReportAt::Call, |r| *r.get_ref()),
+        message: v.message.clone(),
+        label: v.label.clone(),
+    })
+}
+
+fn property_form(rule: &Rule, f: &Spanned<CodePropertyForm>) -> Result<PropertyForm, LocatedError> {
+    let v = f.get_ref();
+    if v.key.is_empty() || v.literal.is_empty() {
+        return Err(error(rule, f.span(), "a property form needs `key` and `literal`")
+            .with_help("e.g. key = [\"rejectUnauthorized\"], literal = [\"false\"]"));
+    }
+    Ok(PropertyForm {
+        keys: literals(&v.key),
+        literal: literals(&v.literal),
+        within: patterns(rule, &v.within)?,
+        places: if v.places.is_empty() {
+            vec![CodePlace::Argument, CodePlace::Object, CodePlace::Assignment]
+        } else {
+            v.places.iter().map(|p| *p.get_ref()).collect()
+        },
+        message: v.message.clone(),
+        label: v.label.clone(),
+    })
+}
+
+fn string_form(rule: &Rule, f: &Spanned<CodeStringForm>) -> Result<StringForm, LocatedError> {
+    let v = f.get_ref();
+    let text = regex(rule, &Some(v.text.clone()))?.ok_or_else(|| error(rule, f.span(), "no text"))?;
+    Ok(StringForm {
+        text,
+        words: Vec::new(),
+        sanitizers: patterns(rule, &v.sanitizers)?,
+        unless_argument_of: patterns(rule, &v.unless_argument_of)?,
+        message: v.message.clone(),
+        label: v.label.clone(),
+    })
+}
+
+impl Form {
+    /// Prefilter words of the form.
+    pub fn words(&self) -> Vec<String> {
+        match self {
+            Form::Call(f) => f.names.iter().flat_map(PathPattern::words).collect(),
+            Form::Property(f) => f.keys.clone(),
+            Form::String(f) => f.words.clone(),
+        }
+    }
+
+    /// Reports every node of `index` the form matches.
+    pub fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        match self {
+            Form::Call(f) => f.check(index, out),
+            Form::Property(f) => f.check(index, out),
+            Form::String(f) => f.check(index, out),
+        }
+    }
+}
+
+/// Whether the expression is one of the literals: strings by value, other literals
+/// case-insensitively (`False` is `false`), names and attributes by path suffix.
+fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
+    match index.expr(id) {
+        Expr::Str(s) => literals.iter().any(|l| l == s),
+        Expr::Lit(s) => literals.iter().any(|l| l.eq_ignore_ascii_case(s)),
+        Expr::Name(_) | Expr::Attr(..) => {
+            let path = index.path_of(id);
+            literals
+                .iter()
+                .any(|l| PathPattern::parse(l).is_some_and(|p| p.matches(&path)))
+        }
+        _ => false,
+    }
+}
+
+fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
+    match arg {
+        CodeArg::Position(i) => call.args.get(*i).copied(),
+        CodeArg::Name(n) => call.named.iter().find(|(k, _)| k == n).map(|(_, v)| *v),
+    }
+}
+
+impl CallForm {
+    fn hit(&self, span: Range<usize>) -> Hit {
+        Hit {
+            span,
+            message: self.message.clone(),
+            label: self.label.clone(),
+            ..Hit::default()
+        }
+    }
+
+    fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
+        let flow = Flow {
+            index,
+            sanitizer: &sanitizer,
+        };
+        for (id, call) in index.calls.iter().enumerate() {
+            if !self.names.iter().any(|p| p.matches(&call.path)) {
+                continue;
+            }
+            if !self
+                .with
+                .iter()
+                .all(|(k, alts)| argument(call, k).is_some_and(|a| is_literal(index, a, alts)))
+            {
+                continue;
+            }
+            let target = match &self.arg {
+                Some(a) => match argument(call, a) {
+                    Some(t) => Some(t),
+                    None => continue,
+                },
+                None => None,
+            };
+            if let Some(t) = target {
+                if !self.literal.is_empty() && !is_literal(index, t, &self.literal) {
+                    continue;
+                }
+                if self.dynamic && !flow.dynamic_at(t, 0) {
+                    continue;
+                }
+                if self.built
+                    && !(flow.built(t) && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t))))
+                {
+                    continue;
+                }
+            }
+            // A named argument underlines `verify=False`, not only `False`.
+            let mut at = target.map(|t| match self.arg {
+                Some(CodeArg::Name(_)) => pair_span(index, call, t),
+                _ => index.span(t),
+            });
+            if let Some(re) = &self.mentions {
+                match self.mentioned(index, id, target, re) {
+                    Some(span) => at = at.or(Some(span)),
+                    None => continue,
+                }
+            }
+            if let Some(re) = &self.flows_to {
+                if !flows_to(index, id, re) {
+                    continue;
+                }
+            }
+            let span = match (self.report, at) {
+                (RustReportAt::Argument, Some(s)) => s,
+                _ => call.span.clone(),
+            };
+            out.push(self.hit(span));
+        }
+    }
+
+    /// The span of the first argument (of the call or a method chained onto it) that mentions
+    /// a matching name.
+    fn mentioned(
+        &self,
+        index: &Index,
+        id: usize,
+        target: Option<ExprId>,
+        re: &Regex,
+    ) -> Option<Range<usize>> {
+        let skip = |name: &str| self.unless_call.as_ref().is_some_and(|u| u.is_match(name));
+        let matches = |e: ExprId| {
+            let mut found: Vec<Mention> = Vec::new();
+            mentions(index, e, &skip, &mut found);
+            found.iter().any(|m| re.is_match(&m.name))
+        };
+        if let Some(t) = target {
+            return matches(t).then(|| index.span(t));
+        }
+        for c in followers(index, id) {
+            let this = &index.calls[c];
+            for &a in &this.args {
+                if matches(a) {
+                    return Some(index.span(a));
+                }
+            }
+            for (k, v) in &this.named {
+                if re.is_match(&snake(k)) || matches(*v) {
+                    return Some(index.span(*v));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The call and the calls that continue it: methods chained onto it
+/// (`createHash('md5').update(pw)`) and, when its result is kept in a local, methods called on
+/// that local in the same function (`h := md5.New(); h.Write(pw)`).
+fn followers(index: &Index, id: usize) -> Vec<usize> {
+    let mut out = vec![id];
+    let mut c = id;
+    while let Some(next) = index.calls[c].chained_by {
+        if out.len() > 8 || out.contains(&next) {
+            break;
+        }
+        out.push(next);
+        c = next;
+    }
+    let span = index.calls[id].span.clone();
+    let func = index.calls[id].func;
+    for a in &index.assigns {
+        let v = index.span(a.value);
+        let [local] = a.target.as_slice() else { continue };
+        if a.func != func || !(v.start <= span.start && span.end <= v.end) {
+            continue;
+        }
+        for (i, other) in index.calls.iter().enumerate() {
+            let on_local = other
+                .receiver
+                .is_some_and(|r| matches!(index.expr(r), Expr::Name(n) if n == local));
+            if on_local && other.func == func && other.span.start > a.span.start && !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// Whether the value of call `id` (through its method chain) is stored in, or passed as, a
+/// name matching `re`: directly or through one local variable.
+fn flows_to(index: &Index, id: usize, re: &Regex) -> bool {
+    let mut top = id;
+    for _ in 0..8 {
+        match index.calls[top].chained_by {
+            Some(p) => top = p,
+            None => break,
+        }
+    }
+    let span = index.calls[top].span.clone();
+    let named = |t: &[String]| t.last().is_some_and(|n| re.is_match(&snake(n)));
+    let holds = |value: ExprId| -> bool {
+        let v = index.span(value);
+        v.start <= span.start && span.end <= v.end
+    };
+    for a in &index.assigns {
+        if !holds(a.value) {
+            continue;
+        }
+        if named(&a.target) {
+            return true;
+        }
+        // One hop: `h = md5(...)` then `user.password = h`.
+        if let [local] = a.target.as_slice() {
+            let later = index.assigns.iter().any(|b| {
+                b.func == a.func
+                    && b.span.start > a.span.start
+                    && named(&b.target)
+                    && mentions_name(index, b.value, local)
+            });
+            let passed = index.calls.iter().any(|c| {
+                c.func == a.func
+                    && c.span.start > a.span.start
+                    && c.named
+                        .iter()
+                        .any(|(k, v)| re.is_match(&snake(k)) && mentions_name(index, *v, local))
+            });
+            if later || passed {
+                return true;
+            }
+        }
+    }
+    index
+        .calls
+        .iter()
+        .any(|c| c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v)))
+}
+
+fn mentions_name(index: &Index, id: ExprId, name: &str) -> bool {
+    match index.expr(id) {
+        Expr::Name(n) => n == name,
+        Expr::Call(c) => index.calls[*c]
+            .receiver
+            .is_some_and(|r| mentions_name(index, r, name)),
+        Expr::Other(p) | Expr::Concat(p) => p.iter().any(|&x| mentions_name(index, x, name)),
+        _ => false,
+    }
+}
+
+impl PropertyForm {
+    fn hit(&self, span: Range<usize>) -> Hit {
+        Hit {
+            span,
+            message: self.message.clone(),
+            label: self.label.clone(),
+            ..Hit::default()
+        }
+    }
+
+    fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        let argument = self.places.contains(&CodePlace::Argument);
+        for call in index.calls.iter().filter(|_| argument) {
+            if !self.within.is_empty() && !self.within.iter().any(|p| p.matches(&call.path)) {
+                continue;
+            }
+            for (k, v) in &call.named {
+                if self.keys.contains(k) && is_literal(index, *v, &self.literal) {
+                    out.push(self.hit(pair_span(index, call, *v)));
+                }
+            }
+        }
+        if !self.within.is_empty() {
+            return;
+        }
+        // Object literals outside calls (`const opts = { rejectUnauthorized: false }`).
+        let object = self.places.contains(&CodePlace::Object);
+        for (e, span) in index.exprs.iter().filter(|_| object) {
+            if let Expr::Pair(k, v) = e {
+                if self.keys.contains(k)
+                    && is_literal(index, *v, &self.literal)
+                    && !index.calls.iter().any(|c| c.named.iter().any(|(_, cv)| cv == v))
+                {
+                    out.push(self.hit(span.clone()));
+                }
+            }
+        }
+        let assignment = self.places.contains(&CodePlace::Assignment);
+        for a in index.assigns.iter().filter(|_| assignment) {
+            // `session.verify = False`, not a local flag named `verify`.
+            if a.target.len() >= 2
+                && a.target.last().is_some_and(|t| self.keys.contains(t))
+                && is_literal(index, a.value, &self.literal)
+            {
+                out.push(self.hit(a.span.clone()));
+            }
+        }
+    }
+}
+
+/// From the key to the value, when the pair is an expression of its own; else the value.
+fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usize> {
+    let v = index.span(value);
+    index
+        .exprs
+        .iter()
+        .filter_map(|(e, s)| match e {
+            Expr::Pair(_, pv) if *pv == value => Some(s.clone()),
+            _ => None,
+        })
+        .next()
+        .filter(|s| call.span.start <= s.start && s.end <= call.span.end)
+        .unwrap_or(v)
+}
+
+impl StringForm {
+    fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
+        let flow = Flow {
+            index,
+            sanitizer: &sanitizer,
+        };
+        let mut covered = vec![false; index.exprs.len()];
+        for call in &index.calls {
+            if self.unless_argument_of.iter().any(|p| p.matches(&call.path)) {
+                for &a in call.args.iter().chain(call.named.iter().map(|(_, v)| v)) {
+                    cover(index, a, &mut covered, 0);
+                }
+            }
+        }
+        // A flattened `a + b + c` leaves its inner `a + b` in the arena: inside a covered
+        // string counts as covered.
+        let covered_spans: Vec<Range<usize>> = covered
+            .iter()
+            .enumerate()
+            .filter(|(i, &c)| c && matches!(index.expr(*i), Expr::Concat(_) | Expr::Format(..)))
+            .map(|(i, _)| index.span(i))
+            .collect();
+        let mut found: Vec<Range<usize>> = Vec::new();
+        for (id, (e, span)) in index.exprs.iter().enumerate() {
+            if !matches!(e, Expr::Concat(_) | Expr::Format(..))
+                || covered[id]
+                || covered_spans
+                    .iter()
+                    .any(|c| c.start <= span.start && span.end <= c.end)
+            {
+                continue;
+            }
+            if flow.built(id) && self.text.is_match(&flow.text(id)) {
+                found.push(span.clone());
+            }
+        }
+        // The outermost construction only: `"SELECT " + f"{x}"` is one string.
+        found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let mut last: Option<Range<usize>> = None;
+        for s in found {
+            if last
+                .as_ref()
+                .is_some_and(|l| l.start <= s.start && s.end <= l.end)
+            {
+                continue;
+            }
+            out.push(Hit {
+                span: s.clone(),
+                message: self.message.clone(),
+                label: self.label.clone(),
+                ..Hit::default()
+            });
+            last = Some(s);
+        }
+    }
+}
+
+/// Marks `id` and every expression its value came from (parts, names' assigned values).
+fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
+    if depth > 12 || covered[id] {
+        return;
+    }
+    covered[id] = true;
+    match index.expr(id) {
+        Expr::Name(n) => {
+            for v in index.values_of(n, index.func_of(id), index.span(id).start) {
+                cover(index, v, covered, depth + 1);
+            }
+        }
+        Expr::Concat(parts) | Expr::Other(parts) => {
+            for &p in parts {
+                cover(index, p, covered, depth + 1);
+            }
+        }
+        Expr::Format(t, args) => {
+            cover(index, *t, covered, depth + 1);
+            for &a in args {
+                cover(index, a, covered, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,304 @@
+//! Go front-end (tree-sitter-go): calls, composite literals as calls with keyed elements as
+//! named arguments (`tls.Config{InsecureSkipVerify: true}`), `fmt.Sprintf` as formatting, `:=`,
+//! `=` and `var`, imports by package name or alias (`crypto/md5` binds `md5`).
+
+use tree_sitter::Node;
+
+use super::index::{Call, Expr, ExprId, Index};
+use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+
+/// Indexes a parsed Go file.
+pub fn index(root: Node<'_>, src: &str) -> Index {
+    let mut b = Builder::new(src);
+    walk(root, |n| visit(&mut b, n));
+    b.finish()
+}
+
+fn visit(b: &mut Builder<'_>, n: Node<'_>) {
+    match n.kind() {
+        "function_declaration" | "method_declaration" | "func_literal" => b.function(n),
+        "call_expression" | "composite_literal" => {
+            call(b, n);
+        }
+        "short_var_declaration" | "assignment_statement" => assignment(b, n),
+        "var_spec" | "const_spec" => var_spec(b, n),
+        "import_spec" => import(b, n),
+        // A returned string is built here too (`return "SELECT ... " + name`).
+        "return_statement" => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            for k in kids {
+                expr(b, k);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn import(b: &mut Builder<'_>, n: Node<'_>) {
+    let Some(path) = n.child_by_field_name("path") else {
+        return;
+    };
+    let module = string_value(b, path);
+    let local = match n.child_by_field_name("name") {
+        Some(name) if name.kind() == "package_identifier" => b.text(name).to_string(),
+        Some(_) => return,
+        None => module.rsplit('/').next().unwrap_or("").to_string(),
+    };
+    b.alias(&local, &module);
+}
+
+fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
+    let mut c = n.walk();
+    n.children(&mut c)
+        .filter(|c| {
+            matches!(
+                c.kind(),
+                "interpreted_string_literal_content" | "raw_string_literal_content" | "escape_sequence"
+            )
+        })
+        .map(|c| b.text(c))
+        .collect()
+}
+
+fn list(n: Option<Node<'_>>) -> Vec<Node<'_>> {
+    match n {
+        Some(l) if l.kind() == "expression_list" => {
+            let mut c = l.walk();
+            l.named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect()
+        }
+        Some(single) => vec![single],
+        None => Vec::new(),
+    }
+}
+
+fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
+    let left = list(n.child_by_field_name("left"));
+    let right = list(n.child_by_field_name("right"));
+    let augmented = n
+        .child_by_field_name("operator")
+        .is_some_and(|o| b.text(o) == "+=");
+    for (l, r) in left.iter().zip(right.iter()) {
+        let mut value = expr(b, *r);
+        if augmented {
+            let prev = expr(b, *l);
+            value = b.push(Expr::Concat(vec![prev, value]), n);
+        }
+        let target = target_path(b, *l);
+        b.assign(target, value, n);
+    }
+    // `rows, err := db.Query(q)`: the calls are still indexed by the walk.
+}
+
+fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
+    let mut c = n.walk();
+    let names: Vec<Node<'_>> = n.children_by_field_name("name", &mut c).collect();
+    let values = list(n.child_by_field_name("value"));
+    for (name, v) in names.iter().zip(values.iter()) {
+        let value = expr(b, *v);
+        b.assign(vec![b.text(*name).to_string()], value, n);
+    }
+}
+
+fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    match n.kind() {
+        "identifier" => vec![b.text(n).to_string()],
+        "selector_expression" => {
+            let mut p = n
+                .child_by_field_name("operand")
+                .map(|o| target_path(b, o))
+                .unwrap_or_default();
+            if let Some(f) = n.child_by_field_name("field") {
+                p.push(b.text(f).to_string());
+            }
+            p
+        }
+        "index_expression" => {
+            let mut p = n
+                .child_by_field_name("operand")
+                .map(|o| target_path(b, o))
+                .unwrap_or_default();
+            if let Some(k) = n
+                .child_by_field_name("index")
+                .filter(|k| k.kind() == "interpreted_string_literal")
+            {
+                p.push(string_value(b, k));
+            }
+            p
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
+    if let Some(id) = b.known_call(n) {
+        return id;
+    }
+    let composite = n.kind() == "composite_literal";
+    let func = n.child_by_field_name(if composite { "type" } else { "function" });
+    let (path, receiver) = match func {
+        Some(f) => {
+            let e = expr(b, f);
+            let receiver = match b.ix.expr(e) {
+                Expr::Attr(base, _) if !composite => Some(*base),
+                _ => None,
+            };
+            (b.ix.path_of(e), receiver)
+        }
+        None => (Vec::new(), None),
+    };
+    let mut args = Vec::new();
+    let mut named = Vec::new();
+    let body = n.child_by_field_name(if composite { "body" } else { "arguments" });
+    if let Some(list) = body {
+        let mut c = list.walk();
+        let kids: Vec<Node<'_>> = list
+            .named_children(&mut c)
+            .filter(|k| k.kind() != "comment")
+            .collect();
+        for a in kids {
+            if a.kind() == "keyed_element" {
+                let key = a
+                    .child_by_field_name("key")
+                    .map(|k| b.text(k).to_string())
+                    .unwrap_or_default();
+                if let Some(v) = a.child_by_field_name("value") {
+                    let v = expr(b, v);
+                    b.push(Expr::Pair(key.clone(), v), a);
+                    named.push((key, v));
+                }
+            } else {
+                args.push(expr(b, a));
+            }
+        }
+    }
+    b.add_call(
+        n,
+        Call {
+            path,
+            receiver,
+            args,
+            named,
+            chained_by: None,
+            span: n.byte_range(),
+            func: None,
+        },
+    )
+}
+
+/// Converts an expression node.
+pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    if b.depth > MAX_EXPR_DEPTH {
+        return b.push(Expr::Other(Vec::new()), n);
+    }
+    b.depth += 1;
+    let e = expr_inner(b, n);
+    b.depth -= 1;
+    e
+}
+
+fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let e = match n.kind() {
+        "identifier" | "field_identifier" | "package_identifier" | "type_identifier" => {
+            Expr::Name(b.text(n).to_string())
+        }
+        "true" | "false" | "nil" | "int_literal" | "float_literal" => {
+            Expr::Lit(b.text(n).to_ascii_lowercase())
+        }
+        "interpreted_string_literal" | "raw_string_literal" => Expr::Str(string_value(b, n)),
+        "selector_expression" => {
+            let base = n.child_by_field_name("operand").map(|o| expr(b, o));
+            let name = n
+                .child_by_field_name("field")
+                .map(|a| b.text(a).to_string())
+                .unwrap_or_default();
+            match base {
+                Some(base) => Expr::Attr(base, name),
+                None => Expr::Name(name),
+            }
+        }
+        "qualified_type" => {
+            let pkg = n.child_by_field_name("package").map(|p| expr(b, p));
+            let name = n
+                .child_by_field_name("name")
+                .map(|a| b.text(a).to_string())
+                .unwrap_or_default();
+            match pkg {
+                Some(p) => Expr::Attr(p, name),
+                None => Expr::Name(name),
+            }
+        }
+        "index_expression" => {
+            let base = n.child_by_field_name("operand").map(|o| expr(b, o));
+            let key = n
+                .child_by_field_name("index")
+                .filter(|k| k.kind() == "interpreted_string_literal")
+                .map(|k| string_value(b, k));
+            match base {
+                Some(base) => Expr::Index(base, key),
+                None => Expr::Other(Vec::new()),
+            }
+        }
+        "call_expression" | "composite_literal" => {
+            let id = call(b, n);
+            sprintf(b, id).unwrap_or(Expr::Call(id))
+        }
+        "binary_expression" => binary(b, n),
+        "parenthesized_expression" => match n.named_child(0) {
+            Some(inner) => return expr(b, inner),
+            None => Expr::Other(Vec::new()),
+        },
+        "literal_element" => match n.named_child(0) {
+            Some(inner) => return expr(b, inner),
+            None => Expr::Other(Vec::new()),
+        },
+        _ => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
+        }
+    };
+    b.push(e, n)
+}
+
+/// `fmt.Sprintf(template, args...)` reads as formatting.
+fn sprintf(b: &Builder<'_>, id: usize) -> Option<Expr> {
+    let c = &b.ix.calls[id];
+    let is_fmt = c.path.len() >= 2
+        && c.path[c.path.len() - 2] == "fmt"
+        && matches!(
+            c.path.last().map(String::as_str),
+            Some("Sprintf" | "Sprint" | "Sprintln")
+        );
+    if !is_fmt {
+        return None;
+    }
+    let (&template, rest) = c.args.split_first()?;
+    Some(Expr::Format(template, rest.to_vec()))
+}
+
+fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
+    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
+    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return Expr::Other(Vec::new());
+    };
+    let left = expr(b, l);
+    let right = expr(b, r);
+    if op == "+" {
+        let mut parts = match b.ix.expr(left) {
+            Expr::Concat(p) if l.kind() == "binary_expression" => p.clone(),
+            _ => vec![left],
+        };
+        parts.push(right);
+        return Expr::Concat(parts);
+    }
+    Expr::Other(vec![left, right])
+}

@@ -1,0 +1,256 @@
+//! Java front-end (tree-sitter-java): method invocations and `new`, `+` concatenation,
+//! `String.format` / `"...".formatted(...)` as formatting, local declarations and assignments,
+//! single-type imports (`import org.apache.commons.codec.digest.DigestUtils;`).
+
+use tree_sitter::Node;
+
+use super::index::{Call, Expr, ExprId, Index};
+use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+
+/// Indexes a parsed Java file.
+pub fn index(root: Node<'_>, src: &str) -> Index {
+    let mut b = Builder::new(src);
+    walk(root, |n| visit(&mut b, n));
+    b.finish()
+}
+
+fn visit(b: &mut Builder<'_>, n: Node<'_>) {
+    match n.kind() {
+        "method_declaration" | "constructor_declaration" | "lambda_expression" => b.function(n),
+        "method_invocation" | "object_creation_expression" => {
+            call(b, n);
+        }
+        "variable_declarator" => {
+            if let (Some(name), Some(value)) = (n.child_by_field_name("name"), n.child_by_field_name("value"))
+            {
+                let v = expr(b, value);
+                b.assign(vec![b.text(name).to_string()], v, n);
+            }
+        }
+        "assignment_expression" => assignment(b, n),
+        "import_declaration" => {
+            let mut c = n.walk();
+            let wildcard = n.named_children(&mut c).any(|k| k.kind() == "asterisk");
+            let mut c = n.walk();
+            let path = n
+                .named_children(&mut c)
+                .find(|k| k.kind() == "scoped_identifier")
+                .map(|p| b.text(p).to_string());
+            if let (Some(path), false) = (path, wildcard) {
+                let local = path.rsplit('.').next().unwrap_or("").to_string();
+                b.alias(&local, &path);
+            }
+        }
+        "return_statement" => {
+            if let Some(k) = n.named_child(0) {
+                expr(b, k);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
+    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return;
+    };
+    let mut value = expr(b, right);
+    if n.child_by_field_name("operator")
+        .is_some_and(|o| b.text(o) == "+=")
+    {
+        let prev = expr(b, left);
+        value = b.push(Expr::Concat(vec![prev, value]), n);
+    }
+    let target = target_path(b, left);
+    b.assign(target, value, n);
+}
+
+fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    match n.kind() {
+        "identifier" | "this" => vec![b.text(n).to_string()],
+        "field_access" => {
+            let mut p = n
+                .child_by_field_name("object")
+                .map(|o| target_path(b, o))
+                .unwrap_or_default();
+            if let Some(f) = n.child_by_field_name("field") {
+                p.push(b.text(f).to_string());
+            }
+            p
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
+    let mut c = n.walk();
+    n.children(&mut c)
+        .filter(|c| {
+            matches!(
+                c.kind(),
+                "string_fragment" | "multiline_string_fragment" | "escape_sequence"
+            )
+        })
+        .map(|c| b.text(c))
+        .collect()
+}
+
+fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
+    if let Some(id) = b.known_call(n) {
+        return id;
+    }
+    let (path, receiver) = if n.kind() == "object_creation_expression" {
+        let path = n
+            .child_by_field_name("type")
+            .map(|t| {
+                let e = expr(b, t);
+                b.ix.path_of(e)
+            })
+            .unwrap_or_default();
+        (path, None)
+    } else {
+        let receiver = n.child_by_field_name("object").map(|o| expr(b, o));
+        let name = n
+            .child_by_field_name("name")
+            .map(|x| b.text(x).to_string())
+            .unwrap_or_default();
+        let mut path = match receiver {
+            Some(r) => b.ix.path_of(r),
+            None => Vec::new(),
+        };
+        path.push(name);
+        (path, receiver)
+    };
+    let mut args = Vec::new();
+    if let Some(list) = n.child_by_field_name("arguments") {
+        let mut c = list.walk();
+        let kids: Vec<Node<'_>> = list
+            .named_children(&mut c)
+            .filter(|k| !matches!(k.kind(), "line_comment" | "block_comment"))
+            .collect();
+        for a in kids {
+            args.push(expr(b, a));
+        }
+    }
+    b.add_call(
+        n,
+        Call {
+            path,
+            receiver,
+            args,
+            named: Vec::new(),
+            chained_by: None,
+            span: n.byte_range(),
+            func: None,
+        },
+    )
+}
+
+/// Converts an expression node.
+pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    if b.depth > MAX_EXPR_DEPTH {
+        return b.push(Expr::Other(Vec::new()), n);
+    }
+    b.depth += 1;
+    let e = expr_inner(b, n);
+    b.depth -= 1;
+    e
+}
+
+fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let e = match n.kind() {
+        "identifier" | "type_identifier" | "this" => Expr::Name(b.text(n).to_string()),
+        "true"
+        | "false"
+        | "null_literal"
+        | "decimal_integer_literal"
+        | "hex_integer_literal"
+        | "decimal_floating_point_literal" => Expr::Lit(b.text(n).to_ascii_lowercase()),
+        "string_literal" => Expr::Str(string_value(b, n)),
+        "character_literal" => Expr::Str(b.text(n).trim_matches('\'').to_string()),
+        "field_access" | "scoped_type_identifier" | "scoped_identifier" => {
+            let base = n
+                .child_by_field_name("object")
+                .or_else(|| n.child_by_field_name("scope"))
+                .or_else(|| n.named_child(0));
+            let name = n
+                .child_by_field_name("field")
+                .or_else(|| n.child_by_field_name("name"))
+                .or_else(|| n.named_child(n.named_child_count().saturating_sub(1) as u32))
+                .map(|a| b.text(a).to_string())
+                .unwrap_or_default();
+            match base {
+                Some(base) if base.id() != n.id() && base.end_byte() < n.end_byte() => {
+                    Expr::Attr(expr(b, base), name)
+                }
+                _ => Expr::Name(name),
+            }
+        }
+        "array_access" => {
+            let base = n.child_by_field_name("array").map(|o| expr(b, o));
+            match base {
+                Some(base) => Expr::Index(base, None),
+                None => Expr::Other(Vec::new()),
+            }
+        }
+        "method_invocation" | "object_creation_expression" => {
+            let id = call(b, n);
+            format_call(b, id).unwrap_or(Expr::Call(id))
+        }
+        "binary_expression" => binary(b, n),
+        "parenthesized_expression" | "cast_expression" => {
+            let inner = n
+                .child_by_field_name("value")
+                .or_else(|| n.named_child(n.named_child_count().saturating_sub(1) as u32));
+            match inner {
+                Some(i) if i.id() != n.id() => return expr(b, i),
+                _ => Expr::Other(Vec::new()),
+            }
+        }
+        _ => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| !matches!(k.kind(), "line_comment" | "block_comment"))
+                .collect();
+            Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
+        }
+    };
+    b.push(e, n)
+}
+
+/// `String.format(template, args)` and `"...".formatted(args)` read as formatting.
+fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
+    let c = &b.ix.calls[id];
+    let last = c.path.last().map(String::as_str)?;
+    let n = c.path.len();
+    if last == "format" && n >= 2 && (c.path[n - 2] == "String" || c.path[n - 2] == "MessageFormat") {
+        let (&template, rest) = c.args.split_first()?;
+        return Some(Expr::Format(template, rest.to_vec()));
+    }
+    if last == "formatted" {
+        let template = c.receiver?;
+        if matches!(b.ix.expr(template), Expr::Str(_) | Expr::Concat(_)) {
+            return Some(Expr::Format(template, c.args.clone()));
+        }
+    }
+    None
+}
+
+fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
+    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
+    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return Expr::Other(Vec::new());
+    };
+    let left = expr(b, l);
+    let right = expr(b, r);
+    if op == "+" {
+        let mut parts = match b.ix.expr(left) {
+            Expr::Concat(p) if l.kind() == "binary_expression" => p.clone(),
+            _ => vec![left],
+        };
+        parts.push(right);
+        return Expr::Concat(parts);
+    }
+    Expr::Other(vec![left, right])
+}

@@ -1,0 +1,223 @@
+//! `[rule.code]`: structural rules for Python, JavaScript/TypeScript, Go and Java over one
+//! language-neutral [`index::Index`], filled by a tree-sitter front-end per language.
+//!
+//! Cost model: the plan's keyword prefilter decides whether a code rule sees a file at all; the
+//! first code rule that does parses it (once, within the file's time budget) and every other
+//! code rule reads the same index from the per-file [`CodeCache`]. A file its front-end cannot
+//! parse is counted `unparsed`, and the rule's `fallback` regex (the old lexical rule) runs on
+//! it instead, so nothing is reported twice.
+
+mod flow;
+mod forms;
+mod go;
+pub mod index;
+mod java;
+mod javascript;
+mod parse;
+mod python;
+
+use std::cell::OnceCell;
+
+use tree_sitter::Language;
+
+use super::regex::RegexMatcher;
+use super::FileContext;
+use crate::error::{LocatedError, LocatedKind};
+use crate::finding::Hit;
+use crate::policy::raw::CodeTable;
+use crate::policy::Rule;
+
+pub use index::Index;
+
+/// One registered front-end: a language name, its file extensions and its indexer.
+struct FrontEnd {
+    name: &'static str,
+    display: &'static str,
+    extensions: &'static [&'static str],
+    grammar: fn() -> Language,
+    index: fn(tree_sitter::Node<'_>, &str) -> Index,
+}
+
+/// The front-ends, one line each: a new language is a file plus a line here.
+const FRONT_ENDS: &[FrontEnd] = &[
+    FrontEnd {
+        name: "python",
+        display: "Python",
+        extensions: &["py", "pyi"],
+        grammar: || tree_sitter_python::LANGUAGE.into(),
+        index: python::index,
+    },
+    FrontEnd {
+        name: "javascript",
+        display: "JavaScript",
+        extensions: &["js", "jsx", "mjs", "cjs"],
+        grammar: || tree_sitter_javascript::LANGUAGE.into(),
+        index: javascript::index,
+    },
+    FrontEnd {
+        name: "typescript",
+        display: "TypeScript",
+        extensions: &["ts", "mts", "cts"],
+        grammar: || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        index: javascript::index,
+    },
+    FrontEnd {
+        name: "typescript",
+        display: "TSX",
+        extensions: &["tsx"],
+        grammar: || tree_sitter_typescript::LANGUAGE_TSX.into(),
+        index: javascript::index,
+    },
+    FrontEnd {
+        name: "go",
+        display: "Go",
+        extensions: &["go"],
+        grammar: || tree_sitter_go::LANGUAGE.into(),
+        index: go::index,
+    },
+    FrontEnd {
+        name: "java",
+        display: "Java",
+        extensions: &["java"],
+        grammar: || tree_sitter_java::LANGUAGE.into(),
+        index: java::index,
+    },
+];
+
+/// Language names a policy may list.
+pub const LANGUAGES: &[&str] = &["python", "javascript", "typescript", "go", "java", "any"];
+
+fn front_end(rel: &str) -> Option<&'static FrontEnd> {
+    let ext = rel.rsplit_once('.')?.1;
+    FRONT_ENDS
+        .iter()
+        .find(|f| f.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
+
+/// Per-file state shared by every code rule: the index, built at most once.
+#[derive(Default)]
+pub struct CodeCache {
+    index: OnceCell<Option<Index>>,
+}
+
+impl CodeCache {
+    fn index(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str) -> Option<&Index> {
+        self.index
+            .get_or_init(|| match parse::parse(fe.display, &(fe.grammar)(), text) {
+                Ok(tree) => Some((fe.index)(tree.root_node(), text)),
+                Err(failure) => {
+                    if let Some(bound) = failure.bound {
+                        cx.cache.bound_hit(bound);
+                    }
+                    cx.cache.unparsed(fe.display, &failure.message, 0..0);
+                    None
+                }
+            })
+            .as_ref()
+    }
+}
+
+/// Compiled `[rule.code]`.
+#[derive(Debug)]
+pub struct CodeMatcher {
+    languages: Vec<String>,
+    keywords: Vec<String>,
+    forms: Vec<forms::Form>,
+    fallback: Option<RegexMatcher>,
+}
+
+impl CodeMatcher {
+    /// Validates the table; errors point into the policy.
+    pub fn compile(rule: &Rule, table: &CodeTable, eager: bool) -> Result<Self, LocatedError> {
+        let err = |span, msg: &str| LocatedError::new(LocatedKind::Policy, &rule.source, span, msg);
+        if table.languages.is_empty() {
+            return Err(err(rule.span.clone(), "`[rule.code]` needs `languages`")
+                .with_help(format!("list some of: {}", LANGUAGES.join(", "))));
+        }
+        for l in &table.languages {
+            if !LANGUAGES.contains(&l.get_ref().as_str()) {
+                return Err(err(l.span(), "unknown language")
+                    .with_label("no front-end for this")
+                    .with_help(format!("use one of: {}", LANGUAGES.join(", "))));
+            }
+        }
+        let forms = forms::compile(rule, table)?;
+        if forms.is_empty() {
+            return Err(err(rule.span.clone(), "`[rule.code]` has no form")
+                .with_help("add [[rule.code.call]], [[rule.code.property]] or [[rule.code.string]]"));
+        }
+        let fallback = match &table.fallback {
+            Some(t) => Some(RegexMatcher::compile(rule, t.get_ref(), eager)?),
+            None => None,
+        };
+        let mut keywords: Vec<String> = table.keywords.iter().map(|k| k.get_ref().clone()).collect();
+        if keywords.is_empty() {
+            for f in &forms {
+                let words = f.words();
+                if words.is_empty() {
+                    return Err(
+                        err(rule.span.clone(), "a form has no name to prefilter on").with_help(
+                            "add `keywords` to [rule.code]: without them every file would be parsed",
+                        ),
+                    );
+                }
+                keywords.extend(words);
+            }
+        }
+        if let Some(fb) = &fallback {
+            keywords.extend(fb.keywords().iter().cloned());
+        }
+        keywords.sort();
+        keywords.dedup();
+        Ok(Self {
+            languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
+            keywords,
+            forms,
+            fallback,
+        })
+    }
+
+    /// Prefilter words: the table's `keywords` (else the forms' names) and the fallback's.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// Checks one file.
+    pub fn check(&self, cx: &FileContext<'_>, out: &mut Vec<Hit>) {
+        let Some(text) = cx.text else { return };
+        let Some(fe) = front_end(&cx.entry.rel) else {
+            // No front-end reads this file (a shell script in a JS rule's paths): lexical only.
+            if let Some(fb) = &self.fallback {
+                fb.check(cx, out);
+            }
+            return;
+        };
+        if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
+            return;
+        }
+        match cx.cache.code.index(cx, fe, text) {
+            Some(index) => {
+                let start = out.len();
+                for form in &self.forms {
+                    form.check(index, out);
+                }
+                dedupe(out, start);
+            }
+            None => {
+                if let Some(fb) = &self.fallback {
+                    fb.check(cx, out);
+                }
+            }
+        }
+    }
+}
+
+/// One finding per span: two forms of a rule matching one node report it once.
+fn dedupe(out: &mut Vec<Hit>, start: usize) {
+    let tail: Vec<Hit> = out.drain(start..).collect();
+    for hit in tail {
+        if !out[start..].iter().any(|h| h.span == hit.span) {
+            out.push(hit);
+        }
+    }
+}

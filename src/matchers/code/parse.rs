@@ -1,0 +1,291 @@
+//! tree-sitter plumbing shared by the front-ends: one parser per language per thread, a time
+//! bound through the progress callback, the error share that decides "unparsed", and a
+//! [`Builder`] that fills an [`Index`] (calls registered once however they are reached).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use tree_sitter::{Language, Node, Parser, Tree};
+
+use super::index::{Assign, Call, CallId, Expr, ExprId, Index};
+use crate::matchers::limits;
+
+/// A file whose ERROR nodes cover more than this share of its bytes counts as unparsed: the
+/// grammar did not recognise it (wrong language, template syntax), so its tree means little.
+const MAX_ERROR_SHARE: f64 = 0.25;
+
+/// Used when the scan set no per-file budget.
+const FALLBACK_BUDGET: Duration = Duration::from_secs(2);
+
+/// Nesting beyond this is not converted (an `Other` stands in): bounds recursion.
+pub const MAX_EXPR_DEPTH: usize = 256;
+
+thread_local! {
+    // Parsers are reusable and cheap to keep, but not `Sync`: one per language per thread.
+    static PARSERS: RefCell<HashMap<&'static str, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// Why a file did not yield a tree.
+pub struct ParseFailure {
+    /// For the note.
+    pub message: String,
+    /// A resource bound (`parse_time`), when that is why.
+    pub bound: Option<&'static str>,
+}
+
+/// Parses `text` as `name` within the current file's time budget.
+pub fn parse(name: &'static str, language: &Language, text: &str) -> Result<Tree, ParseFailure> {
+    let deadline = limits::current()
+        .deadline
+        .unwrap_or_else(|| Instant::now() + FALLBACK_BUDGET);
+    let tree = PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        if !parsers.contains_key(name) {
+            let mut p = Parser::new();
+            p.set_language(language).map_err(|e| ParseFailure {
+                message: format!("grammar not loadable: {e}"),
+                bound: None,
+            })?;
+            parsers.insert(name, p);
+        }
+        let Some(parser) = parsers.get_mut(name) else {
+            return Err(ParseFailure {
+                message: "no parser".into(),
+                bound: None,
+            });
+        };
+        let bytes = text.as_bytes();
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if Instant::now() >= deadline {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        let tree = parser.parse_with_options(
+            &mut |at, _| bytes.get(at..).unwrap_or_default(),
+            None,
+            Some(options),
+        );
+        // A cancelled parse leaves state behind; the next file must start clean.
+        parser.reset();
+        Ok(tree)
+    })?;
+    let Some(tree) = tree else {
+        return Err(ParseFailure {
+            message: limits::expired_message(),
+            bound: Some("parse_time"),
+        });
+    };
+    let share = error_share(tree.root_node(), text.len());
+    if share > MAX_ERROR_SHARE {
+        return Err(ParseFailure {
+            message: format!("{:.0}% of the file is not valid {name}", share * 100.0),
+            bound: None,
+        });
+    }
+    Ok(tree)
+}
+
+/// Share of bytes under outermost ERROR nodes.
+fn error_share(root: Node<'_>, len: usize) -> f64 {
+    if !root.has_error() || len == 0 {
+        return 0.0;
+    }
+    let mut bad = 0usize;
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() {
+            bad += n.end_byte().saturating_sub(n.start_byte());
+        } else if n.has_error() {
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+    }
+    bad as f64 / len as f64
+}
+
+/// Fills an [`Index`] from one tree.
+pub struct Builder<'s> {
+    /// The file.
+    pub src: &'s str,
+    /// What is built.
+    pub ix: Index,
+    calls: HashMap<usize, CallId>,
+    /// Current expression depth.
+    pub depth: usize,
+}
+
+impl<'s> Builder<'s> {
+    /// An empty index over `src`.
+    pub fn new(src: &'s str) -> Self {
+        Self {
+            src,
+            ix: Index::default(),
+            calls: HashMap::new(),
+            depth: 0,
+        }
+    }
+
+    /// Source text of a node.
+    pub fn text(&self, n: Node<'_>) -> &'s str {
+        self.src.get(n.byte_range()).unwrap_or("")
+    }
+
+    /// Adds an expression at a node.
+    pub fn push(&mut self, e: Expr, n: Node<'_>) -> ExprId {
+        self.ix.push(e, n.byte_range())
+    }
+
+    /// The call registered for `n`, if it was already converted.
+    pub fn known_call(&self, n: Node<'_>) -> Option<CallId> {
+        self.calls.get(&n.id()).copied()
+    }
+
+    /// Registers a call for node `n` (once).
+    pub fn add_call(&mut self, n: Node<'_>, call: Call) -> CallId {
+        if let Some(&id) = self.calls.get(&n.id()) {
+            return id;
+        }
+        self.ix.calls.push(call);
+        let id = self.ix.calls.len() - 1;
+        self.calls.insert(n.id(), id);
+        // A call on this call's result (method chaining) names it as its receiver.
+        if let Some(r) = self.ix.calls[id].receiver {
+            if let Expr::Call(inner) = self.ix.expr(r) {
+                let inner = *inner;
+                self.ix.calls[inner].chained_by = Some(id);
+            }
+        }
+        id
+    }
+
+    /// Records an assignment to a dotted target.
+    pub fn assign(&mut self, target: Vec<String>, value: ExprId, n: Node<'_>) {
+        if target.is_empty() {
+            return;
+        }
+        self.ix.assigns.push(Assign {
+            target,
+            value,
+            span: n.byte_range(),
+            func: None,
+        });
+    }
+
+    /// Records a function body.
+    pub fn function(&mut self, n: Node<'_>) {
+        self.ix.functions.push(n.byte_range());
+    }
+
+    /// Records an import alias (`req` -> `requests`).
+    pub fn alias(&mut self, local: &str, full: &str) {
+        let full: Vec<String> = full
+            .trim_start_matches("node:")
+            .split(['.', '/'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !local.is_empty() && !full.is_empty() {
+            self.ix.aliases.insert(local.to_string(), full);
+        }
+    }
+
+    /// Sets each call's and assignment's enclosing function; sorts calls by position is not
+    /// needed: forms report in any order and the scan sorts findings.
+    pub fn finish(mut self) -> Index {
+        let funcs: Vec<Option<usize>> = self
+            .ix
+            .calls
+            .iter()
+            .map(|c| self.ix.function_at(c.span.start))
+            .collect();
+        for (c, f) in self.ix.calls.iter_mut().zip(funcs) {
+            c.func = f;
+        }
+        let funcs: Vec<Option<usize>> = self
+            .ix
+            .assigns
+            .iter()
+            .map(|a| self.ix.function_at(a.span.start))
+            .collect();
+        for (a, f) in self.ix.assigns.iter_mut().zip(funcs) {
+            a.func = f;
+        }
+        self.ix
+    }
+
+    /// A string literal's content: the text of its fragment children (quotes and prefixes
+    /// dropped, escapes kept as written).
+    pub fn string_pieces(
+        &mut self,
+        n: Node<'_>,
+        fragment: &[&str],
+        interpolation: &[&str],
+        conv: ExprFn,
+    ) -> Expr {
+        let mut parts = Vec::new();
+        let mut buf = String::new();
+        let mut dynamic = false;
+        let mut c = n.walk();
+        for child in n.children(&mut c) {
+            let kind = child.kind();
+            if fragment.contains(&kind) || kind == "escape_sequence" {
+                buf.push_str(self.text(child));
+            } else if interpolation.contains(&kind) {
+                dynamic = true;
+                if !buf.is_empty() {
+                    let s = self
+                        .ix
+                        .push(Expr::Str(std::mem::take(&mut buf)), child.byte_range());
+                    parts.push(s);
+                }
+                parts.push(self.interpolated(child, conv));
+            }
+        }
+        if !dynamic {
+            return Expr::Str(buf);
+        }
+        if !buf.is_empty() {
+            let s = self.ix.push(Expr::Str(buf), n.byte_range());
+            parts.push(s);
+        }
+        Expr::Concat(parts)
+    }
+
+    /// The expression inside an interpolation node (`{x!r:>4}` -> `x`).
+    fn interpolated(&mut self, n: Node<'_>, conv: ExprFn) -> ExprId {
+        let inner = n
+            .named_children(&mut n.walk())
+            .find(|c| c.kind() != "format_specifier" && c.kind() != "type_conversion");
+        match inner {
+            Some(i) => conv(self, i),
+            None => self.push(Expr::Other(Vec::new()), n),
+        }
+    }
+}
+
+/// A front-end's expression converter.
+pub type ExprFn = for<'a, 'b> fn(&mut Builder<'a>, Node<'b>) -> ExprId;
+
+/// Walks every node once, without recursion (deep trees must not overflow the stack).
+pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Python front-end (tree-sitter-python): calls with keyword arguments, f-strings, `%` and
+//! `.format` formatting, assignments, `import x as y` / `from x import y as z`.
+
+use tree_sitter::Node;
+
+use super::index::{Call, Expr, ExprId, Index};
+use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+
+/// Indexes a parsed Python file.
+pub fn index(root: Node<'_>, src: &str) -> Index {
+    let mut b = Builder::new(src);
+    walk(root, |n| visit(&mut b, n));
+    b.finish()
+}
+
+fn visit(b: &mut Builder<'_>, n: Node<'_>) {
+    match n.kind() {
+        "function_definition" | "lambda" => b.function(n),
+        "call" => {
+            call(b, n);
+        }
+        "assignment" | "augmented_assignment" => assignment(b, n),
+        "import_statement" => {
+            let mut c = n.walk();
+            for name in n.children_by_field_name("name", &mut c) {
+                import_name(b, name, None);
+            }
+        }
+        "import_from_statement" => {
+            let module = n
+                .child_by_field_name("module_name")
+                .map(|m| b.text(m).to_string());
+            let mut c = n.walk();
+            for name in n.children_by_field_name("name", &mut c) {
+                import_name(b, name, module.as_deref());
+            }
+        }
+        // A returned string is built here too (`return "SELECT ... " + name`).
+        "return_statement" => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            for k in kids {
+                expr(b, k);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn import_name(b: &mut Builder<'_>, n: Node<'_>, module: Option<&str>) {
+    let (name, alias) = if n.kind() == "aliased_import" {
+        let name = n.child_by_field_name("name").map(|x| b.text(x)).unwrap_or("");
+        let alias = n.child_by_field_name("alias").map(|x| b.text(x)).unwrap_or("");
+        (name, alias.to_string())
+    } else {
+        let name = b.text(n);
+        // `import os.path` binds `os`.
+        let local = if module.is_some() {
+            name.to_string()
+        } else {
+            name.split('.').next().unwrap_or("").to_string()
+        };
+        (name, local)
+    };
+    let full = match module {
+        Some(m) => format!("{m}.{name}"),
+        None if n.kind() == "aliased_import" => name.to_string(),
+        None => alias.clone(),
+    };
+    if full != alias {
+        b.alias(&alias, full.trim_start_matches('.'));
+    }
+}
+
+fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
+    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return;
+    };
+    let mut value = expr(b, right);
+    if n.kind() == "augmented_assignment" {
+        // `q += x` keeps building `q`.
+        let prev = expr(b, left);
+        value = b.push(Expr::Concat(vec![prev, value]), n);
+    }
+    if left.kind() == "pattern_list" || left.kind() == "tuple_pattern" {
+        return;
+    }
+    let target = target_path(b, left);
+    b.assign(target, value, n);
+}
+
+/// `a.b["c"]` -> `[a, b, c]`.
+fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    match n.kind() {
+        "identifier" => vec![b.text(n).to_string()],
+        "attribute" => {
+            let mut p = n
+                .child_by_field_name("object")
+                .map(|o| target_path(b, o))
+                .unwrap_or_default();
+            if let Some(a) = n.child_by_field_name("attribute") {
+                p.push(b.text(a).to_string());
+            }
+            p
+        }
+        "subscript" => {
+            let mut p = n
+                .child_by_field_name("value")
+                .map(|o| target_path(b, o))
+                .unwrap_or_default();
+            if let Some(k) = n
+                .child_by_field_name("subscript")
+                .filter(|k| k.kind() == "string")
+            {
+                p.push(plain_string(b, k));
+            }
+            p
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn plain_string(b: &Builder<'_>, n: Node<'_>) -> String {
+    let mut c = n.walk();
+    n.children(&mut c)
+        .filter(|c| c.kind() == "string_content")
+        .map(|c| b.text(c))
+        .collect()
+}
+
+fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
+    if let Some(id) = b.known_call(n) {
+        return id;
+    }
+    let func = n.child_by_field_name("function");
+    let (path, receiver) = match func {
+        Some(f) => {
+            let e = expr(b, f);
+            let receiver = match b.ix.expr(e) {
+                Expr::Attr(base, _) => Some(*base),
+                _ => None,
+            };
+            (b.ix.path_of(e), receiver)
+        }
+        None => (Vec::new(), None),
+    };
+    let mut args = Vec::new();
+    let mut named = Vec::new();
+    if let Some(list) = n.child_by_field_name("arguments") {
+        let mut c = list.walk();
+        for a in list.named_children(&mut c) {
+            match a.kind() {
+                "keyword_argument" => {
+                    let key = a
+                        .child_by_field_name("name")
+                        .map(|k| b.text(k).to_string())
+                        .unwrap_or_default();
+                    if let Some(v) = a.child_by_field_name("value") {
+                        let v = expr(b, v);
+                        // The pair itself, so a finding can underline `verify=False`.
+                        b.push(Expr::Pair(key.clone(), v), a);
+                        named.push((key, v));
+                    }
+                }
+                "comment" => {}
+                _ => args.push(expr(b, a)),
+            }
+        }
+    }
+    b.add_call(
+        n,
+        Call {
+            path,
+            receiver,
+            args,
+            named,
+            chained_by: None,
+            span: n.byte_range(),
+            func: None,
+        },
+    )
+}
+
+/// Converts an expression node.
+pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    if b.depth > MAX_EXPR_DEPTH {
+        return b.push(Expr::Other(Vec::new()), n);
+    }
+    b.depth += 1;
+    let e = expr_inner(b, n);
+    b.depth -= 1;
+    e
+}
+
+fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let e = match n.kind() {
+        "identifier" => Expr::Name(b.text(n).to_string()),
+        "true" | "false" | "none" | "integer" | "float" => Expr::Lit(b.text(n).to_ascii_lowercase()),
+        "string" => b.string_pieces(n, &["string_content"], &["interpolation"], expr),
+        "concatenated_string" => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n.named_children(&mut c).collect();
+            let parts = kids.into_iter().map(|k| expr(b, k)).collect();
+            Expr::Concat(parts)
+        }
+        "attribute" => {
+            let base = n.child_by_field_name("object").map(|o| expr(b, o));
+            let name = n
+                .child_by_field_name("attribute")
+                .map(|a| b.text(a).to_string())
+                .unwrap_or_default();
+            match base {
+                Some(base) => Expr::Attr(base, name),
+                None => Expr::Name(name),
+            }
+        }
+        "subscript" => {
+            let base = n.child_by_field_name("value").map(|o| expr(b, o));
+            let key = n
+                .child_by_field_name("subscript")
+                .filter(|k| k.kind() == "string")
+                .map(|k| plain_string(b, k));
+            match base {
+                Some(base) => Expr::Index(base, key),
+                None => Expr::Other(Vec::new()),
+            }
+        }
+        "call" => {
+            let id = call(b, n);
+            format_call(b, id).unwrap_or(Expr::Call(id))
+        }
+        "binary_operator" => binary(b, n),
+        "parenthesized_expression" | "await" => match n.named_child(0) {
+            Some(inner) => return expr(b, inner),
+            None => Expr::Other(Vec::new()),
+        },
+        "keyword_argument" | "pair" => {
+            let key = n
+                .child_by_field_name(if n.kind() == "pair" { "key" } else { "name" })
+                .map(|k| {
+                    if k.kind() == "string" {
+                        plain_string(b, k)
+                    } else {
+                        b.text(k).to_string()
+                    }
+                })
+                .unwrap_or_default();
+            let v = n.child_by_field_name("value").map(|v| expr(b, v));
+            match v {
+                Some(v) => Expr::Pair(key, v),
+                None => Expr::Other(Vec::new()),
+            }
+        }
+        _ => {
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .collect();
+            Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
+        }
+    };
+    b.push(e, n)
+}
+
+/// `"...".format(x)` and `str.format("...", x)` read as formatting, not opaque calls.
+fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
+    let c = &b.ix.calls[id];
+    if c.path.last().map(String::as_str) != Some("format") {
+        return None;
+    }
+    let template = c.receiver?;
+    if !matches!(b.ix.expr(template), Expr::Str(_) | Expr::Concat(_)) {
+        return None;
+    }
+    let mut args = c.args.clone();
+    args.extend(c.named.iter().map(|(_, v)| *v));
+    Some(Expr::Format(template, args))
+}
+
+fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
+    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
+    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        return Expr::Other(Vec::new());
+    };
+    let left = expr(b, l);
+    let right = expr(b, r);
+    match op {
+        "+" => {
+            // Flatten `a + b + c` into one concatenation.
+            let mut parts = match b.ix.expr(left) {
+                Expr::Concat(p) if l.kind() == "binary_operator" => p.clone(),
+                _ => vec![left],
+            };
+            parts.push(right);
+            Expr::Concat(parts)
+        }
+        "%" if matches!(b.ix.expr(left), Expr::Str(_) | Expr::Concat(_)) => {
+            let args = match b.ix.expr(right) {
+                Expr::Other(items) if r.kind() == "tuple" || r.kind() == "dictionary" => items.clone(),
+                _ => vec![right],
+            };
+            Expr::Format(left, args)
+        }
+        _ => Expr::Other(vec![left, right]),
+    }
+}

@@ -1,0 +1,150 @@
+//! `[rule.code]` on Python (issue 11): exact spans for the true cases; near misses (comments,
+//! strings, constants, parameterised queries, sanitisers, aliases) stay quiet; a file that does
+//! not parse is counted and falls back to the lexical rule, never reported twice.
+
+use std::path::Path;
+
+use crate::common::{check_json, findings_with_end, write_tree};
+
+type Row = (String, String, u64, u64, u64, u64);
+
+const OURS: &[&str] = &[
+    "security/python-tls-verification-disabled",
+    "security/python-sql-string-formatting",
+    "security/python-shell-command-built",
+    "security/weak-password-hash",
+    "privacy/python-personal-data-in-log",
+    "guardrail/unparsed-file",
+];
+
+fn run(dir: &Path) -> (Vec<Row>, serde_json::Value) {
+    let r = check_json(dir, &["--no-config", "."]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let rows = findings_with_end(&r.json)
+        .into_iter()
+        .filter(|f| OURS.contains(&f.0.as_str()))
+        .collect();
+    (rows, r.json)
+}
+
+fn row(rule: &str, path: &str, l: u64, c: u64, el: u64, ec: u64) -> Row {
+    (rule.to_string(), path.to_string(), l, c, el, ec)
+}
+
+const VIEWS: &str = r#"import requests as req
+import subprocess
+import shlex
+from hashlib import md5
+
+TABLE = "users"
+
+
+def fetch(url):
+    # req.get(url, verify=False) in a comment is not a call
+    doc = "req.get(url, verify=False)"
+    return req.get(url, verify=False)
+
+
+def find(cur, name):
+    q = "SELECT * FROM users WHERE name = '" + name + "'"
+    cur.execute(q)
+    ok = "SELECT 1"
+    cur.execute(ok)
+    cur.execute("SELECT * FROM " + TABLE + " WHERE name = %s", (name,))
+
+
+def run(path):
+    subprocess.run("ls " + shlex.quote(path), shell=True)
+    subprocess.run("ls " + path, shell=True)
+
+
+def store(user, password):
+    user.password_hash = md5(password.encode()).hexdigest()
+    logger.info("stored for %s", user.email)
+"#;
+
+#[test]
+fn true_cases_at_exact_spans_and_near_misses_quiet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("app/views.py", VIEWS)]);
+    let p = "app/views.py";
+    assert_eq!(
+        run(dir.path()).0,
+        vec![
+            // `verify=False` through the alias `req`; the comment and the string are not calls.
+            row("security/python-tls-verification-disabled", p, 12, 25, 12, 37),
+            // `q` was built two lines earlier; `ok` and the constant-only query are clean.
+            row("security/python-sql-string-formatting", p, 17, 17, 17, 18),
+            // shlex.quote sanitises the first command; the second is built from `path`.
+            row("security/python-shell-command-built", p, 25, 20, 25, 32),
+            // MD5 whose result is stored as a password hash (imported as `md5`).
+            row("security/weak-password-hash", p, 29, 26, 29, 48),
+            row("privacy/python-personal-data-in-log", p, 30, 5, 30, 45),
+        ]
+    );
+}
+
+#[test]
+fn an_unparsable_file_is_counted_and_read_lexically_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "app/broken.py",
+            "def broken(:\n    requests.get(url, verify=False)\n  )))) ((( [[[ \n x = = = \n",
+        )],
+    );
+    let (rows, json) = run(dir.path());
+    assert_eq!(
+        rows,
+        vec![
+            row("guardrail/unparsed-file", "app/broken.py", 1, 1, 1, 1),
+            row(
+                "security/python-tls-verification-disabled",
+                "app/broken.py",
+                2,
+                5,
+                2,
+                35
+            ),
+        ]
+    );
+    assert_eq!(json["summary"]["unparsed"], 1);
+}
+
+#[test]
+fn aliases_and_from_imports_resolve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "svc/client.py",
+            "from requests import get as fetch\nimport subprocess as sp\n\
+             import os as operating_system\n\n\
+             def go(url, cmd):\n    fetch(url, verify=False)\n    sp.check_output(cmd, shell=True)\n    \
+             operating_system.system(cmd)\n    findroot(url, verify=False)\n",
+        )],
+    );
+    let p = "svc/client.py";
+    assert_eq!(
+        run(dir.path()).0,
+        vec![
+            row("security/python-tls-verification-disabled", p, 6, 16, 6, 28),
+            row("security/python-shell-command-built", p, 7, 21, 7, 24),
+            row("security/python-shell-command-built", p, 8, 29, 8, 32),
+        ]
+    );
+}
+
+#[test]
+fn files_without_trigger_words_are_not_parsed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Not Python at all, but none of the rules' words occur: never parsed, never unparsed.
+    write_tree(
+        dir.path(),
+        &[("app/notes.py", "{{{{ ]]]] this is : not python (((\n")],
+    );
+    let (rows, json) = run(dir.path());
+    assert!(rows.is_empty(), "{rows:?}");
+    assert_eq!(json["summary"]["unparsed"], 0);
+}
