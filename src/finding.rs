@@ -91,6 +91,8 @@ pub struct Finding {
     pub content_hash: String,
     /// Set by the suppress stage.
     pub suppressed: Option<Suppression>,
+    /// Where the file sits (test, docs, generated, ...): what decided the severity.
+    pub context: crate::context::Context,
 }
 
 /// What a matcher reports: byte spans into the file text.
@@ -229,6 +231,7 @@ impl<'a> FindingBuilder<'a> {
             label: hit.label.clone(),
             content_hash: hex_sha256(content.trim().as_bytes()),
             suppressed: None,
+            context: crate::context::Context::Source,
         }
     }
 }

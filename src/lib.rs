@@ -19,6 +19,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod engine;
 pub mod error;
 pub mod finding;
@@ -148,6 +149,7 @@ impl Settings {
             run: std::sync::Arc::new(matchers::RunContext {
                 cargo: matchers::cargo::RunState::with_graph_source(source),
             }),
+            contexts: std::sync::Arc::new(self.config.contexts.clone()),
         }
     }
 }

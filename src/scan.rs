@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::AtomicUsize;
 
+use crate::context::{self, Context};
 use crate::finding::{Finding, FindingBuilder, Hit};
 use crate::matchers::{FileCache, FileContext};
 use crate::plan::Plan;
@@ -41,6 +42,8 @@ pub struct ScanOptions {
     pub parse_time_budget: Option<std::time::Duration>,
     /// What this run's files share (lockfiles, dependency graphs); a fresh one per run.
     pub run: std::sync::Arc<crate::matchers::RunContext>,
+    /// Globs the config adds per file context.
+    pub contexts: std::sync::Arc<crate::context::ContextGlobs>,
 }
 
 impl Default for ScanOptions {
@@ -51,6 +54,7 @@ impl Default for ScanOptions {
             max_parse_depth: crate::matchers::limits::DEFAULT_MAX_DEPTH,
             parse_time_budget: Some(crate::matchers::limits::DEFAULT_PARSE_BUDGET),
             run: std::sync::Arc::default(),
+            contexts: std::sync::Arc::default(),
         }
     }
 }
@@ -62,8 +66,10 @@ pub struct FileScan {
     pub path: String,
     /// Identity path (relative to the repository root): what fingerprints hash.
     pub rel: String,
-    /// Raw findings, before suppression.
+    /// Raw findings, before suppression, at the severity their rule has in the file's context.
     pub findings: Vec<Finding>,
+    /// Where the file sits.
+    pub context: Context,
     /// `guardrail:ignore` comments in the file.
     pub directives: Vec<Directive>,
 }
@@ -166,6 +172,7 @@ pub fn file(
         rel: entry.rel.clone(),
         ..FileScan::default()
     };
+    scan.context = context::classify(&entry.rel, cx.text, &opts.contexts);
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
     for i in plan.candidates(&entry.rel, cx.text) {
         let selected = match select {
@@ -175,10 +182,17 @@ pub fn file(
         if !selected || (plan.matcher(i).needs_content() && cx.text.is_none()) {
             continue;
         }
+        let rule = &plan.rules[i];
+        let Some(severity) = rule.severity_in(scan.context) else {
+            continue; // off in this file's context
+        };
         match run_rule(plan, i, &cx) {
-            Ok(hits) => scan
-                .findings
-                .extend(hits.iter().map(|h| builder.build(&plan.rules[i], h))),
+            Ok(hits) => scan.findings.extend(hits.iter().map(|h| {
+                let mut f = builder.build(rule, h);
+                f.severity = severity;
+                f.context = scan.context;
+                f
+            })),
             Err(msg) => outcome
                 .panics
                 .push(format!("{}: {}: {msg}", entry.display, plan.rules[i].id)),
@@ -186,8 +200,9 @@ pub fn file(
     }
     for note in cache.notes.borrow().iter() {
         let hit = Hit::span(note.span.clone());
-        scan.findings
-            .push(builder.build_meta(note.rule, Severity::Note, &note.message, &hit));
+        let mut f = builder.build_meta(note.rule, Severity::Note, &note.message, &hit);
+        f.context = scan.context;
+        scan.findings.push(f);
     }
     if let Some(text) = cx.text {
         scan.directives = inline::parse(text);

@@ -85,5 +85,6 @@ fn finding(c: &ChangedPath, what: &str) -> Finding {
         label: None,
         content_hash,
         suppressed: None,
+        context: crate::context::Context::Source,
     }
 }

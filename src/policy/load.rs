@@ -1,10 +1,13 @@
 //! Reads policy files (built-in and user), validates them, and reports every problem with a span.
 
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use toml::Spanned;
+
+use crate::context::{parse_setting, Context, ContextSettings};
 
 use super::raw::{RawExample, RawPolicyFile, RawRule};
 use super::{Category, Example, Expect, MatcherTable, PackInfo, PolicySet, Rule, Severity};
@@ -175,6 +178,7 @@ fn validate_rule(
         suppressible: raw.suppressible.unwrap_or(true),
         enabled: raw.enabled.unwrap_or(true),
         history: raw.history,
+        contexts: contexts(&file.pack.get_ref().contexts, &raw.contexts, source, errors),
         matcher,
         pack_allow: file.pack.get_ref().allow.clone(),
         examples,
@@ -182,6 +186,43 @@ fn validate_rule(
         span: raw.id.span(),
         builtin,
     })
+}
+
+/// The pack's context defaults with the rule's own settings over them; unknown contexts and
+/// values are located errors.
+fn contexts(
+    pack: &BTreeMap<Spanned<String>, Spanned<String>>,
+    rule: &BTreeMap<Spanned<String>, Spanned<String>>,
+    source: &Arc<SourceText>,
+    errors: &mut Vec<LocatedError>,
+) -> ContextSettings {
+    let mut out = ContextSettings::new();
+    for (key, value) in pack.iter().chain(rule) {
+        let Some(context) = Context::parse(key.get_ref()) else {
+            let mut e = LocatedError::new(LocatedKind::Policy, source, key.span(), "unknown file context")
+                .with_help(format!("contexts are: {}", Context::names().join(", ")));
+            if let Some(near) = crate::config::did_you_mean(key.get_ref(), Context::names().into_iter()) {
+                e = e.with_label(format!("did you mean `{near}`?"));
+            }
+            errors.push(e);
+            continue;
+        };
+        match parse_setting(value.get_ref()) {
+            Some(setting) => {
+                out.insert(context, setting);
+            }
+            None => errors.push(
+                LocatedError::new(
+                    LocatedKind::Policy,
+                    source,
+                    value.span(),
+                    "invalid context setting",
+                )
+                .with_help("use \"off\", \"note\", \"warning\" or \"error\""),
+            ),
+        }
+    }
+    out
 }
 
 /// The single matcher table, or the number of tables found when it is not exactly one.

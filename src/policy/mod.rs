@@ -167,6 +167,9 @@ pub struct Rule {
     pub enabled: bool,
     /// `history = true|false` from the policy; see [`Rule::runs_on_history`].
     pub history: Option<bool>,
+    /// What the rule does per file context (`[pack.contexts]` then `[rule.contexts]`);
+    /// a context not listed keeps the rule's severity.
+    pub contexts: crate::context::ContextSettings,
     /// The matcher table.
     pub matcher: MatcherTable,
     /// Regexes from `[pack] allow`.
@@ -222,6 +225,14 @@ impl Rule {
             }
         }
         span
+    }
+
+    /// The severity the rule reports at in `context`; `None` when it is off there.
+    pub fn severity_in(&self, context: crate::context::Context) -> Option<Severity> {
+        match self.contexts.get(&context) {
+            Some(setting) => *setting,
+            None => Some(self.severity),
+        }
     }
 
     /// The id without the pack prefix.

@@ -2,6 +2,8 @@
 //!
 //! Nothing here is trusted yet: `load.rs` turns these into the validated model in `mod.rs`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -31,6 +33,10 @@ pub struct RawPack {
     /// Regexes that exempt a regex match in any rule of this pack (placeholders, examples).
     #[serde(default)]
     pub allow: Vec<Spanned<String>>,
+    /// What the rules of this file do per file context (`test = "note"`, `generated = "off"`),
+    /// unless a rule says otherwise.
+    #[serde(default)]
+    pub contexts: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// One `[[rule]]`.
@@ -68,6 +74,9 @@ pub struct RawRule {
     /// Whether `guardrail history` runs the rule (default: secret and personal-data literal
     /// rules do, code-structure rules do not).
     pub history: Option<bool>,
+    /// `[rule.contexts]`: what the rule does per file context, over the pack's defaults.
+    #[serde(default)]
+    pub contexts: BTreeMap<Spanned<String>, Spanned<String>>,
     /// `[rule.regex]`
     pub regex: Option<Spanned<RegexTable>>,
     /// `[rule.path]`

@@ -218,5 +218,6 @@ fn note(file: &FileScan, d: &Directive, rule: &str, severity: Severity, message:
         label: None,
         content_hash: crate::finding::hex_sha256(format!("{}:{}", rule, d.rules.join(",")).as_bytes()),
         suppressed: None,
+        context: crate::context::Context::Source,
     }
 }

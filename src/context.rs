@@ -1,0 +1,330 @@
+//! File context: where a file sits and what a finding there means. Every scanned file gets one
+//! context, computed once from its repository-relative path and the start of its content:
+//! `vendored` (someone else's code), `build` (build outputs), `generated` (written by a tool),
+//! `test` (tests and fixtures), `docs` (documentation and examples), or `source`.
+//!
+//! A rule says what it does in each context (`[rule.contexts]`, defaults per policy file in
+//! `[pack.contexts]`): off, or a severity. Users add globs per context in guardrail.toml
+//! (`[contexts]`); their globs win over the built-in conventions.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use globset::GlobSet;
+use serde::Serialize;
+
+use crate::policy::Severity;
+
+/// Where a file sits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Context {
+    /// First-party code and configuration: the default.
+    #[default]
+    Source,
+    /// Tests, test data and fixtures.
+    Test,
+    /// Documentation and examples.
+    Docs,
+    /// Written by a tool (`@generated`, `DO NOT EDIT`, bindgen, protobuf, minified bundles).
+    Generated,
+    /// Someone else's code copied in (vendor/, third_party/, node_modules/).
+    Vendored,
+    /// Build outputs (dist/, build/, target/).
+    Build,
+}
+
+impl Context {
+    /// Every context, in the order user globs are tried.
+    pub const ALL: [Context; 6] = [
+        Context::Vendored,
+        Context::Build,
+        Context::Generated,
+        Context::Test,
+        Context::Docs,
+        Context::Source,
+    ];
+
+    /// The name used in policies, config and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Source => "source",
+            Context::Test => "test",
+            Context::Docs => "docs",
+            Context::Generated => "generated",
+            Context::Vendored => "vendored",
+            Context::Build => "build",
+        }
+    }
+
+    /// The context named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// Every context name, for error messages.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.as_str()).collect()
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule does in a context: `None` is off, else the severity it reports at.
+pub type ContextSettings = BTreeMap<Context, Option<Severity>>;
+
+/// Parses a context setting value: `off`, `note`, `warning` or `error`.
+pub fn parse_setting(value: &str) -> Option<Option<Severity>> {
+    match value {
+        "off" => Some(None),
+        "note" => Some(Some(Severity::Note)),
+        "warning" => Some(Some(Severity::Warning)),
+        "error" => Some(Some(Severity::Error)),
+        _ => None,
+    }
+}
+
+/// Globs users add per context (guardrail.toml `[contexts]`), matched against
+/// repository-relative paths.
+#[derive(Debug, Clone, Default)]
+pub struct ContextGlobs {
+    sets: Vec<(Context, GlobSet)>,
+}
+
+impl ContextGlobs {
+    /// From compiled glob sets, tried in [`Context::ALL`] order.
+    pub fn new(mut sets: Vec<(Context, GlobSet)>) -> Self {
+        sets.sort_by_key(|(c, _)| Context::ALL.iter().position(|x| x == c));
+        Self { sets }
+    }
+
+    fn lookup(&self, rel: &str) -> Option<Context> {
+        self.sets
+            .iter()
+            .find(|(_, set)| set.is_match(rel))
+            .map(|(c, _)| *c)
+    }
+}
+
+/// How much of a file's start is read for generated-file markers.
+const MARKER_WINDOW: usize = 2048;
+
+/// The context of the file at repository-relative path `rel` whose text (if read) is `text`.
+pub fn classify(rel: &str, text: Option<&str>, globs: &ContextGlobs) -> Context {
+    if let Some(c) = globs.lookup(rel) {
+        return c;
+    }
+    let lower = rel.to_ascii_lowercase();
+    let (dirs, name) = match lower.rsplit_once('/') {
+        Some((dirs, name)) => (dirs.split('/').collect::<Vec<_>>(), name),
+        None => (Vec::new(), lower.as_str()),
+    };
+    let in_dir = |names: &[&str]| dirs.iter().any(|d| names.contains(d));
+    if in_dir(VENDORED_DIRS) || dirs.iter().any(|d| d.ends_with(".dist-info")) {
+        return Context::Vendored;
+    }
+    if in_dir(BUILD_DIRS) {
+        return Context::Build;
+    }
+    if generated_name(name) || text.is_some_and(generated_content) {
+        return Context::Generated;
+    }
+    if in_dir(TEST_DIRS) || test_name(name) {
+        return Context::Test;
+    }
+    if in_dir(DOCS_DIRS) || DOCS_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+        return Context::Docs;
+    }
+    Context::Source
+}
+
+const VENDORED_DIRS: &[&str] = &[
+    "vendor",
+    "vendored",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "node_modules",
+    "bower_components",
+    "site-packages",
+];
+
+const BUILD_DIRS: &[&str] = &["dist", "build", "target", "_build", ".next"];
+
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "__mocks__",
+    "spec",
+    "specs",
+    "testdata",
+    "test_data",
+    "test-data",
+    "testing",
+    "fixtures",
+    "__fixtures__",
+    "e2e",
+];
+
+const DOCS_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+];
+
+const DOCS_EXTENSIONS: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".asciidoc"];
+
+/// Test files by each language's naming convention.
+fn test_name(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    name.starts_with("test_") && name.ends_with(".py")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with(".test")
+        || stem.ends_with(".spec")
+        || stem.ends_with("test") && name.ends_with(".java")
+        || stem.ends_with("tests") && name.ends_with(".java")
+        || name == "conftest.py"
+}
+
+/// Generated files by name: protobuf, gRPC and other generator outputs, minified bundles.
+fn generated_name(name: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        ".pb.go",
+        "_pb2.py",
+        "_pb2_grpc.py",
+        "_pb2.pyi",
+        ".pb.cc",
+        ".pb.h",
+        ".pb.rs",
+        "_grpc.pb.go",
+        ".min.js",
+        ".min.css",
+        ".min.mjs",
+        ".bundle.js",
+        "_generated.go",
+        "_generated.rs",
+        ".generated.ts",
+        ".generated.js",
+        ".g.dart",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+    ];
+    SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Generated files by the markers generators write at the top, or minified code (a very long
+/// first line).
+fn generated_content(text: &str) -> bool {
+    let mut end = text.len().min(MARKER_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    const MARKERS: &[&str] = &[
+        "@generated",
+        "DO NOT EDIT",
+        "automatically generated by rust-bindgen",
+        "Generated by the protocol buffer compiler",
+        "This file is automatically generated",
+        "This file was automatically generated",
+        "This file is auto-generated",
+        "This file was auto-generated",
+        "Autogenerated by",
+        "<auto-generated",
+    ];
+    if MARKERS.iter().any(|m| head.contains(m)) {
+        return true;
+    }
+    let first_line = text.split('\n').next().unwrap_or("");
+    first_line.len() > 5_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(rel: &str, text: &str) -> Context {
+        classify(rel, Some(text), &ContextGlobs::default())
+    }
+
+    #[test]
+    fn paths_and_names_give_the_context() {
+        assert_eq!(of("src/app.py", ""), Context::Source);
+        assert_eq!(of("tests/test_app.py", ""), Context::Test);
+        assert_eq!(of("app/test_views.py", ""), Context::Test);
+        assert_eq!(of("pkg/server_test.go", ""), Context::Test);
+        assert_eq!(of("web/button.test.tsx", ""), Context::Test);
+        assert_eq!(of("web/button.spec.ts", ""), Context::Test);
+        assert_eq!(of("src/main/java/FooTest.java", ""), Context::Test);
+        assert_eq!(of("pkg/testdata/key.pem", ""), Context::Test);
+        assert_eq!(of("docs/setup.md", ""), Context::Docs);
+        assert_eq!(of("README.md", ""), Context::Docs);
+        assert_eq!(of("examples/client.rs", ""), Context::Docs);
+        assert_eq!(of("vendor/lib/a.go", ""), Context::Vendored);
+        assert_eq!(of("web/node_modules/x/index.js", ""), Context::Vendored);
+        assert_eq!(of("vendor/crate/tests/t.rs", ""), Context::Vendored);
+        assert_eq!(of("dist/app.js", ""), Context::Build);
+        assert_eq!(of("api/user.pb.go", ""), Context::Generated);
+        assert_eq!(of("static/app.min.js", ""), Context::Generated);
+    }
+
+    #[test]
+    fn near_misses_stay_source() {
+        assert_eq!(of("src/testing_utils_impl.rs", ""), Context::Source);
+        assert_eq!(of("src/contest.py", ""), Context::Source);
+        assert_eq!(of("src/latest.go", ""), Context::Source);
+        assert_eq!(of("src/builder.rs", ""), Context::Source);
+        assert_eq!(of("src/docs_link.rs", ""), Context::Source);
+        assert_eq!(of("src/vendor_api.py", ""), Context::Source);
+    }
+
+    #[test]
+    fn generator_markers_in_the_head_mark_a_file_generated() {
+        assert_eq!(
+            of(
+                "src/bindings.rs",
+                "/* automatically generated by rust-bindgen 0.69 */\n"
+            ),
+            Context::Generated
+        );
+        assert_eq!(
+            of("api/x.go", "// Code generated by protoc-gen-go. DO NOT EDIT.\n"),
+            Context::Generated
+        );
+        assert_eq!(
+            of("src/lib.rs", "// @generated by build.rs\n"),
+            Context::Generated
+        );
+        let late = format!("{}\n// DO NOT EDIT\n", "x\n".repeat(2000));
+        assert_eq!(
+            of("src/lib.rs", &late),
+            Context::Source,
+            "a marker far down is not a header"
+        );
+        assert_eq!(of("app.js", &"a;".repeat(3000)), Context::Generated);
+    }
+
+    #[test]
+    fn user_globs_win() {
+        let mut b = globset::GlobSetBuilder::new();
+        b.add(globset::Glob::new("qa/**").expect("glob"));
+        b.add(globset::Glob::new("tests/integration/**").expect("glob"));
+        let globs = ContextGlobs::new(vec![(Context::Test, b.build().expect("set"))]);
+        assert_eq!(classify("qa/run.py", None, &globs), Context::Test);
+        let mut s = globset::GlobSetBuilder::new();
+        s.add(globset::Glob::new("docs/api/**").expect("glob"));
+        let globs = ContextGlobs::new(vec![(Context::Source, s.build().expect("set"))]);
+        assert_eq!(classify("docs/api/handler.py", None, &globs), Context::Source);
+    }
+}
