@@ -34,6 +34,7 @@ mod rules_doc;
 mod run_context;
 mod rust_rules;
 mod sarif;
+mod secret_spans;
 mod select;
 mod self_check;
 mod staged;
