@@ -30,6 +30,7 @@ mod packs;
 mod policies;
 mod policy_errors;
 mod precommit;
+mod readme_sample;
 mod rules_doc;
 mod run_context;
 mod rust_rules;
