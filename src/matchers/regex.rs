@@ -184,8 +184,8 @@ fn align(text: &str, r: Range<usize>) -> Range<usize> {
 
 /// A secret match's span kept on one line (issue 13): line breaks a pattern's `\s` took at
 /// either end are dropped, and a match that still spans lines (a key on one line, its value on
-/// the next) is cut to the line holding the secret, or to its first line. Only a secret that
-/// itself spans lines (a PEM block) keeps them all.
+/// the next) is cut to the line holding the secret, or to its first line. Only a block around a
+/// secret (a PEM key: header, body lines, footer) keeps its lines.
 fn one_line(b: &[u8], span: Range<usize>, secret: Option<&Range<usize>>) -> Range<usize> {
     let trim = |r: &Range<usize>| trim_breaks(b, r);
     let span = trim(&span);
@@ -202,6 +202,11 @@ fn one_line(b: &[u8], span: Range<usize>, secret: Option<&Range<usize>>) -> Rang
         .iter()
         .position(|&c| c == b'\n')
         .map_or(b.len(), |i| anchor + i);
+    if span.start < line_start && span.end > line_end {
+        // Lines on both sides of the secret's: a block around it (a PEM key with a one-line
+        // body), reported whole like a key whose body spans lines.
+        return span;
+    }
     if line_end > line_start && b[line_end - 1] == b'\r' {
         line_end -= 1;
     }
@@ -320,8 +325,10 @@ mod tests {
         assert_eq!(one_line(text, 6..18, Some(&(6..17))), 6..17);
         // No secret group: the first line.
         assert_eq!(one_line(b"a b\r\nc", 0..6, None), 0..3);
-        // A secret spanning lines (a key block) keeps them.
+        // A secret spanning lines (a key block) keeps them, and so does a block around a
+        // one-line secret.
         assert_eq!(one_line(b"BEGIN\nAAA\nBBB\nEND", 0..17, Some(&(5..13))), 0..17);
+        assert_eq!(one_line(b"BEGIN\nAAA\nEND", 0..13, Some(&(6..9))), 0..13);
     }
 
     #[test]
