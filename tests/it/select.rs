@@ -253,3 +253,20 @@ fn findings_or_empty(json: &serde_json::Value) -> Vec<(String, String, u64, u64)
         Vec::new()
     }
 }
+
+#[test]
+fn write_baseline_refuses_a_partial_selection() {
+    let dir = repo();
+    let pack = fixture("human/pack.toml");
+    for flag in ["--select", "--ignore"] {
+        let out = guardrail()
+            .current_dir(dir.path())
+            .args(["check", "--no-builtin", "--policy"])
+            .arg(&pack)
+            .args([flag, "sleep-call", "--write-baseline=b.toml"])
+            .output()
+            .expect("ran");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!dir.path().join("b.toml").exists());
+    }
+}
