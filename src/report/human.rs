@@ -313,7 +313,8 @@ impl<'a> Findings<'a> {
             .map_err(|e| io::Error::other(e.to_string()))?;
         w.write_all(out.as_bytes())?;
         if let Some(p) = self.report.provenance.get(&finding.fingerprint) {
-            writeln!(w, "{}", visible::line(&provenance_line(p)))?;
+            let line = visible::line(&provenance_line(p)).into_owned();
+            writeln!(w, "{}", wrap(&line, self.width, "    "))?;
         }
         writeln!(w)
     }
