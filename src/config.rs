@@ -212,8 +212,6 @@ pub struct Config {
     pub selection: Selection,
     /// `[contexts]`: globs (repository-relative) that put files in a file context.
     pub contexts: crate::context::ContextGlobs,
-    /// `[contexts]` as written: context name and its globs, for the config summary.
-    pub context_globs: Vec<(String, Vec<String>)>,
 }
 
 /// A rule id pattern from the command line: an id (`security/github-token`), a short id
@@ -473,10 +471,9 @@ impl Config {
                 rules: entries(&o.rules),
             });
         }
-        let (contexts, context_globs) = contexts_of(&raw.contexts, &source)?;
+        let contexts = contexts_of(&raw.contexts, &source)?;
         Ok(Self {
             contexts,
-            context_globs,
             fail_on: raw.fail_on,
             require_reason: raw.require_reason.unwrap_or(false),
             inline_suppressions: raw.inline_suppressions,
@@ -614,6 +611,35 @@ fn entries(map: &BTreeMap<Spanned<String>, RuleSetting>) -> Vec<RuleEntry> {
     v
 }
 
+/// Validates `[contexts]`: known context names, valid globs.
+fn contexts_of(
+    raw: &BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    source: &Arc<SourceText>,
+) -> Result<crate::context::ContextGlobs> {
+    use crate::context::Context;
+    let mut sets = Vec::new();
+    for (name, globs) in raw {
+        let Some(context) = Context::parse(name.get_ref()) else {
+            let mut e = LocatedError::new(LocatedKind::Config, source, name.span(), "unknown file context")
+                .with_help(format!("contexts are: {}", Context::names().join(", ")));
+            if let Some(near) = did_you_mean(name.get_ref(), Context::names().into_iter()) {
+                e = e.with_label(format!("did you mean `{near}`?"));
+            }
+            return Err(e.into());
+        };
+        let strings: Vec<String> = globs.iter().map(|g| g.get_ref().clone()).collect();
+        for g in globs {
+            glob_set_of(std::slice::from_ref(g.get_ref())).map_err(|e| {
+                LocatedError::new(LocatedKind::Config, source, g.span(), "invalid glob")
+                    .with_label(e.kind().to_string())
+            })?;
+        }
+        let set = glob_set_of(&strings).map_err(|e| Error::Usage(e.to_string()))?;
+        sets.push((context, set, strings));
+    }
+    Ok(crate::context::ContextGlobs::new(sets))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,37 +665,4 @@ mod tests {
         let Error::Located(e) = err else { panic!("{err:?}") };
         assert_eq!(e.line_col().0, 2);
     }
-}
-
-/// Validates `[contexts]`: known context names, valid globs.
-fn contexts_of(
-    raw: &BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
-    source: &Arc<SourceText>,
-) -> Result<(crate::context::ContextGlobs, Vec<(String, Vec<String>)>)> {
-    use crate::context::Context;
-    let mut sets = Vec::new();
-    let mut written = Vec::new();
-    for (name, globs) in raw {
-        let Some(context) = Context::parse(name.get_ref()) else {
-            let mut e = LocatedError::new(LocatedKind::Config, source, name.span(), "unknown file context")
-                .with_help(format!("contexts are: {}", Context::names().join(", ")));
-            if let Some(near) = did_you_mean(name.get_ref(), Context::names().into_iter()) {
-                e = e.with_label(format!("did you mean `{near}`?"));
-            }
-            return Err(e.into());
-        };
-        let strings: Vec<String> = globs.iter().map(|g| g.get_ref().clone()).collect();
-        for g in globs {
-            glob_set_of(std::slice::from_ref(g.get_ref())).map_err(|e| {
-                LocatedError::new(LocatedKind::Config, source, g.span(), "invalid glob")
-                    .with_label(e.kind().to_string())
-            })?;
-        }
-        sets.push((
-            context,
-            glob_set_of(&strings).map_err(|e| Error::Usage(e.to_string()))?,
-        ));
-        written.push((context.as_str().to_string(), strings));
-    }
-    Ok((crate::context::ContextGlobs::new(sets), written))
 }

@@ -73,8 +73,9 @@ pub struct CheckArgs {
     pub no_baseline: bool,
     /// Record every reported finding in a baseline file, then report them as baselined. Without
     /// FILE: the config's `baseline`, else .guardrail-baseline.toml at the repository root
-    /// (write `--write-baseline=FILE` when paths follow).
-    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    /// (write `--write-baseline=FILE` when paths follow). Not with --select/--ignore: the file
+    /// would lose the entries of the rules left out.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with_all = ["select", "ignore"])]
     pub write_baseline: Option<Option<PathBuf>>,
     /// Fail when a baseline entry matches no finding any more (stale entries become errors).
     #[arg(long)]

@@ -89,6 +89,12 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         write(&path, &text)?;
         report.push_str(&format!("wrote {}\n", crate::paths::relative_to(&path, &cwd)));
     }
+    if args.github && !refused.contains(&".github/workflows/guardrail.yml") {
+        report.push_str(&format!(
+            "fill in the placeholders in .github/workflows/guardrail.yml: the guardrail repository ({}) and the commit to run ({PLACEHOLDER_SHA})\n",
+            action_repo()
+        ));
+    }
     write_stdout(report.as_bytes())?;
     if refused.is_empty() {
         return Ok(EXIT_CLEAN);
@@ -115,13 +121,21 @@ fn write(path: &Path, text: &str) -> Result<()> {
     super::atomic::write(path, text.as_bytes())
 }
 
-/// The `repos:` entry for this guardrail release.
+/// The `repos:` entry: a local hook running the installed `guardrail` binary, so it works as
+/// written, offline, without a release tag to pin (install guardrail with
+/// `cargo install --locked`, as README says). The hook settings are those of guardrail's own
+/// `.pre-commit-hooks.yaml`.
 pub fn pre_commit_entry() -> String {
-    format!(
-        "  - repo: {}\n    rev: v{}\n    hooks:\n      - id: guardrail\n",
-        env!("CARGO_PKG_REPOSITORY"),
-        env!("CARGO_PKG_VERSION")
-    )
+    "  - repo: local\n\
+     \x20   hooks:\n\
+     \x20     - id: guardrail\n\
+     \x20       name: guardrail\n\
+     \x20       entry: guardrail check --staged\n\
+     \x20       language: system\n\
+     \x20       pass_filenames: true\n\
+     \x20       require_serial: true\n\
+     \x20       stages: [pre-commit, pre-push, manual]\n"
+        .to_string()
 }
 
 /// A `.pre-commit-config.yaml` with the guardrail hook.
@@ -129,10 +143,15 @@ pub fn pre_commit_config() -> String {
     format!(
         "# pre-commit framework config: run `pre-commit install` once; every commit is then checked.\n\
          # guardrail scans what is staged; `pre-commit run --all-files` scans every tracked file.\n\
+         # The hook runs the guardrail on PATH: install it with `cargo install --locked` (README).\n\
          repos:\n{}",
         pre_commit_entry()
     )
 }
+
+/// Stands in for the commit of the guardrail release to run, which `init` cannot know: the
+/// workflow says to replace it (and fails on GitHub until it is replaced).
+pub const PLACEHOLDER_SHA: &str = "0000000000000000000000000000000000000000";
 
 /// The `owner/repo` of guardrail's GitHub Action, from the package's repository URL.
 pub fn action_repo() -> String {
@@ -167,15 +186,18 @@ jobs:
       - uses: actions/checkout@{checkout} # v4.2.2
         with:
           persist-credentials: false
-      # Pin this to the commit of the release you reviewed, like the checkout above.
-      - uses: {action}@v{version}
+      # PLACEHOLDERS to fill in: the guardrail repository, and the full commit SHA of the
+      # release you reviewed (`git ls-remote https://github.com/{action} refs/tags/v{version}`),
+      # with the tag as a comment. The step fails until both are filled in.
+      - uses: {action}@{placeholder} # v{version}
         with:
           upload-sarif: true
-          # baseline: .guardrail-baseline.json
+          # A `baseline` key in guardrail.toml applies here too (docs/outputs.md#baselines).
 "#,
         checkout = CHECKOUT_SHA,
         action = action_repo(),
         version = env!("CARGO_PKG_VERSION"),
+        placeholder = PLACEHOLDER_SHA,
     )
 }
 

@@ -53,9 +53,17 @@ pub fn run(cmd: &RulesCommand) -> Result<u8> {
                 (Some(rule), _) => explain(rule),
                 (None, Some(m)) => explain_meta(m),
                 (None, None) => {
+                    let ids = set
+                        .rules
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .chain(meta::META_RULES.iter().map(|m| m.id));
+                    let near = crate::config::did_you_mean(id, ids)
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
                     return Err(Error::Usage(format!(
-                        "no rule `{id}`; `guardrail rules list` shows every id"
-                    )))
+                        "no rule `{id}`{near} (`guardrail rules list` shows every id)"
+                    )));
                 }
             };
             write_stdout(text.as_bytes())?;

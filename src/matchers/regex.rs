@@ -94,10 +94,17 @@ impl RegexMatcher {
             if self.rejects(bytes, whole.range(), &reported) {
                 continue;
             }
-            let span = group_range(self.group).unwrap_or(whole.range());
+            let span = align(text, group_range(self.group).unwrap_or(whole.range()));
+            let secret = secret.map(|s| trim_breaks(text.as_bytes(), &align(text, s)));
+            // A secret's match stays on its line; a rule without a secret group may span lines
+            // on purpose.
+            let span = match &secret {
+                Some(sec) => one_line(text.as_bytes(), span, Some(sec)),
+                None => span,
+            };
             out.push(Hit {
-                span: align(text, span),
-                secret: secret.map(|s| align(text, s)),
+                span,
+                secret,
                 ..Hit::default()
             });
         }
@@ -134,6 +141,58 @@ fn align(text: &str, r: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// A secret match's span kept on one line (issue 13): line breaks a pattern's `\s` took at
+/// either end are dropped, and a match that still spans lines (a key on one line, its value on
+/// the next) is cut to the line holding the secret, or to its first line. Only a block around a
+/// secret (a PEM key: header, body lines, footer) keeps its lines.
+fn one_line(b: &[u8], span: Range<usize>, secret: Option<&Range<usize>>) -> Range<usize> {
+    let trim = |r: &Range<usize>| trim_breaks(b, r);
+    let span = trim(&span);
+    if !b[span.clone()].contains(&b'\n') {
+        return span;
+    }
+    let anchor = match secret.map(trim) {
+        Some(sec) if b[sec.clone()].contains(&b'\n') => return span,
+        Some(sec) if sec.start >= span.start && sec.start < span.end => sec.start,
+        _ => span.start,
+    };
+    let line_start = b[..anchor].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let mut line_end = b[anchor..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |i| anchor + i);
+    if span.start < line_start && span.end > line_end {
+        // Lines on both sides of the secret's: a block around it (a PEM key with a one-line
+        // body), reported whole like a key whose body spans lines.
+        return span;
+    }
+    if line_end > line_start && b[line_end - 1] == b'\r' {
+        line_end -= 1;
+    }
+    let mut start = span.start.max(line_start);
+    // The part of the match on the secret's line starts at its first visible character.
+    if start > span.start {
+        while start < anchor && (b[start] == b' ' || b[start] == b'\t') {
+            start += 1;
+        }
+    }
+    start..span.end.min(line_end).max(start)
+}
+
+/// `r` without the line breaks at its ends (a secret group that took a trailing newline would
+/// reach past the snippet's lines, which must hold all of it to mask it).
+fn trim_breaks(b: &[u8], r: &Range<usize>) -> Range<usize> {
+    let is_break = |c: u8| c == b'\r' || c == b'\n';
+    let (mut s, mut e) = (r.start.min(b.len()), r.end.min(b.len()));
+    while s < e && is_break(b[s]) {
+        s += 1;
+    }
+    while e > s && is_break(b[e - 1]) {
+        e -= 1;
+    }
+    s..e
+}
+
 /// Shannon entropy in bits per byte.
 pub fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
@@ -163,6 +222,22 @@ mod tests {
         assert_eq!(entropy(b"aaaaaaaa"), 0.0);
         assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
         assert!(entropy(b"q8Zr2LmX0vT9wKp4") > 3.5);
+    }
+
+    #[test]
+    fn spans_stay_on_one_line() {
+        let text = b"key =\nSECRETVALUE\nnext";
+        // A key on one line, the secret on the next: the span is cut to the secret's line.
+        assert_eq!(one_line(text, 0..17, Some(&(6..17))), 6..17);
+        assert_eq!(one_line(b"k:\n  VALUE", 0..10, Some(&(5..10))), 5..10);
+        // A trailing `\s` that took the line break: dropped.
+        assert_eq!(one_line(text, 6..18, Some(&(6..17))), 6..17);
+        // No secret group: the first line.
+        assert_eq!(one_line(b"a b\r\nc", 0..6, None), 0..3);
+        // A secret spanning lines (a key block) keeps them, and so does a block around a
+        // one-line secret.
+        assert_eq!(one_line(b"BEGIN\nAAA\nBBB\nEND", 0..17, Some(&(5..13))), 0..17);
+        assert_eq!(one_line(b"BEGIN\nAAA\nEND", 0..13, Some(&(6..9))), 0..13);
     }
 
     #[test]

@@ -207,6 +207,10 @@ fn contexts(
             errors.push(e);
             continue;
         };
+        if value.get_ref() == "on" {
+            out.remove(&context); // the rule's own severity, whatever the pack's default
+            continue;
+        }
         match parse_setting(value.get_ref()) {
             Some(setting) => {
                 out.insert(context, setting);
@@ -218,7 +222,7 @@ fn contexts(
                     value.span(),
                     "invalid context setting",
                 )
-                .with_help("use \"off\", \"note\", \"warning\" or \"error\""),
+                .with_help("use \"off\", \"on\" (the rule's severity), \"note\", \"warning\" or \"error\""),
             ),
         }
     }

@@ -313,7 +313,8 @@ impl<'a> Findings<'a> {
             .map_err(|e| io::Error::other(e.to_string()))?;
         w.write_all(out.as_bytes())?;
         if let Some(p) = self.report.provenance.get(&finding.fingerprint) {
-            writeln!(w, "{}", visible::line(&provenance_line(p)))?;
+            let line = visible::line(&provenance_line(p)).into_owned();
+            writeln!(w, "{}", wrap(&line, self.width, "    "))?;
         }
         writeln!(w)
     }
@@ -352,9 +353,11 @@ fn wrap_label(finding: &mut Finding, width: usize, gutter: usize) {
     let text = &snippet.text;
     let start = snippet.span.start.min(text.len());
     let end = snippet.span.end.clamp(start, text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..start].chars().count();
-    let half = text[start..end].split('\n').next().unwrap_or("").chars().count() / 2;
+    let before = text.get(..start).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).unwrap_or("").chars().count();
+    let marked = text.get(start..end).unwrap_or("");
+    let half = marked.split('\n').next().unwrap_or("").chars().count() / 2;
     let used = gutter + 3 + column + half + 5;
     let room = width.saturating_sub(used).max(24);
     if label.chars().count() > room {

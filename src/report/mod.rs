@@ -257,7 +257,10 @@ impl Report {
 /// The matcher's specifics of a finding (the crate, version and advisories; the key; the
 /// construct found), beyond the rule's message: what human output writes under the underline.
 pub fn detail(f: &Finding) -> Option<&str> {
-    f.label.as_deref().map(str::trim).filter(|d| !d.is_empty())
+    f.label
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && *d != f.message)
 }
 
 /// The finding's message followed by its detail (`message: detail`), for formats with one

@@ -253,3 +253,43 @@ fn findings_or_empty(json: &serde_json::Value) -> Vec<(String, String, u64, u64)
         Vec::new()
     }
 }
+
+#[test]
+fn write_baseline_refuses_a_partial_selection() {
+    let dir = repo();
+    let pack = fixture("human/pack.toml");
+    for flag in ["--select", "--ignore"] {
+        let out = guardrail()
+            .current_dir(dir.path())
+            .args(["check", "--no-builtin", "--policy"])
+            .arg(&pack)
+            .args([flag, "sleep-call", "--write-baseline=b.toml"])
+            .output()
+            .expect("ran");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!dir.path().join("b.toml").exists());
+    }
+}
+
+#[test]
+fn rules_explain_suggests_the_nearest_id() {
+    let out = guardrail()
+        .args(["rules", "explain", "security/githb-token"])
+        .output()
+        .expect("ran");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr).replace("\n  │ ", " ");
+    assert!(
+        stderr.contains("no rule `security/githb-token`; did you mean `security/github-token`? (`guardrail rules list` shows every id)"),
+        "{stderr}"
+    );
+    let out = guardrail()
+        .args(["rules", "explain", "unused-supression"])
+        .output()
+        .expect("ran");
+    let stderr = String::from_utf8_lossy(&out.stderr).replace("\n  │ ", " ");
+    assert!(
+        stderr.contains("did you mean `guardrail/unused-suppression`?"),
+        "{stderr}"
+    );
+}
