@@ -137,6 +137,26 @@ pub fn explain_meta(m: &MetaRule) -> String {
     out
 }
 
+/// What the rule does in each file context, e.g. `source: error, test: warning, ...`.
+fn contexts_line(r: &Rule) -> String {
+    use crate::context::Context;
+    [
+        Context::Source,
+        Context::Test,
+        Context::Docs,
+        Context::Generated,
+        Context::Vendored,
+        Context::Build,
+    ]
+    .iter()
+    .map(|&c| match r.severity_in(c) {
+        Some(sev) => format!("{c}: {sev}"),
+        None => format!("{c}: off"),
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 /// Renders one rule in the fixed documentation shape.
 pub fn explain(r: &Rule) -> String {
     let mut out = String::new();
@@ -167,6 +187,7 @@ pub fn explain(r: &Rule) -> String {
     if !r.exclude_paths.is_empty() {
         let _ = writeln!(out, "Excluded: {}", r.exclude_paths.join(", "));
     }
+    let _ = writeln!(out, "Contexts: {}", contexts_line(r));
     if !r.suppressible {
         let _ = writeln!(out, "Cannot be suppressed inline.");
     }

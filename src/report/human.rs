@@ -473,6 +473,10 @@ pub fn summary_line(s: &Summary) -> String {
         let hit: Vec<String> = s.bounds.iter().map(|(k, v)| format!("{v} {k}")).collect();
         line.push_str(&format!("; bounds hit: {}", hit.join(", ")));
     }
+    if s.contexts.keys().any(|c| c != "source") {
+        let by: Vec<String> = s.contexts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        line.push_str(&format!("; by file context: {}", by.join(", ")));
+    }
     let suppressed = s.suppressed_inline + s.suppressed_baseline;
     if suppressed > 0 {
         line.push_str(&format!(

@@ -58,6 +58,8 @@ struct JsonFinding<'a> {
     detail: Option<&'a str>,
     /// The source lines, secrets masked; added to v1.
     snippet: Option<JsonSnippet<'a>>,
+    /// The file context (source, test, docs, generated, vendored, build); added to v1.
+    context: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a crate::source::history::Commit>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +101,8 @@ struct JsonSummary<'a> {
     internal_errors: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     commits_scanned: Option<usize>,
+    /// Reported findings per file context; added to v1.
+    contexts: &'a BTreeMap<String, usize>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +140,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                     line: s.first_line,
                     text: &s.text,
                 }),
+                context: f.context.as_str(),
                 commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
                 occurrences: report.provenance.get(&f.fingerprint).map(|p| {
                     p.places
@@ -165,6 +170,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             bounds: &s.bounds,
             internal_errors: &s.internal_errors,
             commits_scanned: s.commits_scanned,
+            contexts: &s.contexts,
         },
         config: JsonConfig {
             file: report.config.file.as_deref(),

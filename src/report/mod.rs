@@ -115,6 +115,8 @@ pub struct Summary {
     pub duration_ms: u64,
     /// Commits walked (`guardrail history` only).
     pub commits_scanned: Option<usize>,
+    /// Reported findings per file context (`source`, `test`, `docs`, ...).
+    pub contexts: BTreeMap<String, usize>,
 }
 
 /// One file that was not scanned, and why.
@@ -251,6 +253,10 @@ impl Report {
             .filter(|f| f.rule == crate::meta::STALE_BASELINE)
             .count();
         s.files_skipped = s.skipped.values().sum();
+        s.contexts.clear();
+        for f in &self.findings {
+            *s.contexts.entry(f.context.as_str().to_string()).or_default() += 1;
+        }
     }
 }
 

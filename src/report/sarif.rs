@@ -50,8 +50,11 @@ struct VersionControl {
 /// A history finding's commit and the places its content was committed.
 #[derive(Serialize)]
 struct ResultProperties<'a> {
-    commit: &'a crate::source::history::Commit,
-    occurrences: usize,
+    context: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a crate::source::history::Commit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -340,9 +343,10 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, report: &'a Report) -> 
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
         suppressions: f.suppressed.as_ref().map(suppression).into_iter().collect(),
-        properties: report.provenance.get(&f.fingerprint).map(|p| ResultProperties {
-            commit: &p.commit,
-            occurrences: p.places.len(),
+        properties: Some(ResultProperties {
+            context: f.context.as_str(),
+            commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
+            occurrences: report.provenance.get(&f.fingerprint).map(|p| p.places.len()),
         }),
     }
 }

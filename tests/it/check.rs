@@ -91,6 +91,7 @@ fn json_report_follows_the_v1_contract() {
         [
             "category",
             "column",
+            "context",
             "detail",
             "end_column",
             "end_line",

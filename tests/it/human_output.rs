@@ -110,7 +110,8 @@ fn quiet_prints_the_summary_line_only() {
         assert_eq!(code, 1);
         assert_eq!(
             text,
-            "guardrail: 2 errors, 14 warnings, 1 note in 5 files; [DURATION] ms\n"
+            "guardrail: 2 errors, 14 warnings, 1 note in 5 files; by file context: 5 source, 12 vendored; \
+             [DURATION] ms\n"
         );
     }
 }

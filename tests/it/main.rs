@@ -11,6 +11,7 @@ mod code_javascript;
 mod code_python;
 mod common;
 mod config_baseline;
+mod contexts;
 mod diff;
 mod documents;
 mod finding_detail;
