@@ -10,8 +10,10 @@ use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
 /// Indexes a parsed Java file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src);
-    walk(root, |n| visit(&mut b, n));
-    b.finish()
+    let complete = walk(root, |n| visit(&mut b, n));
+    let mut index = b.finish();
+    index.truncated = !complete;
+    index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
