@@ -121,6 +121,7 @@ pub struct CallForm {
     literal: Vec<String>,
     built: bool,
     dynamic: bool,
+    sources: Vec<PathPattern>,
     text: Option<Lazy>,
     sanitizers: Vec<PathPattern>,
     with: Vec<(CodeArg, Vec<String>)>,
@@ -228,6 +229,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         literal: literals(&v.literal),
         built: v.built,
         dynamic: v.dynamic,
+        sources: patterns(rule, &v.sources)?,
         text: regex(rule, &v.text, eager)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
         with,
@@ -357,9 +359,20 @@ impl CallForm {
                 if self.dynamic && !flow.dynamic_at(t, 0) {
                     continue;
                 }
-                if self.built
-                    && !(flow.built(t) && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t))))
-                {
+                // Built (with the text the form asks for), or read from an untrusted source.
+                let built = self.built
+                    && flow.built(t)
+                    && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t)));
+                let source = |p: &[String]| self.sources.iter().any(|s| s.matches(p));
+                // A tainted value with literal text must still read as the form's text: `'convert '
+                // + req.query.f` is not a query.
+                let tainted = !self.sources.is_empty()
+                    && flow.tainted(t, &source)
+                    && self.text.as_ref().is_none_or(|re| {
+                        let text = flow.text(t);
+                        text.trim().is_empty() || re.is_match(&text)
+                    });
+                if self.built && !built && !tainted {
                     continue;
                 }
             }
