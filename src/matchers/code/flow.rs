@@ -255,7 +255,10 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
             mentions_at(ix, *base, skip, out, depth + 1);
         }
         Expr::Pair(k, v) => {
-            push(k);
+            // `password: 'XXXXX'` names a field but logs a constant.
+            if !matches!(ix.expr(*v), Expr::Str(_) | Expr::Lit(_)) {
+                push(k);
+            }
             mentions_at(ix, *v, skip, out, depth + 1);
         }
         Expr::Call(c) => {
@@ -280,7 +283,9 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, a, skip, out, depth + 1);
             }
             for (k, v) in &call.named {
-                out.push(Mention { name: snake(k) });
+                if !matches!(ix.expr(*v), Expr::Str(_) | Expr::Lit(_)) {
+                    out.push(Mention { name: snake(k) });
+                }
                 mentions_at(ix, *v, skip, out, depth + 1);
             }
         }

@@ -366,7 +366,9 @@ impl CallForm {
                 let source = |p: &[String]| self.sources.iter().any(|s| s.matches(p));
                 // A tainted value with literal text must still read as the form's text: `'convert '
                 // + req.query.f` is not a query.
+                // An array or object (`Promise.all([...])`) is not query text.
                 let tainted = !self.sources.is_empty()
+                    && !matches!(index.expr(t), Expr::Other(_))
                     && flow.tainted(t, &source)
                     && self.text.as_ref().is_none_or(|re| {
                         let text = flow.text(t);
@@ -420,7 +422,8 @@ impl CallForm {
                 }
             }
             for (k, v) in &this.named {
-                if re.is_match(&snake(k)) || matches(*v) {
+                let constant = matches!(index.expr(*v), Expr::Str(_) | Expr::Lit(_));
+                if (!constant && re.is_match(&snake(k))) || matches(*v) {
                     return Some(index.span(*v));
                 }
             }

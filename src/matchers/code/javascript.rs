@@ -31,6 +31,16 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "variable_declarator" => declarator(b, n),
         "assignment_expression" | "augmented_assignment_expression" => assignment(b, n),
         "import_statement" => import(b, n),
+        // `for (const cmd of ["a", "b"])`: the loop variable holds the iterable's items.
+        "for_in_statement" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            {
+                if left.kind() == "identifier" {
+                    let value = expr(b, right);
+                    b.assign(vec![b.text(left).to_string()], value, n);
+                }
+            }
+        }
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
             let mut c = n.walk();

@@ -22,6 +22,16 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             call(b, n);
         }
         "assignment" | "augmented_assignment" => assignment(b, n),
+        // `for cmd in ("ver", "cmd /c ver")`: the loop variable holds the iterable's items.
+        "for_statement" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            {
+                if left.kind() == "identifier" {
+                    let value = expr(b, right);
+                    b.assign(vec![b.text(left).to_string()], value, n);
+                }
+            }
+        }
         "import_statement" => {
             let mut c = n.walk();
             for name in n.children_by_field_name("name", &mut c) {
