@@ -255,8 +255,9 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
             mentions_at(ix, *base, skip, out, depth + 1);
         }
         Expr::Pair(k, v) => {
-            // `password: 'XXXXX'` names a field but logs a constant.
-            if !matches!(ix.expr(*v), Expr::Str(_) | Expr::Lit(_)) {
+            // `password: 'XXXXX'` names a field but logs a constant; `email: mask(email)` logs
+            // what the mask left.
+            if !constant_or_masked(ix, *v, skip) {
                 push(k);
             }
             mentions_at(ix, *v, skip, out, depth + 1);
@@ -283,7 +284,7 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, a, skip, out, depth + 1);
             }
             for (k, v) in &call.named {
-                if !matches!(ix.expr(*v), Expr::Str(_) | Expr::Lit(_)) {
+                if !constant_or_masked(ix, *v, skip) {
                     out.push(Mention { name: snake(k) });
                 }
                 mentions_at(ix, *v, skip, out, depth + 1);
@@ -300,5 +301,14 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, a, skip, out, depth + 1);
             }
         }
+    }
+}
+
+/// A literal, or a call to a helper `skip` accepts (a masking function).
+pub fn constant_or_masked(ix: &Index, v: ExprId, skip: &dyn Fn(&str) -> bool) -> bool {
+    match ix.expr(v) {
+        Expr::Str(_) | Expr::Lit(_) => true,
+        Expr::Call(c) => skip(ix.calls[*c].path.last().map(String::as_str).unwrap_or("")),
+        _ => false,
     }
 }

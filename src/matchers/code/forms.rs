@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use toml::Spanned;
 
-use super::flow::{mentions, Flow, Mention};
+use super::flow::{constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
 use crate::error::{LocatedError, LocatedKind};
 use crate::finding::Hit;
@@ -57,7 +57,7 @@ impl PathPattern {
     /// Words the prefilter can look for: the literal pieces of the last segment.
     pub fn words(&self) -> Vec<String> {
         let last = self.0.last().map(String::as_str).unwrap_or("");
-        last.split('*')
+        last.split(['*', '|'])
             .filter(|w| w.len() >= 3)
             .map(str::to_string)
             .collect()
@@ -422,7 +422,7 @@ impl CallForm {
                 }
             }
             for (k, v) in &this.named {
-                let constant = matches!(index.expr(*v), Expr::Str(_) | Expr::Lit(_));
+                let constant = constant_or_masked(index, *v, &skip);
                 if (!constant && re.is_match(&snake(k))) || matches(*v) {
                     return Some(index.span(*v));
                 }
@@ -679,5 +679,26 @@ fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &str) -> Vec<String> {
+        s.split('.').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn segment_globs_and_alternatives() {
+        let p = |s: &str| PathPattern::parse(s).expect("valid");
+        assert!(p("analytics.identify|track").matches(&path("analytics.identify")));
+        assert!(p("analytics|segment.identify").matches(&path("x.segment.identify")));
+        assert!(p("*.execute").matches(&path("self.cur.execute")));
+        assert!(p("logging|*_logger.info|debug").matches(&path("app_logger.debug")));
+        assert!(!p("*.execute").matches(&path("execute")));
+        assert!(!p("requests.get").matches(&path("session.get")));
+        assert_eq!(p("analytics.identify|track").words(), ["identify", "track"]);
     }
 }
