@@ -27,6 +27,8 @@ def family(rule):
         return "hash"
     if "personal-data-in-log" in short:
         return "log"
+    if short == "personal-data-sent-to-analytics":
+        return "analytics"
     return None
 
 

@@ -335,7 +335,7 @@ impl CallForm {
             sanitizer: &sanitizer,
         };
         for (id, call) in index.calls.iter().enumerate() {
-            if !self.names.iter().any(|p| p.matches(&call.path)) {
+            if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
             }
             if !self
@@ -538,7 +538,9 @@ impl PropertyForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let argument = self.places.contains(&CodePlace::Argument);
         for call in index.calls.iter().filter(|_| argument) {
-            if !self.within.is_empty() && !self.within.iter().any(|p| p.matches(&call.path)) {
+            if !self.within.is_empty()
+                && !index.call_matches(call, &|path| self.within.iter().any(|p| p.matches(path)))
+            {
                 continue;
             }
             for (k, v) in &call.named {
@@ -599,7 +601,9 @@ impl StringForm {
         };
         let mut covered = vec![false; index.exprs.len()];
         for call in &index.calls {
-            if self.unless_argument_of.iter().any(|p| p.matches(&call.path)) {
+            if index.call_matches(call, &|path| {
+                self.unless_argument_of.iter().any(|p| p.matches(path))
+            }) {
                 for &a in call.args.iter().chain(call.named.iter().map(|(_, v)| v)) {
                     cover(index, a, &mut covered, 0);
                 }

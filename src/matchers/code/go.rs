@@ -183,6 +183,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         n,
         Call {
             path,
+            written: None,
             receiver,
             args,
             named,

@@ -44,6 +44,9 @@ pub enum Expr {
 pub struct Call {
     /// Callee path after alias resolution.
     pub path: Vec<String>,
+    /// The path as written, when an import alias changed it (`mixpanel.track` for
+    /// `import mixpanel from 'mixpanel-browser'`): names match either.
+    pub written: Option<Vec<String>>,
     /// The receiver of a method call (`user.email` in `user.email.lower()`).
     pub receiver: Option<ExprId>,
     /// Positional arguments.
@@ -176,6 +179,11 @@ impl Index {
             .into_iter()
             .flatten()
             .map(|&i| (i, &self.calls[i]))
+    }
+
+    /// Whether `pattern` accepts the call's resolved path or its path as written.
+    pub fn call_matches(&self, call: &Call, pattern: &dyn Fn(&[String]) -> bool) -> bool {
+        pattern(&call.path) || call.written.as_deref().is_some_and(pattern)
     }
 
     /// The function an expression belongs to.

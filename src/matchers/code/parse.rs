@@ -150,6 +150,8 @@ impl<'s> Builder<'s> {
         if let Some(&id) = self.calls.get(&n.id()) {
             return id;
         }
+        let mut call = call;
+        call.written = self.written(&call.path);
         self.ix.calls.push(call);
         let id = self.ix.calls.len() - 1;
         self.calls.insert(n.id(), id);
@@ -161,6 +163,20 @@ impl<'s> Builder<'s> {
             }
         }
         id
+    }
+
+    /// The path as written before alias resolution, if an alias produced it: the longest alias
+    /// target that prefixes `path` (ties by local name, for a deterministic choice).
+    fn written(&self, path: &[String]) -> Option<Vec<String>> {
+        let (local, full) = self
+            .ix
+            .aliases
+            .iter()
+            .filter(|(_, full)| path.starts_with(full))
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(a.0)))?;
+        let mut w = vec![local.clone()];
+        w.extend(path[full.len()..].iter().cloned());
+        (w != path).then_some(w)
     }
 
     /// Records an assignment to a dotted target.
