@@ -108,12 +108,20 @@ fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     match n.kind() {
         "identifier" => vec![b.text(n).to_string()],
         "selector_expression" => {
             let mut p = n
                 .child_by_field_name("operand")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(f) = n.child_by_field_name("field") {
                 p.push(b.text(f).to_string());
@@ -123,7 +131,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "index_expression" => {
             let mut p = n
                 .child_by_field_name("operand")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n
                 .child_by_field_name("index")

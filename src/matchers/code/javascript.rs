@@ -152,13 +152,21 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     let n = unwrap(n);
     match n.kind() {
         "identifier" | "this" => vec![b.text(n).to_string()],
         "member_expression" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(a) = n.child_by_field_name("property") {
                 p.push(b.text(a).to_string());
@@ -168,7 +176,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "subscript_expression" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n.child_by_field_name("index").filter(|k| k.kind() == "string") {
                 p.push(string_value(b, k));

@@ -106,12 +106,20 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 
 /// `a.b["c"]` -> `[a, b, c]`.
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     match n.kind() {
         "identifier" => vec![b.text(n).to_string()],
         "attribute" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(a) = n.child_by_field_name("attribute") {
                 p.push(b.text(a).to_string());
@@ -121,7 +129,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "subscript" => {
             let mut p = n
                 .child_by_field_name("value")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n
                 .child_by_field_name("subscript")
