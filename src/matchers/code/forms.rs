@@ -301,10 +301,13 @@ fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
     match index.expr(id) {
         Expr::Str(s) => literals.iter().any(|l| l == s),
         Expr::Lit(s) => literals.iter().any(|l| l.eq_ignore_ascii_case(s)),
+        // Only constant-looking literals (`CERT_NONE`, `ssl.CERT_NONE`) compare with names: a
+        // variable called `cmd` is not the literal "cmd".
         Expr::Name(_) | Expr::Attr(..) => {
             let path = index.path_of(id);
             literals
                 .iter()
+                .filter(|l| l.contains('.') || super::index::is_constant_name(l))
                 .any(|l| PathPattern::parse(l).is_some_and(|p| p.matches(&path)))
         }
         _ => false,
