@@ -608,6 +608,10 @@ pub struct CodeCallForm {
     /// to a shell as a variable, a parameter or a built string.
     #[serde(default)]
     pub dynamic: bool,
+    /// ... or (with `built`) the argument reads, directly or through locals, from one of these
+    /// untrusted sources: `request.args`, `sys.argv`, `req.query`, `r.FormValue`.
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
     /// Calls whose result is clean inside a built string (`shlex.quote`, `quote_name`).
     #[serde(default)]
     pub sanitizers: Vec<Spanned<String>>,

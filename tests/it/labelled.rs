@@ -24,6 +24,8 @@ fn family(rule: &str) -> Option<&'static str> {
         Some("hash")
     } else if short.contains("personal-data-in-log") {
         Some("log")
+    } else if short == "personal-data-sent-to-analytics" {
+        Some("analytics")
     } else {
         None
     }

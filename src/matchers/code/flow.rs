@@ -144,6 +144,55 @@ impl Flow<'_> {
         }
     }
 
+    /// Whether the value reads from a path `source` accepts (a request parameter, `sys.argv`),
+    /// directly or through the names it was assigned from.
+    pub fn tainted(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool) -> bool {
+        self.tainted_at(id, source, 0)
+    }
+
+    fn tainted_at(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool, depth: usize) -> bool {
+        if depth > DEPTH {
+            return false;
+        }
+        let ix = self.index;
+        let from_source = |e: ExprId| {
+            let path = ix.path_of(e);
+            (1..=path.len()).any(|k| source(&path[..k]))
+        };
+        match ix.expr(id) {
+            Expr::Str(_) | Expr::Lit(_) => false,
+            Expr::Name(n) => {
+                from_source(id)
+                    || ix
+                        .values_of(n, ix.func_of(id), ix.span(id).start)
+                        .into_iter()
+                        .any(|v| self.tainted_at(v, source, depth + 1))
+            }
+            Expr::Attr(..) | Expr::Index(..) => from_source(id),
+            Expr::Call(c) => {
+                let call = &ix.calls[*c];
+                if (self.sanitizer)(&call.path)
+                    || NUMERIC.contains(&call.path.last().map(String::as_str).unwrap_or(""))
+                {
+                    return false;
+                }
+                from_source(id)
+                    || call
+                        .receiver
+                        .is_some_and(|r| self.tainted_at(r, source, depth + 1))
+                    || call.args.iter().any(|&a| self.tainted_at(a, source, depth + 1))
+            }
+            Expr::Concat(parts) | Expr::Other(parts) => {
+                parts.iter().any(|&p| self.tainted_at(p, source, depth + 1))
+            }
+            Expr::Format(t, args) => {
+                self.tainted_at(*t, source, depth + 1)
+                    || args.iter().any(|&a| self.tainted_at(a, source, depth + 1))
+            }
+            Expr::Pair(_, v) => self.tainted_at(*v, source, depth + 1),
+        }
+    }
+
     /// The literal text of a (built) string, following names: what a `text` regex reads.
     pub fn text(&self, id: ExprId) -> String {
         let mut out = String::new();
@@ -206,7 +255,11 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
             mentions_at(ix, *base, skip, out, depth + 1);
         }
         Expr::Pair(k, v) => {
-            push(k);
+            // `password: 'XXXXX'` names a field but logs a constant; `email: mask(email)` logs
+            // what the mask left.
+            if !constant_or_masked(ix, *v, skip) {
+                push(k);
+            }
             mentions_at(ix, *v, skip, out, depth + 1);
         }
         Expr::Call(c) => {
@@ -231,7 +284,9 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, a, skip, out, depth + 1);
             }
             for (k, v) in &call.named {
-                out.push(Mention { name: snake(k) });
+                if !constant_or_masked(ix, *v, skip) {
+                    out.push(Mention { name: snake(k) });
+                }
                 mentions_at(ix, *v, skip, out, depth + 1);
             }
         }
@@ -246,5 +301,14 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, a, skip, out, depth + 1);
             }
         }
+    }
+}
+
+/// A literal, or a call to a helper `skip` accepts (a masking function).
+pub fn constant_or_masked(ix: &Index, v: ExprId, skip: &dyn Fn(&str) -> bool) -> bool {
+    match ix.expr(v) {
+        Expr::Str(_) | Expr::Lit(_) => true,
+        Expr::Call(c) => skip(ix.calls[*c].path.last().map(String::as_str).unwrap_or("")),
+        _ => false,
     }
 }

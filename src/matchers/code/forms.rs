@@ -2,10 +2,12 @@
 
 use std::ops::Range;
 
+use std::sync::OnceLock;
+
 use regex::Regex;
 use toml::Spanned;
 
-use super::flow::{mentions, Flow, Mention};
+use super::flow::{constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
 use crate::error::{LocatedError, LocatedKind};
 use crate::finding::Hit;
@@ -13,6 +15,25 @@ use crate::policy::raw::{
     CodeArg, CodeCallForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable, RustReportAt,
 };
 use crate::policy::Rule;
+
+/// A regex compiled on first use: a run whose files never reach a code rule (a pre-commit
+/// check of one Rust file) does not pay for building the built-in rules' patterns. User
+/// policies are compiled at load, so their errors are located in the policy.
+#[derive(Debug)]
+pub struct Lazy {
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Lazy {
+    /// Whether the pattern matches (a pattern that does not build matches nothing).
+    pub fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
+    }
+}
 
 /// A dotted name pattern matched against the last segments of a path.
 #[derive(Debug, Clone)]
@@ -36,7 +57,7 @@ impl PathPattern {
     /// Words the prefilter can look for: the literal pieces of the last segment.
     pub fn words(&self) -> Vec<String> {
         let last = self.0.last().map(String::as_str).unwrap_or("");
-        last.split('*')
+        last.split(['*', '|'])
             .filter(|w| w.len() >= 3)
             .map(str::to_string)
             .collect()
@@ -74,7 +95,7 @@ fn glob(pattern: &str, s: &str) -> bool {
 #[derive(Debug)]
 pub enum Form {
     /// `[[rule.code.call]]`
-    Call(CallForm),
+    Call(Box<CallForm>),
     /// `[[rule.code.property]]`
     Property(PropertyForm),
     /// `[[rule.code.string]]`
@@ -84,7 +105,7 @@ pub enum Form {
 /// A compiled string form.
 #[derive(Debug)]
 pub struct StringForm {
-    text: Regex,
+    text: Lazy,
     words: Vec<String>,
     sanitizers: Vec<PathPattern>,
     unless_argument_of: Vec<PathPattern>,
@@ -100,12 +121,13 @@ pub struct CallForm {
     literal: Vec<String>,
     built: bool,
     dynamic: bool,
-    text: Option<Regex>,
+    sources: Vec<PathPattern>,
+    text: Option<Lazy>,
     sanitizers: Vec<PathPattern>,
     with: Vec<(CodeArg, Vec<String>)>,
-    mentions: Option<Regex>,
-    unless_call: Option<Regex>,
-    flows_to: Option<Regex>,
+    mentions: Option<Lazy>,
+    unless_call: Option<Lazy>,
+    flows_to: Option<Lazy>,
     report: RustReportAt,
     message: Option<String>,
     label: Option<String>,
@@ -126,11 +148,18 @@ fn error(rule: &Rule, span: Range<usize>, msg: &str) -> LocatedError {
     LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
 }
 
-fn regex(rule: &Rule, s: &Option<Spanned<String>>) -> Result<Option<Regex>, LocatedError> {
+fn regex(rule: &Rule, s: &Option<Spanned<String>>, eager: bool) -> Result<Option<Lazy>, LocatedError> {
     let Some(s) = s else { return Ok(None) };
-    Regex::new(s.get_ref())
-        .map(Some)
-        .map_err(|e| error(rule, s.span(), "invalid regex").with_label(e.to_string()))
+    let compiled = OnceLock::new();
+    if eager {
+        let re = Regex::new(s.get_ref())
+            .map_err(|e| error(rule, s.span(), "invalid regex").with_label(e.to_string()))?;
+        let _ = compiled.set(Some(re));
+    }
+    Ok(Some(Lazy {
+        pattern: s.get_ref().clone(),
+        compiled,
+    }))
 }
 
 fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<Vec<PathPattern>, LocatedError> {
@@ -151,21 +180,21 @@ fn literals(list: &[Spanned<String>]) -> Vec<String> {
 }
 
 /// Compiles every form of the table.
-pub fn compile(rule: &Rule, table: &CodeTable) -> Result<Vec<Form>, LocatedError> {
+pub fn compile(rule: &Rule, table: &CodeTable, eager: bool) -> Result<Vec<Form>, LocatedError> {
     let mut forms = Vec::new();
     for f in &table.call {
-        forms.push(Form::Call(call_form(rule, f)?));
+        forms.push(Form::Call(Box::new(call_form(rule, f, eager)?)));
     }
     for f in &table.property {
         forms.push(Form::Property(property_form(rule, f)?));
     }
     for f in &table.string {
-        forms.push(Form::String(string_form(rule, f)?));
+        forms.push(Form::String(string_form(rule, f, eager)?));
     }
     Ok(forms)
 }
 
-fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, LocatedError> {
+fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<CallForm, LocatedError> {
     let v = f.get_ref();
     if v.name.is_empty() {
         return Err(
@@ -200,12 +229,13 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>) -> Result<CallForm, Located
         literal: literals(&v.literal),
         built: v.built,
         dynamic: v.dynamic,
-        text: regex(rule, &v.text)?,
+        sources: patterns(rule, &v.sources)?,
+        text: regex(rule, &v.text, eager)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
         with,
-        mentions: regex(rule, &v.mentions)?,
-        unless_call: regex(rule, &v.unless_call)?,
-        flows_to: regex(rule, &v.flows_to)?,
+        mentions: regex(rule, &v.mentions, eager)?,
+        unless_call: regex(rule, &v.unless_call, eager)?,
+        flows_to: regex(rule, &v.flows_to, eager)?,
         report: v.report.as_ref().map_or(RustReportAt::Call, |r| *r.get_ref()),
         message: v.message.clone(),
         label: v.label.clone(),
@@ -232,9 +262,9 @@ fn property_form(rule: &Rule, f: &Spanned<CodePropertyForm>) -> Result<PropertyF
     })
 }
 
-fn string_form(rule: &Rule, f: &Spanned<CodeStringForm>) -> Result<StringForm, LocatedError> {
+fn string_form(rule: &Rule, f: &Spanned<CodeStringForm>, eager: bool) -> Result<StringForm, LocatedError> {
     let v = f.get_ref();
-    let text = regex(rule, &Some(v.text.clone()))?.ok_or_else(|| error(rule, f.span(), "no text"))?;
+    let text = regex(rule, &Some(v.text.clone()), eager)?.ok_or_else(|| error(rule, f.span(), "no text"))?;
     Ok(StringForm {
         text,
         words: Vec::new(),
@@ -271,10 +301,13 @@ fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
     match index.expr(id) {
         Expr::Str(s) => literals.iter().any(|l| l == s),
         Expr::Lit(s) => literals.iter().any(|l| l.eq_ignore_ascii_case(s)),
+        // Only constant-looking literals (`CERT_NONE`, `ssl.CERT_NONE`) compare with names: a
+        // variable called `cmd` is not the literal "cmd".
         Expr::Name(_) | Expr::Attr(..) => {
             let path = index.path_of(id);
             literals
                 .iter()
+                .filter(|l| l.contains('.') || super::index::is_constant_name(l))
                 .any(|l| PathPattern::parse(l).is_some_and(|p| p.matches(&path)))
         }
         _ => false,
@@ -305,7 +338,7 @@ impl CallForm {
             sanitizer: &sanitizer,
         };
         for (id, call) in index.calls.iter().enumerate() {
-            if !self.names.iter().any(|p| p.matches(&call.path)) {
+            if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
             }
             if !self
@@ -329,9 +362,22 @@ impl CallForm {
                 if self.dynamic && !flow.dynamic_at(t, 0) {
                     continue;
                 }
-                if self.built
-                    && !(flow.built(t) && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t))))
-                {
+                // Built (with the text the form asks for), or read from an untrusted source.
+                let built = self.built
+                    && flow.built(t)
+                    && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t)));
+                let source = |p: &[String]| self.sources.iter().any(|s| s.matches(p));
+                // A tainted value with literal text must still read as the form's text: `'convert '
+                // + req.query.f` is not a query.
+                // An array or object (`Promise.all([...])`) is not query text.
+                let tainted = !self.sources.is_empty()
+                    && !matches!(index.expr(t), Expr::Other(_))
+                    && flow.tainted(t, &source)
+                    && self.text.as_ref().is_none_or(|re| {
+                        let text = flow.text(t);
+                        text.trim().is_empty() || re.is_match(&text)
+                    });
+                if self.built && !built && !tainted {
                     continue;
                 }
             }
@@ -361,13 +407,7 @@ impl CallForm {
 
     /// The span of the first argument (of the call or a method chained onto it) that mentions
     /// a matching name.
-    fn mentioned(
-        &self,
-        index: &Index,
-        id: usize,
-        target: Option<ExprId>,
-        re: &Regex,
-    ) -> Option<Range<usize>> {
+    fn mentioned(&self, index: &Index, id: usize, target: Option<ExprId>, re: &Lazy) -> Option<Range<usize>> {
         let skip = |name: &str| self.unless_call.as_ref().is_some_and(|u| u.is_match(name));
         let matches = |e: ExprId| {
             let mut found: Vec<Mention> = Vec::new();
@@ -385,7 +425,8 @@ impl CallForm {
                 }
             }
             for (k, v) in &this.named {
-                if re.is_match(&snake(k)) || matches(*v) {
+                let constant = constant_or_masked(index, *v, &skip);
+                if (!constant && re.is_match(&snake(k))) || matches(*v) {
                     return Some(index.span(*v));
                 }
             }
@@ -409,17 +450,17 @@ fn followers(index: &Index, id: usize) -> Vec<usize> {
     }
     let span = index.calls[id].span.clone();
     let func = index.calls[id].func;
-    for a in &index.assigns {
+    for a in index.assigns_in(func) {
         let v = index.span(a.value);
         let [local] = a.target.as_slice() else { continue };
-        if a.func != func || !(v.start <= span.start && span.end <= v.end) {
+        if !(v.start <= span.start && span.end <= v.end) {
             continue;
         }
-        for (i, other) in index.calls.iter().enumerate() {
+        for (i, other) in index.calls_in(func) {
             let on_local = other
                 .receiver
                 .is_some_and(|r| matches!(index.expr(r), Expr::Name(n) if n == local));
-            if on_local && other.func == func && other.span.start > a.span.start && !out.contains(&i) {
+            if on_local && other.span.start > a.span.start && !out.contains(&i) {
                 out.push(i);
             }
         }
@@ -429,7 +470,7 @@ fn followers(index: &Index, id: usize) -> Vec<usize> {
 
 /// Whether the value of call `id` (through its method chain) is stored in, or passed as, a
 /// name matching `re`: directly or through one local variable.
-fn flows_to(index: &Index, id: usize, re: &Regex) -> bool {
+fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     let mut top = id;
     for _ in 0..8 {
         match index.calls[top].chained_by {
@@ -500,7 +541,9 @@ impl PropertyForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let argument = self.places.contains(&CodePlace::Argument);
         for call in index.calls.iter().filter(|_| argument) {
-            if !self.within.is_empty() && !self.within.iter().any(|p| p.matches(&call.path)) {
+            if !self.within.is_empty()
+                && !index.call_matches(call, &|path| self.within.iter().any(|p| p.matches(path)))
+            {
                 continue;
             }
             for (k, v) in &call.named {
@@ -561,28 +604,37 @@ impl StringForm {
         };
         let mut covered = vec![false; index.exprs.len()];
         for call in &index.calls {
-            if self.unless_argument_of.iter().any(|p| p.matches(&call.path)) {
+            if index.call_matches(call, &|path| {
+                self.unless_argument_of.iter().any(|p| p.matches(path))
+            }) {
                 for &a in call.args.iter().chain(call.named.iter().map(|(_, v)| v)) {
                     cover(index, a, &mut covered, 0);
                 }
             }
         }
         // A flattened `a + b + c` leaves its inner `a + b` in the arena: inside a covered
-        // string counts as covered.
-        let covered_spans: Vec<Range<usize>> = covered
+        // string counts as covered. One sweep: a span is inside some covered span exactly when
+        // the covered spans starting at or before it reach its end.
+        let mut covered_spans: Vec<Range<usize>> = covered
             .iter()
             .enumerate()
             .filter(|(i, &c)| c && matches!(index.expr(*i), Expr::Concat(_) | Expr::Format(..)))
             .map(|(i, _)| index.span(i))
             .collect();
+        covered_spans.sort_by_key(|s| s.start);
+        let mut candidates: Vec<usize> = (0..index.exprs.len())
+            .filter(|&i| matches!(index.expr(i), Expr::Concat(_) | Expr::Format(..)) && !covered[i])
+            .collect();
+        candidates.sort_by_key(|&i| index.span(i).start);
         let mut found: Vec<Range<usize>> = Vec::new();
-        for (id, (e, span)) in index.exprs.iter().enumerate() {
-            if !matches!(e, Expr::Concat(_) | Expr::Format(..))
-                || covered[id]
-                || covered_spans
-                    .iter()
-                    .any(|c| c.start <= span.start && span.end <= c.end)
-            {
+        let (mut next, mut reach) = (0, 0);
+        for id in candidates {
+            let span = index.span(id);
+            while next < covered_spans.len() && covered_spans[next].start <= span.start {
+                reach = reach.max(covered_spans[next].end);
+                next += 1;
+            }
+            if next > 0 && reach >= span.end {
                 continue;
             }
             if flow.built(id) && self.text.is_match(&flow.text(id)) {
@@ -634,5 +686,26 @@ fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &str) -> Vec<String> {
+        s.split('.').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn segment_globs_and_alternatives() {
+        let p = |s: &str| PathPattern::parse(s).expect("valid");
+        assert!(p("analytics.identify|track").matches(&path("analytics.identify")));
+        assert!(p("analytics|segment.identify").matches(&path("x.segment.identify")));
+        assert!(p("*.execute").matches(&path("self.cur.execute")));
+        assert!(p("logging|*_logger.info|debug").matches(&path("app_logger.debug")));
+        assert!(!p("*.execute").matches(&path("execute")));
+        assert!(!p("requests.get").matches(&path("session.get")));
+        assert_eq!(p("analytics.identify|track").words(), ["identify", "track"]);
     }
 }

@@ -10,8 +10,10 @@ use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
 /// Indexes a parsed Go file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src);
-    walk(root, |n| visit(&mut b, n));
-    b.finish()
+    let complete = walk(root, |n| visit(&mut b, n));
+    let mut index = b.finish();
+    index.truncated = !complete;
+    index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
@@ -106,12 +108,20 @@ fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     match n.kind() {
         "identifier" => vec![b.text(n).to_string()],
         "selector_expression" => {
             let mut p = n
                 .child_by_field_name("operand")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(f) = n.child_by_field_name("field") {
                 p.push(b.text(f).to_string());
@@ -121,7 +131,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "index_expression" => {
             let mut p = n
                 .child_by_field_name("operand")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n
                 .child_by_field_name("index")
@@ -181,6 +191,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         n,
         Call {
             path,
+            written: None,
             receiver,
             args,
             named,

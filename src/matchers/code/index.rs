@@ -44,6 +44,9 @@ pub enum Expr {
 pub struct Call {
     /// Callee path after alias resolution.
     pub path: Vec<String>,
+    /// The path as written, when an import alias changed it (`mixpanel.track` for
+    /// `import mixpanel from 'mixpanel-browser'`): names match either.
+    pub written: Option<Vec<String>>,
     /// The receiver of a method call (`user.email` in `user.email.lower()`).
     pub receiver: Option<ExprId>,
     /// Positional arguments.
@@ -85,6 +88,12 @@ pub struct Index {
     pub functions: Vec<Range<usize>>,
     /// Import aliases: local name -> full dotted path.
     pub aliases: HashMap<String, Vec<String>>,
+    /// Whether indexing stopped early (time budget): the index is partial.
+    pub truncated: bool,
+    expr_func: Vec<Option<usize>>,
+    by_name: HashMap<(String, Option<usize>), Vec<usize>>,
+    assigns_by_func: HashMap<Option<usize>, Vec<usize>>,
+    calls_by_func: HashMap<Option<usize>, Vec<usize>>,
 }
 
 impl Index {
@@ -134,26 +143,16 @@ impl Index {
         }
     }
 
-    /// The function that contains byte `at` (innermost), if any.
-    pub fn function_at(&self, at: usize) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        for (i, f) in self.functions.iter().enumerate() {
-            if f.start <= at && at < f.end && best.is_none_or(|b| self.functions[b].start <= f.start) {
-                best = Some(i);
-            }
-        }
-        best
-    }
-
     /// Values assigned to the plain name `name` before byte `before`, in function `func`, or at
     /// module level when the function has none: local data flow within one function.
     pub fn values_of(&self, name: &str, func: Option<usize>, before: usize) -> Vec<ExprId> {
         let pick = |f: Option<usize>| -> Vec<ExprId> {
-            self.assigns
-                .iter()
-                .filter(|a| {
-                    a.func == f && a.span.start < before && a.target.len() == 1 && a.target[0] == name
-                })
+            let Some(ids) = self.by_name.get(&(name.to_string(), f)) else {
+                return Vec::new();
+            };
+            ids.iter()
+                .map(|&i| &self.assigns[i])
+                .filter(|a| a.span.start < before)
                 .map(|a| a.value)
                 .collect()
         };
@@ -164,10 +163,87 @@ impl Index {
         pick(None)
     }
 
+    /// Assignments made directly in function `func` (`None`: module level).
+    pub fn assigns_in(&self, func: Option<usize>) -> impl Iterator<Item = &Assign> {
+        self.assigns_by_func
+            .get(&func)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.assigns[i])
+    }
+
+    /// Calls made directly in function `func`, with their ids.
+    pub fn calls_in(&self, func: Option<usize>) -> impl Iterator<Item = (CallId, &Call)> {
+        self.calls_by_func
+            .get(&func)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.calls[i]))
+    }
+
+    /// Whether `pattern` accepts the call's resolved path or its path as written.
+    pub fn call_matches(&self, call: &Call, pattern: &dyn Fn(&[String]) -> bool) -> bool {
+        pattern(&call.path) || call.written.as_deref().is_some_and(pattern)
+    }
+
     /// The function an expression belongs to.
     pub fn func_of(&self, id: ExprId) -> Option<usize> {
-        self.function_at(self.exprs[id].1.start)
+        self.expr_func.get(id).copied().flatten()
     }
+
+    /// Sets the enclosing function of every call, assignment and expression, and indexes
+    /// assignments by name: one sweep over sorted positions instead of a search per query.
+    pub fn finish(&mut self) {
+        let starts: Vec<usize> = self.exprs.iter().map(|(_, s)| s.start).collect();
+        self.expr_func = innermost(&self.functions, &starts);
+        let starts: Vec<usize> = self.calls.iter().map(|c| c.span.start).collect();
+        for (c, f) in self.calls.iter_mut().zip(innermost(&self.functions, &starts)) {
+            c.func = f;
+        }
+        let starts: Vec<usize> = self.assigns.iter().map(|a| a.span.start).collect();
+        for (a, f) in self.assigns.iter_mut().zip(innermost(&self.functions, &starts)) {
+            a.func = f;
+        }
+        for (i, c) in self.calls.iter().enumerate() {
+            self.calls_by_func.entry(c.func).or_default().push(i);
+        }
+        for (i, a) in self.assigns.iter().enumerate() {
+            self.assigns_by_func.entry(a.func).or_default().push(i);
+            if let [name] = a.target.as_slice() {
+                self.by_name.entry((name.clone(), a.func)).or_default().push(i);
+            }
+        }
+    }
+}
+
+/// For each position, the innermost function span containing it (spans nest or are disjoint).
+fn innermost(functions: &[Range<usize>], positions: &[usize]) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..functions.len()).collect();
+    order.sort_by_key(|&i| (functions[i].start, std::cmp::Reverse(functions[i].end)));
+    let mut queries: Vec<usize> = (0..positions.len()).collect();
+    queries.sort_by_key(|&i| positions[i]);
+    let mut out = vec![None; positions.len()];
+    let mut open: Vec<usize> = Vec::new();
+    let mut next = 0;
+    for q in queries {
+        let at = positions[q];
+        while next < order.len() && functions[order[next]].start <= at {
+            let f = order[next];
+            while open
+                .last()
+                .is_some_and(|&o| functions[o].end <= functions[f].start)
+            {
+                open.pop();
+            }
+            open.push(f);
+            next += 1;
+        }
+        while open.last().is_some_and(|&o| functions[o].end <= at) {
+            open.pop();
+        }
+        out[q] = open.last().copied();
+    }
+    out
 }
 
 /// Whether a name reads as a constant (`TABLE`, `_ORDERING`).
@@ -222,5 +298,20 @@ mod tests {
         assert!(is_constant_name("_ORDERING"));
         assert!(!is_constant_name("name"));
         assert!(!is_constant_name("_"));
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::innermost;
+
+    #[test]
+    fn innermost_function_of_nested_and_disjoint_spans() {
+        let f = vec![0..100, 10..50, 20..30, 60..70, 200..300];
+        let got = innermost(&f, &[5, 25, 40, 55, 65, 150, 250, 300]);
+        assert_eq!(
+            got,
+            vec![Some(0), Some(2), Some(1), Some(0), Some(3), None, Some(4), None]
+        );
     }
 }

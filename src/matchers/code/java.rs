@@ -10,8 +10,10 @@ use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
 /// Indexes a parsed Java file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src);
-    walk(root, |n| visit(&mut b, n));
-    b.finish()
+    let complete = walk(root, |n| visit(&mut b, n));
+    let mut index = b.finish();
+    index.truncated = !complete;
+    index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
@@ -66,12 +68,20 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     match n.kind() {
         "identifier" | "this" => vec![b.text(n).to_string()],
         "field_access" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(f) = n.child_by_field_name("field") {
                 p.push(b.text(f).to_string());
@@ -136,6 +146,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         n,
         Call {
             path,
+            written: None,
             receiver,
             args,
             named: Vec::new(),

@@ -10,8 +10,10 @@ use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
 /// Indexes a parsed JavaScript or TypeScript file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src);
-    walk(root, |n| visit(&mut b, n));
-    b.finish()
+    let complete = walk(root, |n| visit(&mut b, n));
+    let mut index = b.finish();
+    index.truncated = !complete;
+    index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
@@ -29,6 +31,16 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "variable_declarator" => declarator(b, n),
         "assignment_expression" | "augmented_assignment_expression" => assignment(b, n),
         "import_statement" => import(b, n),
+        // `for (const cmd of ["a", "b"])`: the loop variable holds the iterable's items.
+        "for_in_statement" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            {
+                if left.kind() == "identifier" {
+                    let value = expr(b, right);
+                    b.assign(vec![b.text(left).to_string()], value, n);
+                }
+            }
+        }
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
             let mut c = n.walk();
@@ -140,13 +152,21 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     let n = unwrap(n);
     match n.kind() {
         "identifier" | "this" => vec![b.text(n).to_string()],
         "member_expression" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(a) = n.child_by_field_name("property") {
                 p.push(b.text(a).to_string());
@@ -156,7 +176,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "subscript_expression" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n.child_by_field_name("index").filter(|k| k.kind() == "string") {
                 p.push(string_value(b, k));
@@ -259,6 +279,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         n,
         Call {
             path,
+            written: None,
             receiver,
             args,
             named,

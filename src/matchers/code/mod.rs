@@ -104,7 +104,17 @@ impl CodeCache {
     fn index(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str) -> Option<&Index> {
         self.index
             .get_or_init(|| match parse::parse(fe.display, &(fe.grammar)(), text) {
-                Ok(tree) => Some((fe.index)(tree.root_node(), text)),
+                Ok(tree) => {
+                    let index = (fe.index)(tree.root_node(), text);
+                    if index.truncated {
+                        // A partial index would miss assignments: read the file lexically.
+                        cx.cache.bound_hit("parse_time");
+                        cx.cache
+                            .unparsed(fe.display, &crate::matchers::limits::expired_message(), 0..0);
+                        return None;
+                    }
+                    Some(index)
+                }
                 Err(failure) => {
                     if let Some(bound) = failure.bound {
                         cx.cache.bound_hit(bound);
@@ -141,7 +151,7 @@ impl CodeMatcher {
                     .with_help(format!("use one of: {}", LANGUAGES.join(", "))));
             }
         }
-        let forms = forms::compile(rule, table)?;
+        let forms = forms::compile(rule, table, eager)?;
         if forms.is_empty() {
             return Err(err(rule.span.clone(), "`[rule.code]` has no form")
                 .with_help("add [[rule.code.call]], [[rule.code.property]] or [[rule.code.string]]"));
@@ -215,9 +225,107 @@ impl CodeMatcher {
 /// One finding per span: two forms of a rule matching one node report it once.
 fn dedupe(out: &mut Vec<Hit>, start: usize) {
     let tail: Vec<Hit> = out.drain(start..).collect();
+    let mut seen = std::collections::HashSet::new();
     for hit in tail {
-        if !out[start..].iter().any(|h| h.span == hit.span) {
+        if seen.insert((hit.span.start, hit.span.end)) {
             out.push(hit);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index::Expr;
+    use super::*;
+    use crate::policy::{MatcherTable, PolicySet};
+
+    fn indexed(rel: &str, text: &str) -> Index {
+        let fe = front_end(rel).expect("registered");
+        let tree =
+            parse::parse(fe.display, &(fe.grammar)(), text).unwrap_or_else(|f| panic!("{}", f.message));
+        (fe.index)(tree.root_node(), text)
+    }
+
+    #[test]
+    fn built_in_code_rules_compile_eagerly() {
+        let mut set = PolicySet::default();
+        crate::policy::load_builtin(&mut set).expect("built-ins load");
+        let mut n = 0;
+        for rule in &set.rules {
+            if let MatcherTable::Code(t) = &rule.matcher {
+                CodeMatcher::compile(rule, t, true).unwrap_or_else(|e| panic!("{}: {e:?}", rule.id));
+                n += 1;
+            }
+        }
+        assert!(n >= 10, "{n}");
+    }
+
+    #[test]
+    fn python_aliases_kwargs_and_fstrings() {
+        let ix = indexed(
+            "a.py",
+            "import requests as req\nfrom os import system as sh\ndef f(x):\n    req.get(u, verify=False)\n    sh(f\"ls {x}\")\n",
+        );
+        let paths: Vec<String> = ix.calls.iter().map(|c| c.path.join(".")).collect();
+        assert_eq!(paths, ["requests.get", "os.system"]);
+        assert_eq!(ix.calls[0].named[0].0, "verify");
+        assert!(matches!(ix.expr(ix.calls[0].named[0].1), Expr::Lit(l) if l == "false"));
+        assert!(matches!(ix.expr(ix.calls[1].args[0]), Expr::Concat(_)));
+        assert_eq!(ix.calls[0].func, Some(0));
+    }
+
+    #[test]
+    fn javascript_require_destructuring_and_options_objects() {
+        let ix = indexed(
+            "a.ts",
+            "const { exec } = require('node:child_process');\nexec(`ls ${d}`);\nnew https.Agent({ rejectUnauthorized: false });\n",
+        );
+        let paths: Vec<String> = ix.calls.iter().map(|c| c.path.join(".")).collect();
+        assert!(paths.contains(&"child_process.exec".to_string()), "{paths:?}");
+        let agent = ix
+            .calls
+            .iter()
+            .find(|c| c.path.join(".") == "https.Agent")
+            .expect("agent");
+        assert_eq!(agent.named[0].0, "rejectUnauthorized");
+    }
+
+    #[test]
+    fn go_composite_literals_and_sprintf() {
+        let ix = indexed(
+            "a.go",
+            "package p\nimport \"crypto/tls\"\nfunc f(n string) {\n\t_ = &tls.Config{InsecureSkipVerify: true}\n\tq := fmt.Sprintf(\"SELECT %s\", n)\n}\n",
+        );
+        let cfg = ix
+            .calls
+            .iter()
+            .find(|c| c.path.join(".") == "crypto.tls.Config")
+            .expect("config");
+        assert_eq!(cfg.named[0].0, "InsecureSkipVerify");
+        let q = ix.assigns.iter().find(|a| a.target == ["q"]).expect("q");
+        assert!(matches!(ix.expr(q.value), Expr::Format(..)));
+    }
+
+    #[test]
+    fn java_method_chains_and_string_format() {
+        let ix = indexed(
+            "A.java",
+            "class A { void f(String n) throws Exception { String q = String.format(\"SELECT %s\", n); Runtime.getRuntime().exec(q); } }",
+        );
+        let paths: Vec<String> = ix.calls.iter().map(|c| c.path.join(".")).collect();
+        assert!(
+            paths.contains(&"Runtime.getRuntime.exec".to_string()),
+            "{paths:?}"
+        );
+        assert!(matches!(ix.expr(ix.assigns[0].value), Expr::Format(..)));
+    }
+
+    #[test]
+    fn mostly_broken_text_is_unparsed_and_hostile_nesting_is_bounded() {
+        let fe = front_end("a.py").expect("python");
+        assert!(parse::parse(fe.display, &(fe.grammar)(), "))))((((\n]]]] :::: ====\n").is_err());
+        let deep = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
+        let ix = indexed("a.py", &deep);
+        assert_eq!(ix.assigns.len(), 1);
     }
 }

@@ -150,6 +150,8 @@ impl<'s> Builder<'s> {
         if let Some(&id) = self.calls.get(&n.id()) {
             return id;
         }
+        let mut call = call;
+        call.written = self.written(&call.path);
         self.ix.calls.push(call);
         let id = self.ix.calls.len() - 1;
         self.calls.insert(n.id(), id);
@@ -161,6 +163,20 @@ impl<'s> Builder<'s> {
             }
         }
         id
+    }
+
+    /// The path as written before alias resolution, if an alias produced it: the longest alias
+    /// target that prefixes `path` (ties by local name, for a deterministic choice).
+    fn written(&self, path: &[String]) -> Option<Vec<String>> {
+        let (local, full) = self
+            .ix
+            .aliases
+            .iter()
+            .filter(|(_, full)| path.starts_with(full))
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(a.0)))?;
+        let mut w = vec![local.clone()];
+        w.extend(path[full.len()..].iter().cloned());
+        (w != path).then_some(w)
     }
 
     /// Records an assignment to a dotted target.
@@ -194,27 +210,9 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// Sets each call's and assignment's enclosing function; sorts calls by position is not
-    /// needed: forms report in any order and the scan sorts findings.
+    /// The finished index.
     pub fn finish(mut self) -> Index {
-        let funcs: Vec<Option<usize>> = self
-            .ix
-            .calls
-            .iter()
-            .map(|c| self.ix.function_at(c.span.start))
-            .collect();
-        for (c, f) in self.ix.calls.iter_mut().zip(funcs) {
-            c.func = f;
-        }
-        let funcs: Vec<Option<usize>> = self
-            .ix
-            .assigns
-            .iter()
-            .map(|a| self.ix.function_at(a.span.start))
-            .collect();
-        for (a, f) in self.ix.assigns.iter_mut().zip(funcs) {
-            a.func = f;
-        }
+        self.ix.finish();
         self.ix
     }
 
@@ -271,10 +269,16 @@ impl<'s> Builder<'s> {
 /// A front-end's expression converter.
 pub type ExprFn = for<'a, 'b> fn(&mut Builder<'a>, Node<'b>) -> ExprId;
 
-/// Walks every node once, without recursion (deep trees must not overflow the stack).
-pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) {
+/// Walks every node once, without recursion (deep trees must not overflow the stack). Stops
+/// when the file's time budget is spent; returns whether the walk was complete.
+pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) -> bool {
     let mut cursor = root.walk();
+    let mut seen = 0u32;
     loop {
+        seen = seen.wrapping_add(1);
+        if seen % 1024 == 0 && limits::expired() {
+            return false;
+        }
         visit(cursor.node());
         if cursor.goto_first_child() {
             continue;
@@ -284,7 +288,7 @@ pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) {
                 break;
             }
             if !cursor.goto_parent() {
-                return;
+                return true;
             }
         }
     }

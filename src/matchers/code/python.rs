@@ -9,8 +9,10 @@ use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
 /// Indexes a parsed Python file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src);
-    walk(root, |n| visit(&mut b, n));
-    b.finish()
+    let complete = walk(root, |n| visit(&mut b, n));
+    let mut index = b.finish();
+    index.truncated = !complete;
+    index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
@@ -20,6 +22,16 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             call(b, n);
         }
         "assignment" | "augmented_assignment" => assignment(b, n),
+        // `for cmd in ("ver", "cmd /c ver")`: the loop variable holds the iterable's items.
+        "for_statement" => {
+            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
+            {
+                if left.kind() == "identifier" {
+                    let value = expr(b, right);
+                    b.assign(vec![b.text(left).to_string()], value, n);
+                }
+            }
+        }
         "import_statement" => {
             let mut c = n.walk();
             for name in n.children_by_field_name("name", &mut c) {
@@ -94,12 +106,20 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 
 /// `a.b["c"]` -> `[a, b, c]`.
 fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
+    target_path_at(b, n, 0)
+}
+
+fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
+    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
+    if depth > 64 {
+        return Vec::new();
+    }
     match n.kind() {
         "identifier" => vec![b.text(n).to_string()],
         "attribute" => {
             let mut p = n
                 .child_by_field_name("object")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(a) = n.child_by_field_name("attribute") {
                 p.push(b.text(a).to_string());
@@ -109,7 +129,7 @@ fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
         "subscript" => {
             let mut p = n
                 .child_by_field_name("value")
-                .map(|o| target_path(b, o))
+                .map(|o| target_path_at(b, o, depth + 1))
                 .unwrap_or_default();
             if let Some(k) = n
                 .child_by_field_name("subscript")
@@ -174,6 +194,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         n,
         Call {
             path,
+            written: None,
             receiver,
             args,
             named,
