@@ -2,38 +2,17 @@
 
 use std::ops::Range;
 
-use std::sync::OnceLock;
-
-use regex::Regex;
 use toml::Spanned;
 
 use super::flow::{constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
+use crate::matchers::pattern::{Flavor, Pattern as Lazy};
 use crate::policy::raw::{
     CodeArg, CodeCallForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable, RustReportAt,
 };
 use crate::policy::Rule;
-
-/// A regex compiled on first use: a run whose files never reach a code rule (a pre-commit
-/// check of one Rust file) does not pay for building the built-in rules' patterns. User
-/// policies are compiled at load, so their errors are located in the policy.
-#[derive(Debug)]
-pub struct Lazy {
-    pattern: String,
-    compiled: OnceLock<Option<Regex>>,
-}
-
-impl Lazy {
-    /// Whether the pattern matches (a pattern that does not build matches nothing).
-    pub fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| Regex::new(&self.pattern).ok())
-            .as_ref()
-            .is_some_and(|r| r.is_match(text))
-    }
-}
 
 /// A dotted name pattern matched against the last segments of a path.
 #[derive(Debug, Clone)]
@@ -145,21 +124,15 @@ pub struct PropertyForm {
 }
 
 fn error(rule: &Rule, span: Range<usize>, msg: &str) -> LocatedError {
-    LocatedError::new(LocatedKind::Policy, &rule.source, span, msg)
+    rule.error(span, msg)
 }
 
+/// Name and text patterns: checked at load (errors at the offending character), built on
+/// first use, so a run whose files never reach a code rule does not pay for them.
 fn regex(rule: &Rule, s: &Option<Spanned<String>>, eager: bool) -> Result<Option<Lazy>, LocatedError> {
-    let Some(s) = s else { return Ok(None) };
-    let compiled = OnceLock::new();
-    if eager {
-        let re = Regex::new(s.get_ref())
-            .map_err(|e| error(rule, s.span(), "invalid regex").with_label(e.to_string()))?;
-        let _ = compiled.set(Some(re));
-    }
-    Ok(Some(Lazy {
-        pattern: s.get_ref().clone(),
-        compiled,
-    }))
+    s.as_ref()
+        .map(|s| Lazy::compile(rule, s, Flavor::Text, eager))
+        .transpose()
 }
 
 fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<Vec<PathPattern>, LocatedError> {

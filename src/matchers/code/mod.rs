@@ -22,7 +22,7 @@ use tree_sitter::Language;
 
 use super::regex::RegexMatcher;
 use super::FileContext;
-use crate::error::{LocatedError, LocatedKind};
+use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::policy::raw::CodeTable;
 use crate::policy::Rule;
@@ -139,7 +139,7 @@ pub struct CodeMatcher {
 impl CodeMatcher {
     /// Validates the table; errors point into the policy.
     pub fn compile(rule: &Rule, table: &CodeTable, eager: bool) -> Result<Self, LocatedError> {
-        let err = |span, msg: &str| LocatedError::new(LocatedKind::Policy, &rule.source, span, msg);
+        let err = |span, msg: &str| rule.error(span, msg);
         if table.languages.is_empty() {
             return Err(err(rule.span.clone(), "`[rule.code]` needs `languages`")
                 .with_help(format!("list some of: {}", LANGUAGES.join(", "))));
