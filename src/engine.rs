@@ -3,6 +3,7 @@
 //! ```text
 //! Entry (path + bytes, from any source)
 //!   -> scan::file        matchers -> raw findings + suppression comments
+//!   -> precedence        one finding per problem (the most specific secret rule)
 //!   -> identity          repository-relative path, position order, fingerprints
 //!   -> suppress::apply   config overrides, inline comments
 //!   -> --diff lines      only what the change introduced
@@ -21,6 +22,7 @@ use rayon::prelude::*;
 
 use crate::finding::{self, Finding};
 use crate::plan::Plan;
+use crate::precedence::Precedence;
 use crate::scan::{self, FileScan, Outcome, Progress, ScanOptions, ScanStats, Select};
 use crate::source::diff::Changes;
 use crate::source::{Entry, FileSet};
@@ -30,6 +32,7 @@ use crate::Settings;
 /// A compiled plan with everything one run applies to each file.
 pub struct Engine<'a> {
     plan: &'a Plan,
+    precedence: Precedence,
     scan: ScanOptions,
     suppress: SuppressOptions<'a>,
     changes: Option<&'a Changes>,
@@ -70,6 +73,7 @@ impl<'a> Engine<'a> {
     pub fn new(plan: &'a Plan, settings: &'a Settings) -> Self {
         Self {
             plan,
+            precedence: Precedence::new(&plan.rules),
             scan: settings.scan_options(),
             suppress: SuppressOptions {
                 inline: settings.inline_suppressions,
@@ -96,6 +100,7 @@ impl<'a> Engine<'a> {
     pub fn bare(plan: &'a Plan) -> Self {
         Self {
             plan,
+            precedence: Precedence::new(&plan.rules),
             scan: ScanOptions::default(),
             suppress: SuppressOptions {
                 inline: true,
@@ -184,6 +189,7 @@ impl<'a> Engine<'a> {
 
     fn check_selected(&self, entry: &Entry, files: &FileSet, select: Select) -> FileResult {
         let (mut file, outcome) = scan::file(self.plan, entry, files, &self.scan, select);
+        self.precedence.one_per_problem(&mut file.findings);
         identify(&mut file);
         let path = file.path.clone();
         let mut sorted = suppress::apply(file, &self.suppress);

@@ -30,6 +30,7 @@ pub mod meta;
 pub mod paths;
 pub mod plan;
 pub mod policy;
+pub mod precedence;
 pub mod report;
 pub mod scan;
 pub mod source;

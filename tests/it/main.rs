@@ -33,6 +33,7 @@ mod no_leak;
 mod packs;
 mod policies;
 mod policy_errors;
+mod precedence;
 mod precommit;
 mod readme_sample;
 mod rule_snapshots;
