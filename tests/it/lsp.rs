@@ -443,3 +443,82 @@ fn excluded_files_get_no_diagnostics_and_bad_messages_do_not_stop_the_server() {
     let (code, _) = client.shut_down();
     assert_eq!(code, 0);
 }
+
+/// Whether `nvim` runs here; `None` (with a loud message) when it is missing, except under CI.
+fn nvim() -> Option<&'static str> {
+    let works = Command::new("nvim")
+        .args(["--headless", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        return Some("nvim");
+    }
+    // In CI (.ci/run installs neovim) a missing editor is a failure; on a fresh developer
+    // machine `cargo test` must still run every other test, so it skips, loudly.
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set but nvim is not installed: `apt-get install -y neovim` (.ci/run does)");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED: nvim is not installed (`apt-get install neovim`); the Neovim LSP client test did not run ***\n"
+    );
+    None
+}
+
+#[test]
+fn neovim_shows_the_diagnostics_and_updates_them_after_an_edit() {
+    let Some(nvim) = nvim() else { return };
+    let (_tmp, root) = repo();
+    let secret = token();
+    let file = root.join("app.py");
+    std::fs::write(
+        &file,
+        format!("import logging\nCFG = {{\"ключ😀\": \"{secret}\"}}\n{EMAIL_LOG}\n"),
+    )
+    .expect("write");
+    let out = root.join("nvim-diagnostics.txt");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/lsp/nvim.lua");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let mut child = Command::new(nvim)
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(&script)
+        .env("GUARDRAIL_BIN", env!("CARGO_BIN_EXE_guardrail"))
+        .env("GUARDRAIL_FILE", &file)
+        .env("GUARDRAIL_OUT", &out)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nvim starts");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("nvim did not finish in 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let got =
+        std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("nvim wrote no result ({status}): {e}"));
+    assert!(status.success(), "nvim exited with {status}:\n{got}");
+    // Neovim turns the server's UTF-16 columns into byte columns: the token starts after
+    // `CFG = {"ключ😀": "`, 17 characters, 18 UTF-16 units, 24 bytes.
+    let expected = [
+        format!("open {EMAIL} 2:0-2:40 severity=2 Personal data passed to a log or print call"),
+        format!("open {GITHUB} 1:24-1:64 severity=1 GitHub personal access or OAuth token committed to the repository"),
+        format!("edit {EMAIL} 2:0-2:40 severity=2 Personal data passed to a log or print call"),
+        "done".to_string(),
+    ];
+    assert_eq!(got.lines().collect::<Vec<_>>(), expected, "{got}");
+    assert!(!got.contains(&secret));
+}
