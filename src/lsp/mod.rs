@@ -24,12 +24,13 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticSeverity,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, LogMessageParams, MarkupContent, MarkupKind, MessageType,
-    NumberOrString, Position, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
-    TextEdit, Uri, WorkspaceEdit,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher,
+    GlobPattern, Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams,
+    LogMessageParams, MarkupContent, MarkupKind, MessageType, NumberOrString, Position,
+    PublishDiagnosticsParams, Range, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 
@@ -67,7 +68,7 @@ pub fn run_stdio() -> Result<Ending, String> {
 pub fn serve(connection: &Connection) -> Result<Ending, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     // A client's odd capabilities are no reason to refuse it: none of them are needed.
-    let _params: Option<InitializeParams> = serde_json::from_value(params).ok();
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
@@ -94,8 +95,31 @@ pub fn serve(connection: &Connection) -> Result<Ending, String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    Server::new(connection).main_loop()
+    let mut server = Server::new(connection);
+    if let Some(ms) = params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("debounceMs"))
+        .and_then(serde_json::Value::as_u64)
+    {
+        server.debounce = Duration::from_millis(ms.min(10_000));
+    }
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|w| w.dynamic_registration)
+        .unwrap_or(false);
+    if watch {
+        server.register_watchers();
+    }
+    server.main_loop()
 }
+
+/// Files whose changes the server asks the client to report: configs, policies and baselines
+/// (TOML), and ignore files.
+pub const WATCHED: &[&str] = &["**/*.toml", "**/.guardrailignore", "**/.ignore", "**/.gitignore"];
 
 /// An open document.
 struct Document {
@@ -122,6 +146,7 @@ struct Server<'c> {
     /// Files that carry config or policy error diagnostics now.
     error_files: HashSet<PathBuf>,
     shutting_down: bool,
+    debounce: Duration,
 }
 
 impl<'c> Server<'c> {
@@ -133,6 +158,7 @@ impl<'c> Server<'c> {
             pending: HashMap::new(),
             error_files: HashSet::new(),
             shutting_down: false,
+            debounce: DEBOUNCE,
         }
     }
 
@@ -145,7 +171,7 @@ impl<'c> Server<'c> {
                     .recv()
                     .map_err(|_| RecvTimeoutError::Disconnected),
                 Some(last) => {
-                    let wait = (*last + DEBOUNCE).saturating_duration_since(Instant::now());
+                    let wait = (*last + self.debounce).saturating_duration_since(Instant::now());
                     self.connection.receiver.recv_timeout(wait)
                 }
             };
@@ -175,12 +201,37 @@ impl<'c> Server<'c> {
         }
     }
 
+    /// Asks the client to report changes to [`WATCHED`] files (`workspace/didChangeWatchedFiles`).
+    fn register_watchers(&self) {
+        let watchers: Vec<FileSystemWatcher> = WATCHED
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*glob).to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "guardrail-watched-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let req = Request::new(
+            RequestId::from("guardrail/register-watchers".to_string()),
+            "client/registerCapability".to_string(),
+            params,
+        );
+        let _ = self.connection.sender.send(Message::Request(req));
+    }
+
     fn flush_pending(&mut self) {
         let now = Instant::now();
         let due: Vec<String> = self
             .pending
             .iter()
-            .filter(|(_, last)| **last + DEBOUNCE <= now)
+            .filter(|(_, last)| **last + self.debounce <= now)
             .map(|(uri, _)| uri.clone())
             .collect();
         for uri in due {
@@ -296,6 +347,7 @@ impl<'c> Server<'c> {
                     } else if !paths.is_empty() {
                         // Created or deleted files change what require rules and ignore files see.
                         self.rewalk();
+                        self.republish_all();
                     }
                 }
             }
@@ -320,6 +372,15 @@ impl<'c> Server<'c> {
         let path = uri_to_path(uri);
         if path.as_deref().is_some_and(|p| self.is_config_file(p)) {
             self.reload();
+            return;
+        }
+        let ignore_file = path
+            .as_deref()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == ".guardrailignore" || n == ".ignore" || n == ".gitignore");
+        if ignore_file {
+            self.rewalk();
+            self.republish_all();
             return;
         }
         if let Some(path) = &path {
@@ -355,17 +416,23 @@ impl<'c> Server<'c> {
         self.log(MessageType::INFO, "configuration changed: reloading".into());
         self.projects.clear();
         let old: Vec<PathBuf> = self.error_files.drain().collect();
-        let keys: Vec<String> = self.documents.keys().cloned().collect();
-        for key in &keys {
-            self.pending.remove(key);
-            self.publish(key);
-        }
+        self.republish_all();
         for path in old {
             if !self.error_files.contains(&path) && !self.is_open_path(&path) {
                 if let Some(uri) = path_to_uri(&path) {
                     self.send_diagnostics(uri, Vec::new(), None);
                 }
             }
+        }
+    }
+
+    /// Checks every open document again, now.
+    fn republish_all(&mut self) {
+        let mut keys: Vec<String> = self.documents.keys().cloned().collect();
+        keys.sort();
+        for key in &keys {
+            self.pending.remove(key);
+            self.publish(key);
         }
     }
 

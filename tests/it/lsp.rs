@@ -30,6 +30,11 @@ struct Client {
 
 impl Client {
     fn start() -> Self {
+        Self::start_with(json!({}))
+    }
+
+    /// Starts the server and runs the handshake with these client capabilities.
+    fn start_with(capabilities: Value) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
             .arg("lsp")
             .env("NO_COLOR", "1")
@@ -58,7 +63,7 @@ impl Client {
         };
         let init = client.request(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
         );
         assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 1, "full sync");
         assert_eq!(init["capabilities"]["hoverProvider"], true);
@@ -521,4 +526,89 @@ fn neovim_shows_the_diagnostics_and_updates_them_after_an_edit() {
     ];
     assert_eq!(got.lines().collect::<Vec<_>>(), expected, "{got}");
     assert!(!got.contains(&secret));
+}
+
+#[test]
+fn ignore_files_leave_a_file_out_as_check_does_and_watchers_are_registered() {
+    let (_tmp, root) = repo();
+    let file = root.join("gen.py");
+    let text = format!("import logging\n{EMAIL_LOG}\n");
+    std::fs::write(&file, &text).expect("write");
+    let mut client = Client::start_with(json!({
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+    }));
+    let registration = client.wait_for(|m| m["method"] == "client/registerCapability");
+    let reg = &registration["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = reg["registerOptions"]["watchers"]
+        .as_array()
+        .expect("watchers")
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
+    assert_eq!(
+        globs,
+        ["**/*.toml", "**/.guardrailignore", "**/.ignore", "**/.gitignore"]
+    );
+    client.send(json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+
+    let uri = uri_of(&file);
+    client.open(&uri, &text);
+    let codes: Vec<String> = client.diagnostics(&uri).iter().map(|d| d.code.clone()).collect();
+    assert_eq!(codes, [EMAIL]);
+    std::fs::write(root.join(".guardrailignore"), "gen.py\n").expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&root.join(".guardrailignore")), "type": 1}]}),
+    );
+    assert_eq!(client.diagnostics(&uri), vec![]);
+    let (code, _) = client.shut_down();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let mut client = Client::start();
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().expect("exits");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn the_config_baseline_hides_accepted_findings_and_new_ones_show() {
+    let (_tmp, root) = repo();
+    let file = root.join("legacy.py");
+    let text = format!("import logging\n{EMAIL_LOG}\n");
+    std::fs::write(&file, &text).expect("write");
+    std::fs::write(
+        root.join("guardrail.toml"),
+        "baseline = \".guardrail-baseline.toml\"\n",
+    )
+    .expect("write");
+    let written = crate::common::guardrail()
+        .args(["check", "--write-baseline"])
+        .current_dir(&root)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        written.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(root.join(".guardrail-baseline.toml").exists());
+
+    let uri = uri_of(&file);
+    let mut client = Client::start();
+    client.open(&uri, &text);
+    assert_eq!(client.diagnostics(&uri), vec![]);
+    // Lines inserted above move the accepted finding without making it new; a second log
+    // call is new.
+    let edited = format!("import logging\n\n\n{EMAIL_LOG}\nlogging.warning(\"%s\", customer.phone)\n");
+    client.change(&uri, 2, &edited);
+    let diags = client.diagnostics(&uri);
+    let short: Vec<_> = diags.iter().map(Diag::short).collect();
+    assert_eq!(short, vec![(EMAIL, (4, 0, 4, 37), 2)]);
+    let (code, _) = client.shut_down();
+    assert_eq!(code, 0);
 }
