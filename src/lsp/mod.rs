@@ -385,9 +385,12 @@ impl<'c> Server<'c> {
         }
         if let Some(path) = &path {
             let mut stale = false;
-            for loaded in self.projects.values() {
+            for loaded in self.projects.values_mut() {
                 if let Loaded::Ok(project) = loaded {
-                    if path.starts_with(&project.key.root) && !project.lists(path) {
+                    if path.starts_with(&project.key.root)
+                        && !project.lists(path)
+                        && project.unlisted_seen.insert(path.clone())
+                    {
                         stale = true;
                     }
                 }

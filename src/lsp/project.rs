@@ -50,8 +50,13 @@ pub struct Project {
     known: KnownRules,
     plan: Plan,
     excludes: Option<Excludes>,
-    /// Identity paths the walk lists (what `check` would scan).
-    walked: HashSet<String>,
+    /// Identity paths the walk lists (what `check` would scan); `None` outside a repository
+    /// without a config, where the project is a bare directory (say the home directory) that
+    /// is not walked.
+    walked: Option<HashSet<String>>,
+    /// Unlisted files a save already rewalked for (a git-ignored file being edited must not
+    /// rewalk the repository on every save).
+    pub unlisted_seen: HashSet<PathBuf>,
     files: FileSet,
     /// Base directory of identity paths.
     base: PathBuf,
@@ -93,7 +98,8 @@ impl Project {
             known,
             plan,
             excludes,
-            walked: HashSet::new(),
+            walked: None,
+            unlisted_seen: HashSet::new(),
             files: FileSet::default(),
             base,
         };
@@ -103,13 +109,17 @@ impl Project {
 
     /// Lists the project's files again (after a file was created or deleted).
     pub fn rewalk(&mut self) -> Result<()> {
+        let bare = self.key.config.is_none() && paths::repository_root(&self.key.root).is_none();
+        if bare {
+            return Ok(());
+        }
         let opts = WalkOptions {
             excludes: self.excludes.as_ref(),
             repo_ignore_files: true,
         };
         let walked = crate::source::walk::walk(std::slice::from_ref(&self.key.root), &self.key.root, opts)?;
         self.files = FileSet::from_entries(&walked.entries);
-        self.walked = walked.entries.into_iter().map(|e| e.rel).collect();
+        self.walked = Some(walked.entries.into_iter().map(|e| e.rel).collect());
         Ok(())
     }
 
@@ -118,9 +128,11 @@ impl Project {
         paths::identity_path(path, &self.key.root, &self.base)
     }
 
-    /// Whether the walk lists `path` (absolute).
+    /// Whether the walk lists `path` (absolute); always for a project that is not walked.
     pub fn lists(&self, path: &Path) -> bool {
-        self.walked.contains(&self.identity(path))
+        self.walked
+            .as_ref()
+            .is_none_or(|w| w.contains(&self.identity(path)))
     }
 
     /// Whether `check` would scan `path`: not excluded by the config, and not left out by ignore

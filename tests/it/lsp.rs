@@ -612,3 +612,36 @@ fn the_config_baseline_hides_accepted_findings_and_new_ones_show() {
     let (code, _) = client.shut_down();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_new_file_is_checked_before_and_after_its_first_save_and_bare_directories_are_not_walked() {
+    let (_tmp, root) = repo();
+    let file = root.join("src/new.py");
+    let uri = uri_of(&file);
+    let text = format!("import logging\n{EMAIL_LOG}\n");
+    let mut client = Client::start();
+    client.open(&uri, &text);
+    let codes: Vec<String> = client.diagnostics(&uri).iter().map(|d| d.code.clone()).collect();
+    assert_eq!(codes, [EMAIL]);
+    // Saved for the first time: the file list is refreshed, so it is still checked.
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    std::fs::write(&file, &text).expect("write");
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": uri}}));
+    let codes: Vec<String> = client.diagnostics(&uri).iter().map(|d| d.code.clone()).collect();
+    assert_eq!(codes, [EMAIL]);
+
+    // Outside any repository and config: the file's directory is the project, not walked.
+    let bare = tempfile::tempdir().expect("tempdir");
+    let loose = bare.path().canonicalize().expect("canonical").join("notes.py");
+    std::fs::write(&loose, &text).expect("write");
+    let loose_uri = uri_of(&loose);
+    client.open(&loose_uri, &text);
+    let codes: Vec<String> = client
+        .diagnostics(&loose_uri)
+        .iter()
+        .map(|d| d.code.clone())
+        .collect();
+    assert_eq!(codes, [EMAIL]);
+    let (code, _) = client.shut_down();
+    assert_eq!(code, 0);
+}
