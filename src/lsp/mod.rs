@@ -164,6 +164,9 @@ impl<'c> Server<'c> {
 
     fn main_loop(&mut self) -> Result<Ending, String> {
         loop {
+            // A steady stream of other messages (hovers while typing) must not starve checks
+            // that are due.
+            self.flush_pending();
             let message = match self.pending.values().min() {
                 None => self
                     .connection
