@@ -43,6 +43,9 @@ use project::{Project, ProjectKey};
 /// How long a buffer must be quiet after an edit before it is checked again.
 pub const DEBOUNCE: Duration = Duration::from_millis(20);
 
+/// Longest an edited document waits while other messages keep arriving.
+pub const MAX_DELAY: Duration = Duration::from_millis(250);
+
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "guardrail";
 
@@ -164,9 +167,14 @@ impl<'c> Server<'c> {
 
     fn main_loop(&mut self) -> Result<Ending, String> {
         loop {
+            // Edits still queued make a due check obsolete: check once the queue is drained.
             // A steady stream of other messages (hovers while typing) must not starve checks
-            // that are due.
-            self.flush_pending();
+            // for long, though.
+            if self.connection.receiver.is_empty() {
+                self.flush_pending(self.debounce);
+            } else {
+                self.flush_pending(self.debounce.max(MAX_DELAY));
+            }
             let message = match self.pending.values().min() {
                 None => self
                     .connection
@@ -198,7 +206,7 @@ impl<'c> Server<'c> {
                     self.notification(n);
                 }
                 Ok(Message::Response(_)) => {}
-                Err(RecvTimeoutError::Timeout) => self.flush_pending(),
+                Err(RecvTimeoutError::Timeout) => self.flush_pending(self.debounce),
                 Err(RecvTimeoutError::Disconnected) => return Ok(Ending::Abrupt),
             }
         }
@@ -229,12 +237,13 @@ impl<'c> Server<'c> {
         let _ = self.connection.sender.send(Message::Request(req));
     }
 
-    fn flush_pending(&mut self) {
+    /// Checks the edited documents quiet for at least `quiet`.
+    fn flush_pending(&mut self, quiet: Duration) {
         let now = Instant::now();
         let due: Vec<String> = self
             .pending
             .iter()
-            .filter(|(_, last)| **last + self.debounce <= now)
+            .filter(|(_, last)| **last + quiet <= now)
             .map(|(uri, _)| uri.clone())
             .collect();
         for uri in due {

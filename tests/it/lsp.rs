@@ -35,6 +35,11 @@ impl Client {
 
     /// Starts the server and runs the handshake with these client capabilities.
     fn start_with(capabilities: Value) -> Self {
+        Self::start_with_options(capabilities, Value::Null)
+    }
+
+    /// Starts the server with client capabilities and `initializationOptions`.
+    fn start_with_options(capabilities: Value, options: Value) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
             .arg("lsp")
             .env("NO_COLOR", "1")
@@ -63,7 +68,7 @@ impl Client {
         };
         let init = client.request(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+            json!({"processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options}),
         );
         assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 1, "full sync");
         assert_eq!(init["capabilities"]["hoverProvider"], true);
@@ -644,4 +649,34 @@ fn a_new_file_is_checked_before_and_after_its_first_save_and_bare_directories_ar
     assert_eq!(codes, [EMAIL]);
     let (code, _) = client.shut_down();
     assert_eq!(code, 0);
+}
+
+#[test]
+fn a_burst_of_edits_is_checked_once() {
+    let (_tmp, root) = repo();
+    let uri = uri_of(&root.join("app.py"));
+    let mut client = Client::start_with_options(json!({}), json!({"debounceMs": 300}));
+    client.open(&uri, "import logging\n");
+    assert_eq!(client.diagnostics(&uri), vec![]);
+    for version in 2..=6 {
+        let text = format!("import logging\n{}{EMAIL_LOG}\n", "\n".repeat(version));
+        client.change(&uri, version as i64, &text);
+    }
+    let m = client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+    assert_eq!(m["params"]["version"], 6, "only the last version is checked: {m}");
+    let diags: Vec<Diag> = m["params"]["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(Diag::of)
+        .collect();
+    let short: Vec<_> = diags.iter().map(Diag::short).collect();
+    assert_eq!(short, vec![(EMAIL, (7, 0, 7, 40), 2)]);
+    let (code, transcript) = client.shut_down();
+    assert_eq!(code, 0);
+    let publishes = transcript
+        .iter()
+        .filter(|m| m.contains("textDocument/publishDiagnostics"))
+        .count();
+    assert_eq!(publishes, 2, "one for the open, one for the burst");
 }
