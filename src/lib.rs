@@ -25,6 +25,7 @@ pub mod error;
 pub mod finding;
 pub mod gate;
 pub mod history;
+pub mod lsp;
 pub mod matchers;
 pub mod meta;
 pub mod paths;
@@ -130,6 +131,32 @@ impl Settings {
             repo_ignore_files: true,
             cargo_metadata: false,
         }
+    }
+}
+
+impl Settings {
+    /// Defaults for scanning `roots` from `cwd`, with what `config` sets (built-in packs,
+    /// `fail-on`, suppression governance, limits) applied: what `check` and `lsp` share.
+    pub fn from_config(cwd: PathBuf, roots: Vec<PathBuf>, config: Config) -> Self {
+        let mut settings = Settings::new(cwd, roots);
+        settings.builtin = config.builtin.unwrap_or(true);
+        settings.fail_on = config.fail_on.unwrap_or_default();
+        settings.require_reason = config.require_reason;
+        settings.inline_suppressions = config.inline_suppressions.unwrap_or(true);
+        if let Some(max) = config.max_file_size {
+            settings.max_file_size = max;
+        }
+        if let Some(max) = config.max_line_length {
+            settings.max_line_length = max;
+        }
+        if let Some(max) = config.max_parse_depth {
+            settings.max_parse_depth = max;
+        }
+        if let Some(ms) = config.parse_time_budget_ms {
+            settings.parse_time_budget = cli::budget(ms);
+        }
+        settings.config = config;
+        settings
     }
 }
 

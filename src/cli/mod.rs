@@ -7,6 +7,7 @@ pub mod display;
 pub mod history;
 pub mod hook;
 pub mod init;
+pub mod lsp;
 pub mod rules;
 pub mod test;
 pub mod validate;
@@ -60,6 +61,8 @@ pub enum Command {
     Hook(hook::HookCommand),
     /// Write a commented guardrail.toml (and a pre-commit config or GitHub workflow).
     Init(init::InitArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(lsp::LspArgs),
 }
 
 /// Where rules come from; shared by every subcommand.
@@ -150,25 +153,9 @@ impl PolicyArgs {
                 None => Config::default(),
             }
         };
-        let mut settings = Settings::new(cwd, roots);
-        settings.builtin = !self.no_builtin && config.builtin.unwrap_or(true);
+        let mut settings = Settings::from_config(cwd, roots, config);
+        settings.builtin = !self.no_builtin && settings.builtin;
         settings.policy_paths = self.policies.clone();
-        settings.fail_on = config.fail_on.unwrap_or_default();
-        settings.require_reason = config.require_reason;
-        settings.inline_suppressions = config.inline_suppressions.unwrap_or(true);
-        if let Some(max) = config.max_file_size {
-            settings.max_file_size = max;
-        }
-        if let Some(max) = config.max_line_length {
-            settings.max_line_length = max;
-        }
-        if let Some(max) = config.max_parse_depth {
-            settings.max_parse_depth = max;
-        }
-        if let Some(ms) = config.parse_time_budget_ms {
-            settings.parse_time_budget = budget(ms);
-        }
-        settings.config = config;
         // Ignore files are repository configuration too: a pinned config pins them away.
         settings.repo_ignore_files = !self.no_config && self.config.is_none();
         Ok(settings)
@@ -207,6 +194,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Man(args) => completions::man(&args),
         Command::Hook(cmd) => hook::run(&cmd),
         Command::Init(args) => init::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
     };
     match result {
         Ok(code) => code,

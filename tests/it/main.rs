@@ -27,6 +27,7 @@ mod human_output;
 mod identity;
 mod init;
 mod labelled;
+mod lsp;
 mod meta_rules;
 mod no_double_report;
 mod no_leak;
