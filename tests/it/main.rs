@@ -30,6 +30,7 @@ mod labelled;
 mod meta_rules;
 mod no_double_report;
 mod no_leak;
+mod noise;
 mod packs;
 mod policies;
 mod policy_errors;
