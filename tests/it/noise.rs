@@ -35,3 +35,58 @@ owner: ada.lovelace@gmail.com
         vec![at(rule, 7, 8)]
     );
 }
+
+const SECURITY_RUST: &str = include_str!("../../policies/security-rust.toml");
+
+#[test]
+fn unsafe_fn_of_a_trait_impl_is_the_traits_contract() {
+    let rule = "security/unsafe-without-safety-comment";
+    let text = "\
+/// # Safety
+/// `p` must be valid.
+pub unsafe trait Raw { unsafe fn raw(&self, p: *const u8) -> u8; }
+// SAFETY: Handle owns its pointer.
+unsafe impl Raw for Handle {
+    unsafe fn raw(&self, p: *const u8) -> u8 { /* SAFETY: the trait's contract */ unsafe { *p } }
+}
+impl<T> Iterator for Wrap<T> where T: for<'a> Fn(&'a u8) {
+    unsafe fn step(&mut self) {}
+}
+impl Handle {
+    pub unsafe fn inherent(&self) {}
+}
+";
+    assert_eq!(
+        found(SECURITY_RUST, rule, "src/lib.rs", text),
+        vec![at(rule, 12, 9)]
+    );
+}
+
+#[test]
+fn safety_comment_above_the_enclosing_statement_counts() {
+    let rule = "security/unsafe-without-safety-comment";
+    let text = "\
+fn f(p: *const u8) -> u8 {
+    // SAFETY: p is valid for reads.
+    let x = foo(
+        1,
+        unsafe { *p },
+    );
+    // Safety: the slice is non-empty.
+    let y =
+        unsafe { *p };
+    let z = bar(
+        unsafe { *p },
+    );
+    match x {
+        // SAFETY: checked above.
+        0 => 1,
+        _ => unsafe { *p },
+    }
+}
+";
+    assert_eq!(
+        found(SECURITY_RUST, rule, "src/lib.rs", text),
+        vec![at(rule, 11, 9), at(rule, 16, 14)]
+    );
+}

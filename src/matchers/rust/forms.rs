@@ -505,7 +505,9 @@ impl Form {
     /// Findings of an `unsafe` form among the file's sites.
     pub fn check_unsafe(&self, sites: &[UnsafeSite], out: &mut Vec<Hit>) {
         let Kind::Unsafe(u) = &self.kind else { return };
-        for site in sites.iter().filter(|s| u.kinds.contains(&s.kind)) {
+        // An `unsafe fn` of a trait impl implements a contract the trait documents.
+        let sites = sites.iter().filter(|s| !s.trait_impl);
+        for site in sites.filter(|s| u.kinds.contains(&s.kind)) {
             let comments = site.comments.to_lowercase();
             let documented = comments.contains(&u.comment)
                 || (site.kind == RustUnsafeKind::Fn && comments.contains("# safety"));
