@@ -90,3 +90,39 @@ fn f(p: *const u8) -> u8 {
         vec![at(rule, 11, 9), at(rule, 16, 14)]
     );
 }
+
+#[test]
+fn yaml_tab_after_a_key_colon_parses() {
+    // `key:<TAB>value` is valid YAML 1.2 (tabs separate within a line); it was `unparsed`.
+    let policy = r#"
+[pack]
+name = "t"
+category = "security"
+description = "t"
+[[rule]]
+id = "latest-image"
+severity = "warning"
+message = "m"
+help = "h"
+paths = ["**/*.yml"]
+[rule.document]
+query = "jobs.*.docker.*.image"
+pattern = ':latest$'
+[[rule.example]]
+path = "a.yml"
+fail = "jobs:\n  b:\n    docker:\n      - image: x:latest\n"
+[[rule.example]]
+path = "a.yml"
+pass = "jobs: {}\n"
+"#;
+    let text = "version:\t2.1\njobs:\n  build:\n    docker:\n      - image:\tcimg/base:latest\n";
+    let got: Vec<_> = check_text(policy, ".circleci/config.yml", text)
+        .into_iter()
+        .map(|f| (f.rule, f.location.line, f.location.column))
+        .collect();
+    assert_eq!(got, vec![at("t/latest-image", 5, 25)]);
+    // A real syntax error is still one.
+    let bad = check_text(policy, ".circleci/config.yml", "jobs:\n\t- a\n");
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].rule, "guardrail/unparsed-file");
+}
