@@ -126,3 +126,27 @@ pass = "jobs: {}\n"
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0].rule, "guardrail/unparsed-file");
 }
+
+#[test]
+fn weak_hash_skips_protocols_that_fix_the_digest() {
+    let rule = "security/weak-hash";
+    let ws = "\
+use sha1::{Digest, Sha1};
+fn accept(key: &str) -> Vec<u8> {
+    const GUID: &str = \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\";
+    Sha1::new().chain_update(key).chain_update(GUID).finalize().to_vec()
+}
+";
+    assert_eq!(found(SECURITY_RUST, rule, "src/ws.rs", ws), vec![]);
+    let etag = "fn etag(body: &[u8]) -> String { format!(\"{:x}\", md5::compute(body)) }\n";
+    assert_eq!(found(SECURITY_RUST, rule, "src/http.rs", etag), vec![]);
+    // The same file, with a second function that hashes a password: that one is still found.
+    let mixed = "\
+fn etag(body: &[u8]) -> String { format!(\"{:x}\", md5::compute(body)) }
+fn store(password: &str) -> String { format!(\"{:x}\", md5::compute(password)) }
+";
+    assert_eq!(
+        found(SECURITY_RUST, rule, "src/http.rs", mixed),
+        vec![at(rule, 2, 54)]
+    );
+}
