@@ -150,3 +150,34 @@ fn store(password: &str) -> String { format!(\"{:x}\", md5::compute(password)) }
         vec![at(rule, 2, 54)]
     );
 }
+
+#[test]
+fn cargo_requirement_that_allows_a_vulnerable_version_defers_to_the_lockfile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::common::write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"d\"\nrepository = \"https://example.com/r\"\n\n[dependencies]\nopenssl = \"0.10\"\ntime = \"0.1\"\n",
+            ),
+            (
+                "Cargo.lock",
+                "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"openssl\",\n \"time\",\n]\n\n[[package]]\nname = \"openssl\"\nversion = \"0.10.72\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"time\"\nversion = \"0.1.45\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+            ),
+        ],
+    );
+    let run = crate::common::check_json(dir.path(), &[]);
+    let got = crate::common::findings_of(&run.json, "security/vulnerable-crate-version");
+    // openssl 0.10 admits vulnerable versions but 0.10.72 is locked: nothing. time 0.1.45 is
+    // locked: one finding, at the lockfile's entry, none at the requirement.
+    assert_eq!(
+        got,
+        vec![(
+            "security/vulnerable-crate-version".to_string(),
+            "Cargo.lock".to_string(),
+            17,
+            1
+        )]
+    );
+}

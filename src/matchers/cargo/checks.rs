@@ -89,9 +89,9 @@ pub fn banned_in_lockfile(bans: &[Ban], lock: &Lockfile, out: &mut Vec<Hit>) {
     }
 }
 
-/// Banned direct dependencies, at their key. A version-bounded ban uses the versions the
-/// lockfile resolved for the requirement when there is one, else the lowest version the
-/// requirement admits.
+/// Banned direct dependencies, at their key. A version-bounded ban is left to the lockfile
+/// when it resolved the requirement (the lockfile's entry is the finding); without one, the
+/// lowest version the requirement admits is checked.
 pub fn banned_in_manifest(bans: &[Ban], m: &Manifest, lock: Option<&Lockfile>, out: &mut Vec<Hit>) {
     for dep in m.deps.iter().filter(|d| !d.patch) {
         for ban in bans.iter().filter(|b| same_crate(&b.name, &dep.name)) {
@@ -121,7 +121,9 @@ fn banned_version(dep: &Dep, ban: &VersionReq, lock: Option<&Lockfile>) -> Optio
             .filter(|v| wanted.as_ref().is_none_or(|r| r.matches(v)))
             .collect();
         if !locked.is_empty() {
-            return locked.into_iter().find(|v| ban.matches(v)).map(|v| v.to_string());
+            // The lockfile decides, and reports a banned version at its own entry: a
+            // requirement that merely admits a banned version is not a second finding.
+            return None;
         }
     }
     let lowest = lowest(wanted.as_ref()?);
