@@ -120,6 +120,10 @@ pub struct RegexTable {
     /// Compile Unicode-aware (slower); default is byte-oriented ASCII classes.
     #[serde(default)]
     pub unicode: bool,
+    /// Skip matches that start in prose: comments of the file's language, Python docstrings,
+    /// Markdown outside fenced code blocks.
+    #[serde(default)]
+    pub code_only: bool,
 }
 
 /// `[rule.path]`: files that must not exist.

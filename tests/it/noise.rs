@@ -181,3 +181,22 @@ fn cargo_requirement_that_allows_a_vulnerable_version_defers_to_the_lockfile() {
         )]
     );
 }
+
+const FAIRNESS: &str = include_str!("../../policies/fairness.toml");
+
+#[test]
+fn sql_and_protected_attribute_rules_skip_prose() {
+    let rule = "fairness/protected-attribute-in-sql-filter";
+    let py = "\
+def adults(db):
+    \"\"\"Return users where age >= 18, oldest first.\"\"\"
+    # keeps rows where gender = the requested one
+    return db.execute(\"SELECT id FROM users WHERE age >= 18\")
+";
+    assert_eq!(found(FAIRNESS, rule, "src/users.py", py), vec![at(rule, 4, 45)]);
+    let js = "/**\n * Finds users where age > 18.\n */\nconst q = 'SELECT * FROM u WHERE age > 18';\n";
+    assert_eq!(found(FAIRNESS, rule, "src/users.js", js), vec![at(rule, 4, 28)]);
+    let cond = "fairness/protected-attribute-in-condition";
+    let py = "# if user.gender == 'f': was removed\nif user.gender == \"f\":\n    pass\n";
+    assert_eq!(found(FAIRNESS, cond, "src/a.py", py), vec![at(cond, 2, 9)]);
+}
