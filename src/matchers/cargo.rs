@@ -59,6 +59,8 @@ pub struct CargoMatcher {
     check: Check,
     manifest: bool,
     lockfile: bool,
+    /// The rule's paths take in `Cargo.lock`, so a lockfile finding stands for the manifest's.
+    lock_in_scope: bool,
 }
 
 /// The cargo matchers' share of a [`super::RunContext`]: lockfiles and dependency graphs, each
@@ -123,6 +125,7 @@ impl CargoMatcher {
             check: compile_check(rule, t)?,
             manifest: files.is_empty() || files.contains(&CargoFile::Manifest),
             lockfile: files.is_empty() || files.contains(&CargoFile::Lockfile),
+            lock_in_scope: lock_in_scope(rule),
         })
     }
 
@@ -146,7 +149,13 @@ impl CargoMatcher {
             Check::Banned(bans) if self.manifest => {
                 let versioned = bans.iter().any(Ban::versioned);
                 let lock = versioned.then(|| self.lockfile_for(cx)).flatten();
-                checks::banned_in_manifest(bans, m, lock.as_deref(), out);
+                checks::banned_in_manifest(
+                    bans,
+                    m,
+                    lock.as_deref(),
+                    self.lockfile && self.lock_in_scope,
+                    out,
+                );
             }
             Check::Sources(p) if self.manifest => {
                 let dir = parent(&cx.entry.rel);
@@ -189,6 +198,16 @@ impl CargoMatcher {
             })
             .clone()
     }
+}
+
+/// Whether the rule's include and exclude globs take in a `Cargo.lock`.
+fn lock_in_scope(rule: &Rule) -> bool {
+    let matches = |p: &String| {
+        globset::Glob::new(p)
+            .ok()
+            .is_some_and(|g| g.compile_matcher().is_match("Cargo.lock"))
+    };
+    (rule.paths.is_empty() || rule.paths.iter().any(matches)) && !rule.exclude_paths.iter().any(matches)
 }
 
 /// The table's single check, validated.

@@ -10,6 +10,7 @@ pub mod document;
 pub mod limits;
 pub mod path;
 pub mod pattern;
+pub mod prose;
 pub mod regex;
 pub mod require;
 pub mod rust;

@@ -26,6 +26,7 @@ pub struct RegexMatcher {
     group: Option<usize>,
     min_entropy: Option<f64>,
     validators: Vec<Validator>,
+    code_only: bool,
 }
 
 impl RegexMatcher {
@@ -70,6 +71,7 @@ impl RegexMatcher {
             group: table.group.as_ref().map(|s| *s.get_ref()),
             min_entropy: table.min_entropy.as_ref().map(|s| *s.get_ref()),
             validators,
+            code_only: table.code_only,
         })
     }
 
@@ -84,8 +86,18 @@ impl RegexMatcher {
             return;
         };
         let bytes = text.as_bytes();
+        let mut prose: Option<Vec<Range<usize>>> = None;
         for caps in regex.captures_iter(bytes) {
             let Some(whole) = caps.get(0) else { continue };
+            if self.code_only {
+                let at = caps
+                    .get(self.group.unwrap_or(0))
+                    .map_or(whole.start(), |m| m.start());
+                let prose = prose.get_or_insert_with(|| super::prose::ranges(&cx.entry.rel, text));
+                if super::prose::contains(prose, at) {
+                    continue;
+                }
+            }
             let group_range = |g: Option<usize>| g.and_then(|i| caps.get(i)).map(|m| m.range());
             let secret = group_range(self.secret);
             let reported = group_range(self.group)

@@ -120,6 +120,10 @@ pub struct RegexTable {
     /// Compile Unicode-aware (slower); default is byte-oriented ASCII classes.
     #[serde(default)]
     pub unicode: bool,
+    /// Skip matches that start in prose: comments of the file's language, Python docstrings,
+    /// Markdown outside fenced code blocks.
+    #[serde(default)]
+    pub code_only: bool,
 }
 
 /// `[rule.path]`: files that must not exist.
@@ -545,6 +549,9 @@ pub struct RustConditionForm {
 pub struct RustUseForm {
     /// Paths whose segments occur, in order, in a `use` item, a type or an expression path.
     pub path: Vec<Spanned<String>>,
+    /// A use is not reported when its enclosing item (the function, or the whole file for a
+    /// `use` import) matches this regex: code that says what the use is for.
+    pub unless_context: Option<Spanned<String>>,
     /// Message for findings of this form.
     pub message: Option<String>,
     /// Label under the underline.

@@ -83,14 +83,6 @@ fn json_findings_carry_help_detail_and_a_redacted_snippet() {
                 serde_json::json!({"line": 9, "text": "name = \"openssl\""})
             ),
             (
-                "security/vulnerable-crate-version",
-                "Cargo.toml",
-                7,
-                1,
-                Value::from(DETAIL),
-                serde_json::json!({"line": 7, "text": "openssl = \"0.10.32\""})
-            ),
-            (
                 "security/github-token",
                 "src/settings.py",
                 2,
@@ -122,7 +114,6 @@ fn sarif_messages_carry_the_detail_and_stay_schema_valid() {
     assert_eq!(
         messages,
         vec![
-            with_detail.as_str(),
             with_detail.as_str(),
             "GitHub personal access or OAuth token committed to the repository"
         ]

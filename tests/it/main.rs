@@ -31,6 +31,7 @@ mod lsp;
 mod meta_rules;
 mod no_double_report;
 mod no_leak;
+mod noise;
 mod packs;
 mod policies;
 mod policy_errors;

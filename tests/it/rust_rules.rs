@@ -396,7 +396,7 @@ fn snapshot_path_use() {
         "security__weak-hash__path_in_macro",
         human(
             "src/etag.rs",
-            "pub fn etag(body: &[u8]) -> String {\n    format!(\"{:x}\", md5::compute(body))\n}\n"
+            "pub fn checksum(body: &[u8]) -> String {\n    format!(\"{:x}\", md5::compute(body))\n}\n"
         )
     );
 }
@@ -429,7 +429,7 @@ fn rust_findings_are_suppressed_inline_like_any_other() {
         dir.path(),
         &[(
             "src/etag.rs",
-            &format!("pub fn etag(b: &[u8]) -> String {{\n    // {IG} security/weak-hash -- HTTP ETag, not security\n    format!(\"{{:x}}\", md5::compute(b))\n}}\n"),
+            &format!("pub fn checksum(b: &[u8]) -> String {{\n    // {IG} security/weak-hash -- a cache key, not security\n    format!(\"{{:x}}\", md5::compute(b))\n}}\n"),
         )],
     );
     let (rows, json) = rust_findings(dir.path(), &[]);

@@ -90,14 +90,21 @@ pub fn banned_in_lockfile(bans: &[Ban], lock: &Lockfile, out: &mut Vec<Hit>) {
 }
 
 /// Banned direct dependencies, at their key. A version-bounded ban uses the versions the
-/// lockfile resolved for the requirement when there is one, else the lowest version the
-/// requirement admits.
-pub fn banned_in_manifest(bans: &[Ban], m: &Manifest, lock: Option<&Lockfile>, out: &mut Vec<Hit>) {
+/// lockfile resolved for the requirement, and is left to the lockfile's own entry when the rule
+/// reads lockfiles too (`lock_reports`); without a lockfile, the lowest version the
+/// requirement admits is checked.
+pub fn banned_in_manifest(
+    bans: &[Ban],
+    m: &Manifest,
+    lock: Option<&Lockfile>,
+    lock_reports: bool,
+    out: &mut Vec<Hit>,
+) {
     for dep in m.deps.iter().filter(|d| !d.patch) {
         for ban in bans.iter().filter(|b| same_crate(&b.name, &dep.name)) {
             let version = match &ban.req {
                 None => Some(None),
-                Some(req) => banned_version(dep, req, lock).map(Some),
+                Some(req) => banned_version(dep, req, lock, lock_reports).map(Some),
             };
             if let Some(version) = version {
                 out.push(Hit {
@@ -112,7 +119,12 @@ pub fn banned_in_manifest(bans: &[Ban], m: &Manifest, lock: Option<&Lockfile>, o
 }
 
 /// The version of `dep` that `ban` matches, if any.
-fn banned_version(dep: &Dep, ban: &VersionReq, lock: Option<&Lockfile>) -> Option<String> {
+fn banned_version(
+    dep: &Dep,
+    ban: &VersionReq,
+    lock: Option<&Lockfile>,
+    lock_reports: bool,
+) -> Option<String> {
     let wanted = dep.version.as_ref().and_then(|v| VersionReq::parse(&v.text).ok());
     if let Some(lock) = lock {
         let locked: Vec<Version> = lock
@@ -120,6 +132,11 @@ fn banned_version(dep: &Dep, ban: &VersionReq, lock: Option<&Lockfile>) -> Optio
             .filter_map(|v| Version::parse(v).ok())
             .filter(|v| wanted.as_ref().is_none_or(|r| r.matches(v)))
             .collect();
+        if lock_reports && !locked.is_empty() {
+            // The rule reads the lockfile too, which reports a banned pinned version at its
+            // own entry: the requirement is not a second finding.
+            return None;
+        }
         if !locked.is_empty() {
             return locked.into_iter().find(|v| ban.matches(v)).map(|v| v.to_string());
         }

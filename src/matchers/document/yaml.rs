@@ -14,7 +14,39 @@ use super::tree::{
 };
 
 /// Parses every document of `text`.
+///
+/// YAML 1.2 separates a key from its value with spaces or tabs (`key:<TAB>value`), which
+/// saphyr-parser rejects; each such tab is read as a space (same length, so every span holds)
+/// and the parse retried, for as many tabs as the file has.
 pub fn parse(text: &str) -> Result<Vec<Node>, ParseFailure> {
+    let mut retyped: Option<String> = None;
+    loop {
+        let current = retyped.as_deref().unwrap_or(text);
+        match parse_once(current) {
+            Err(e) if e.message.contains("must be followed by a valid YAML whitespace") => {
+                let Some(at) = separator_tab(current, e.span.start) else {
+                    return Err(e);
+                };
+                let mut bytes = current.as_bytes().to_vec();
+                bytes[at] = b' ';
+                // Only an ASCII tab was replaced by an ASCII space.
+                retyped = Some(String::from_utf8(bytes).map_err(|_| ParseFailure::at(at, "not UTF-8"))?);
+            }
+            result => return result,
+        }
+    }
+}
+
+/// The tab just after the `:` the parser stopped at (at most a few bytes from `at`).
+fn separator_tab(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let from = at.saturating_sub(2);
+    (from..(at + 2).min(b.len().saturating_sub(1)))
+        .find(|&i| b[i] == b':' && b.get(i + 1) == Some(&b'\t'))
+        .map(|i| i + 1)
+}
+
+fn parse_once(text: &str) -> Result<Vec<Node>, ParseFailure> {
     let mut b = Builder {
         text,
         lines: LineStarts::new(text),

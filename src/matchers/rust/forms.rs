@@ -94,7 +94,7 @@ enum Kind {
     Unsafe(UnsafeForm),
     Field(FieldForm),
     Condition(ConditionForm),
-    Use(Vec<PathPattern>),
+    Use(Vec<PathPattern>, Option<Regex>),
 }
 
 #[derive(Debug)]
@@ -177,7 +177,7 @@ pub fn compile(rule: &Rule, table: &RustTable) -> Result<Vec<Form>, LocatedError
         let v: &RustUseForm = f.get_ref();
         add(
             f.span(),
-            Kind::Use(paths(rule, &v.path, false)?),
+            Kind::Use(paths(rule, &v.path, false)?, opt_regex(rule, &v.unless_context)?),
             &v.message,
             &v.label,
         );
@@ -346,7 +346,7 @@ impl Form {
         match &self.kind {
             Kind::Call(c) => of(&c.names),
             Kind::Macro(m) => of(&m.names),
-            Kind::Use(u) => of(u),
+            Kind::Use(u, _) => of(u),
             Kind::Unsafe(_) => vec!["unsafe".to_string()],
             Kind::Field(_) | Kind::Condition(_) => Vec::new(),
         }
@@ -372,7 +372,7 @@ impl Form {
                 gate.names(&f.name)?
             }
             Kind::Condition(c) => gate.names(&c.name)?,
-            Kind::Use(u) => gate.anchors(&gate.present(u)),
+            Kind::Use(u, _) => gate.anchors(&gate.present(u)),
             Kind::Unsafe(_) => return None,
         };
         (!found.is_empty()).then_some(found)
@@ -410,7 +410,7 @@ impl Form {
                     }
                 }
             }
-            Kind::Use(patterns) => self.check_paths(patterns, index, out),
+            Kind::Use(patterns, _) => self.check_paths(patterns, index, out),
             Kind::Unsafe(_) => {}
         }
     }
@@ -502,10 +502,43 @@ impl Form {
         }
     }
 
+    /// Drops the hits from `from` on whose enclosing item matches the form's `unless-context`
+    /// (the innermost item of the file around the hit). A `use` import serves the whole file:
+    /// it is dropped when the file matches and every other hit of the form was dropped.
+    pub fn drop_exempt(&self, text: &str, from: usize, out: &mut Vec<Hit>) {
+        let Kind::Use(_, Some(unless)) = &self.kind else {
+            return;
+        };
+        if out.len() <= from {
+            return;
+        }
+        let items = super::chunks::chunks(text, 0);
+        let item = |at: usize| {
+            items
+                .iter()
+                .filter(|c| c.range.start <= at && at < c.range.end)
+                .min_by_key(|c| c.range.len())
+        };
+        let hits: Vec<Hit> = out.drain(from..).collect();
+        let import = |h: &Hit| item(h.span.start).is_some_and(|c| c.import);
+        let exempt = |h: &Hit| {
+            let context = item(h.span.start).and_then(|c| text.get(c.range.clone()));
+            unless.is_match(context.unwrap_or(text))
+        };
+        let others_exempt = hits.iter().filter(|h| !import(h)).all(exempt);
+        let file_exempt = others_exempt && unless.is_match(text);
+        out.extend(
+            hits.into_iter()
+                .filter(|h| if import(h) { !file_exempt } else { !exempt(h) }),
+        );
+    }
+
     /// Findings of an `unsafe` form among the file's sites.
     pub fn check_unsafe(&self, sites: &[UnsafeSite], out: &mut Vec<Hit>) {
         let Kind::Unsafe(u) = &self.kind else { return };
-        for site in sites.iter().filter(|s| u.kinds.contains(&s.kind)) {
+        // An `unsafe fn` of a trait impl implements a contract the trait documents.
+        let sites = sites.iter().filter(|s| !s.trait_impl);
+        for site in sites.filter(|s| u.kinds.contains(&s.kind)) {
             let comments = site.comments.to_lowercase();
             let documented = comments.contains(&u.comment)
                 || (site.kind == RustUnsafeKind::Fn && comments.contains("# safety"));

@@ -142,7 +142,9 @@ impl RustMatcher {
         if !syntax.is_empty() {
             if let Some(index) = cx.cache.rust.index(cx, text, &anchors) {
                 for form in syntax {
+                    let from = out.len();
                     form.check(&index, out);
+                    form.drop_exempt(text, from, out);
                 }
             }
         }

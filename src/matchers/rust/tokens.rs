@@ -15,8 +15,11 @@ pub struct UnsafeSite {
     pub kind: RustUnsafeKind,
     /// `unsafe` through the token that says what it is (`{`, `impl`, the fn name).
     pub span: Range<usize>,
-    /// The comments on its line and on the comment and attribute lines directly above.
+    /// The comments on its line and on the comment and attribute lines directly above, and,
+    /// for a block inside a longer statement, those above the statement's first line.
     pub comments: String,
+    /// An `unsafe fn` item of an `impl Trait for X` block: its contract is the trait's.
+    pub trait_impl: bool,
 }
 
 /// A token of the scan: comments are not tokens, they are kept apart.
@@ -72,9 +75,96 @@ pub fn unsafe_sites(text: &str) -> Vec<UnsafeSite> {
             kind,
             span: at..at + stop,
             comments: comments_above(text, &lines, &comments, at),
+            trait_impl: false,
         });
     }
+    enclosing(text, &lines, &comments, &mut sites);
     sites
+}
+
+/// What the enclosing code says about a site, from one lex of the whole file done only when a
+/// site needs it: whether an `unsafe fn` is a trait-impl item, and the comments above the
+/// statement (or multi-line expression) holding an undocumented `unsafe` block.
+fn enclosing(text: &str, lines: &LineIndex, comments: &[Range<usize>], sites: &mut [UnsafeSite]) {
+    let needs = |s: &UnsafeSite| match s.kind {
+        RustUnsafeKind::Fn => true,
+        RustUnsafeKind::Block => !s.comments.to_ascii_lowercase().contains("safety"),
+        RustUnsafeKind::Impl => false,
+    };
+    if !sites.iter().any(needs) {
+        return;
+    }
+    let toks = lex(text).tokens;
+    for site in sites.iter_mut().filter(|s| needs(s)) {
+        let i = toks.partition_point(|t| t.1.start < site.span.start);
+        if toks.get(i).map(|t| &text[t.1.clone()]) != Some("unsafe") {
+            continue;
+        }
+        if site.kind == RustUnsafeKind::Fn {
+            site.trait_impl = in_trait_impl(text, &toks, i);
+        } else if let Some(start) = statement_start(&toks, i) {
+            if lines.line_of(start) != lines.line_of(site.span.start) {
+                site.comments
+                    .push_str(&comments_above(text, lines, comments, start));
+            }
+        }
+    }
+}
+
+/// True when the innermost block around token `i` is the body of an `impl ... for ...`.
+fn in_trait_impl(text: &str, toks: &[(Tok, Range<usize>)], i: usize) -> bool {
+    let mut depth = 0usize;
+    let mut open = None;
+    for j in (0..i).rev() {
+        match toks[j].0 {
+            Tok::Punct(b'}') => depth += 1,
+            Tok::Punct(b'{') if depth == 0 => {
+                open = Some(j);
+                break;
+            }
+            Tok::Punct(b'{') => depth -= 1,
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return false };
+    let from = toks[..open]
+        .iter()
+        .rposition(|t| matches!(t.0, Tok::Punct(b';' | b'{' | b'}')))
+        .map_or(0, |k| k + 1);
+    let header = &toks[from..open];
+    let word = |k: usize, w: &str| {
+        header
+            .get(k)
+            .is_some_and(|t| t.0 == Tok::Ident && &text[t.1.clone()] == w)
+    };
+    let is_impl = (0..header.len()).any(|k| word(k, "impl"));
+    // `for` of the trait, not of a higher-ranked bound (`for<'a>`).
+    let is_for = (0..header.len())
+        .any(|k| word(k, "for") && header.get(k + 1).is_none_or(|t| t.0 != Tok::Punct(b'<')));
+    is_impl && is_for
+}
+
+/// Byte offset of the first token of the statement holding token `i`: back over balanced
+/// groups and out of enclosing parentheses and brackets (a call spread over lines), up to the
+/// previous `;`, the end of a previous block, or the enclosing `{` (after the last comma at
+/// that level: a match arm or a struct-literal field is its own statement here).
+fn statement_start(toks: &[(Tok, Range<usize>)], i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut comma = None;
+    let after = |j: usize| toks.get(j + 1).map(|t| t.1.start);
+    for j in (0..i).rev() {
+        match toks[j].0 {
+            Tok::Punct(b'}') if depth == 0 => return after(j),
+            Tok::Punct(b')' | b']' | b'}') => depth += 1,
+            Tok::Punct(b'(' | b'[') if depth == 0 => comma = None,
+            Tok::Punct(b'{') if depth == 0 => return after(comma.unwrap_or(j)),
+            Tok::Punct(b'(' | b'[' | b'{') => depth -= 1,
+            Tok::Punct(b';') if depth == 0 => return after(j),
+            Tok::Punct(b',') if depth == 0 && comma.is_none() => comma = Some(j),
+            _ => {}
+        }
+    }
+    toks.first().map(|t| t.1.start)
 }
 
 /// How far after `unsafe` tokens are lexed to classify it (an `unsafe fn` signature).
