@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index};
-use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Go file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
@@ -91,7 +91,7 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
             let prev = expr(b, *l);
             value = b.push(Expr::Concat(vec![prev, value]), n);
         }
-        let target = target_path(b, *l);
+        let target = b.target_path(*l, &TARGET);
         b.assign(target, value, n);
     }
     // `rows, err := db.Query(q)`: the calls are still indexed by the walk.
@@ -107,43 +107,19 @@ fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
     }
 }
 
-fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
-    target_path_at(b, n, 0)
-}
-
-fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
-    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
-    if depth > 64 {
-        return Vec::new();
-    }
-    match n.kind() {
-        "identifier" => vec![b.text(n).to_string()],
-        "selector_expression" => {
-            let mut p = n
-                .child_by_field_name("operand")
-                .map(|o| target_path_at(b, o, depth + 1))
-                .unwrap_or_default();
-            if let Some(f) = n.child_by_field_name("field") {
-                p.push(b.text(f).to_string());
-            }
-            p
-        }
-        "index_expression" => {
-            let mut p = n
-                .child_by_field_name("operand")
-                .map(|o| target_path_at(b, o, depth + 1))
-                .unwrap_or_default();
-            if let Some(k) = n
-                .child_by_field_name("index")
-                .filter(|k| k.kind() == "interpreted_string_literal")
-            {
-                p.push(string_value(b, k));
-            }
-            p
-        }
-        _ => Vec::new(),
-    }
-}
+/// How this grammar writes assignment targets (see [`PathShape`]).
+const TARGET: PathShape = PathShape {
+    names: &["identifier"],
+    member: ("selector_expression", "operand", "field"),
+    subscript: Some((
+        "index_expression",
+        "operand",
+        "index",
+        "interpreted_string_literal",
+    )),
+    string: string_value,
+    unwrap: |n| n,
+};
 
 fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     if let Some(id) = b.known_call(n) {
@@ -187,30 +163,12 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
             }
         }
     }
-    b.add_call(
-        n,
-        Call {
-            path,
-            written: None,
-            receiver,
-            args,
-            named,
-            chained_by: None,
-            span: n.byte_range(),
-            func: None,
-        },
-    )
+    b.add_call(n, Call::new(path, receiver, args, named, n.byte_range()))
 }
 
 /// Converts an expression node.
 pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    if b.depth > MAX_EXPR_DEPTH {
-        return b.push(Expr::Other(Vec::new()), n);
-    }
-    b.depth += 1;
-    let e = expr_inner(b, n);
-    b.depth -= 1;
-    e
+    b.guarded_expr(n, expr_inner)
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {

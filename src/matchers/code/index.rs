@@ -62,6 +62,29 @@ pub struct Call {
     pub func: Option<usize>,
 }
 
+impl Call {
+    /// A call as a front-end sees it: callee, receiver and arguments at `span`; the builder
+    /// fills in aliases, chaining and the enclosing function.
+    pub fn new(
+        path: Vec<String>,
+        receiver: Option<ExprId>,
+        args: Vec<ExprId>,
+        named: Vec<(String, ExprId)>,
+        span: Range<usize>,
+    ) -> Self {
+        Self {
+            path,
+            written: None,
+            receiver,
+            args,
+            named,
+            chained_by: None,
+            span,
+            func: None,
+        }
+    }
+}
+
 /// `target = value` (also `let`/`const`/`var`, `:=`, augmented assignment as a Concat).
 #[derive(Debug, Clone)]
 pub struct Assign {

@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index};
-use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Java file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
@@ -63,34 +63,18 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
         let prev = expr(b, left);
         value = b.push(Expr::Concat(vec![prev, value]), n);
     }
-    let target = target_path(b, left);
+    let target = b.target_path(left, &TARGET);
     b.assign(target, value, n);
 }
 
-fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
-    target_path_at(b, n, 0)
-}
-
-fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
-    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
-    if depth > 64 {
-        return Vec::new();
-    }
-    match n.kind() {
-        "identifier" | "this" => vec![b.text(n).to_string()],
-        "field_access" => {
-            let mut p = n
-                .child_by_field_name("object")
-                .map(|o| target_path_at(b, o, depth + 1))
-                .unwrap_or_default();
-            if let Some(f) = n.child_by_field_name("field") {
-                p.push(b.text(f).to_string());
-            }
-            p
-        }
-        _ => Vec::new(),
-    }
-}
+/// How this grammar writes assignment targets (see [`PathShape`]).
+const TARGET: PathShape = PathShape {
+    names: &["identifier", "this"],
+    member: ("field_access", "object", "field"),
+    subscript: None,
+    string: string_value,
+    unwrap: |n| n,
+};
 
 fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
     let mut c = n.walk();
@@ -159,13 +143,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
 
 /// Converts an expression node.
 pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    if b.depth > MAX_EXPR_DEPTH {
-        return b.push(Expr::Other(Vec::new()), n);
-    }
-    b.depth += 1;
-    let e = expr_inner(b, n);
-    b.depth -= 1;
-    e
+    b.guarded_expr(n, expr_inner)
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {

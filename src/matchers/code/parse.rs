@@ -108,6 +108,25 @@ fn error_share(root: Node<'_>, len: usize) -> f64 {
     bad as f64 / len as f64
 }
 
+/// How a grammar writes the parts of an assignment target (`a.b`, `a["b"]`): node kinds and
+/// field names, so one walk turns any front-end's target into a dotted path.
+pub struct PathShape {
+    /// Kinds that are a plain name (`identifier`, `this`).
+    pub names: &'static [&'static str],
+    /// Member access: kind, object field, member-name field.
+    pub member: (&'static str, &'static str, &'static str),
+    /// Subscript with a string key: kind, object field, index field, string-literal kind.
+    pub subscript: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    /// A string literal's value.
+    pub string: fn(&Builder<'_>, Node<'_>) -> String,
+    /// Wrappers to look through (parentheses, casts); identity for most grammars.
+    pub unwrap: for<'t> fn(Node<'t>) -> Node<'t>,
+}
+
+/// Deepest `a.b.c...` chain a target path follows: a hostile chain thousands deep must not
+/// exhaust the stack.
+const MAX_PATH_DEPTH: usize = 64;
+
 /// Fills an [`Index`] from one tree.
 pub struct Builder<'s> {
     /// The file.
@@ -128,6 +147,59 @@ impl<'s> Builder<'s> {
             calls: HashMap::new(),
             depth: 0,
         }
+    }
+
+    /// `a.b["c"]` -> `[a, b, c]`; empty when the target is not a dotted path.
+    pub fn target_path(&self, n: Node<'_>, shape: &PathShape) -> Vec<String> {
+        self.target_path_at(n, shape, 0)
+    }
+
+    fn target_path_at(&self, n: Node<'_>, shape: &PathShape, depth: usize) -> Vec<String> {
+        if depth > MAX_PATH_DEPTH {
+            return Vec::new();
+        }
+        let n = (shape.unwrap)(n);
+        let object = |field: &str| {
+            n.child_by_field_name(field)
+                .map(|o| self.target_path_at(o, shape, depth + 1))
+                .unwrap_or_default()
+        };
+        let (member, object_field, name_field) = shape.member;
+        if shape.names.contains(&n.kind()) {
+            vec![self.text(n).to_string()]
+        } else if n.kind() == member {
+            let mut p = object(object_field);
+            if let Some(f) = n.child_by_field_name(name_field) {
+                p.push(self.text(f).to_string());
+            }
+            p
+        } else if let Some((kind, object_field, index_field, string_kind)) = shape.subscript {
+            if n.kind() != kind {
+                return Vec::new();
+            }
+            let mut p = object(object_field);
+            if let Some(k) = n
+                .child_by_field_name(index_field)
+                .filter(|k| k.kind() == string_kind)
+            {
+                p.push((shape.string)(self, k));
+            }
+            p
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Converts an expression with `inner`, bounded in depth: past [`MAX_EXPR_DEPTH`] nested
+    /// expressions the rest is opaque rather than a stack overflow.
+    pub fn guarded_expr(&mut self, n: Node<'_>, inner: fn(&mut Self, Node<'_>) -> ExprId) -> ExprId {
+        if self.depth > MAX_EXPR_DEPTH {
+            return self.push(Expr::Other(Vec::new()), n);
+        }
+        self.depth += 1;
+        let e = inner(self, n);
+        self.depth -= 1;
+        e
     }
 
     /// Source text of a node.

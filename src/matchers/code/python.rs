@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index};
-use super::parse::{walk, Builder, MAX_EXPR_DEPTH};
+use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Python file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
@@ -100,48 +100,18 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
     if left.kind() == "pattern_list" || left.kind() == "tuple_pattern" {
         return;
     }
-    let target = target_path(b, left);
+    let target = b.target_path(left, &TARGET);
     b.assign(target, value, n);
 }
 
-/// `a.b["c"]` -> `[a, b, c]`.
-fn target_path(b: &Builder<'_>, n: Node<'_>) -> Vec<String> {
-    target_path_at(b, n, 0)
-}
-
-fn target_path_at(b: &Builder<'_>, n: Node<'_>, depth: usize) -> Vec<String> {
-    // A hostile `a.b.c...` chain thousands deep must not exhaust the stack.
-    if depth > 64 {
-        return Vec::new();
-    }
-    match n.kind() {
-        "identifier" => vec![b.text(n).to_string()],
-        "attribute" => {
-            let mut p = n
-                .child_by_field_name("object")
-                .map(|o| target_path_at(b, o, depth + 1))
-                .unwrap_or_default();
-            if let Some(a) = n.child_by_field_name("attribute") {
-                p.push(b.text(a).to_string());
-            }
-            p
-        }
-        "subscript" => {
-            let mut p = n
-                .child_by_field_name("value")
-                .map(|o| target_path_at(b, o, depth + 1))
-                .unwrap_or_default();
-            if let Some(k) = n
-                .child_by_field_name("subscript")
-                .filter(|k| k.kind() == "string")
-            {
-                p.push(plain_string(b, k));
-            }
-            p
-        }
-        _ => Vec::new(),
-    }
-}
+/// How this grammar writes assignment targets (see [`PathShape`]).
+const TARGET: PathShape = PathShape {
+    names: &["identifier"],
+    member: ("attribute", "object", "attribute"),
+    subscript: Some(("subscript", "value", "subscript", "string")),
+    string: plain_string,
+    unwrap: |n| n,
+};
 
 fn plain_string(b: &Builder<'_>, n: Node<'_>) -> String {
     let mut c = n.walk();
@@ -190,30 +160,12 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
             }
         }
     }
-    b.add_call(
-        n,
-        Call {
-            path,
-            written: None,
-            receiver,
-            args,
-            named,
-            chained_by: None,
-            span: n.byte_range(),
-            func: None,
-        },
-    )
+    b.add_call(n, Call::new(path, receiver, args, named, n.byte_range()))
 }
 
 /// Converts an expression node.
 pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    if b.depth > MAX_EXPR_DEPTH {
-        return b.push(Expr::Other(Vec::new()), n);
-    }
-    b.depth += 1;
-    let e = expr_inner(b, n);
-    b.depth -= 1;
-    e
+    b.guarded_expr(n, expr_inner)
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
