@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `guardrail lsp` latency: time from a `didChange` of a 2,000-line Python file to the
 # `publishDiagnostics` for that version, every built-in pack, release build. Reports the median
-# (and p90) of 50 edits, with the default debounce (20 ms, what an editor sees) and with
+# (and p90) of 50 edits, with the default debounce (10 ms, what an editor sees) and with
 # `debounceMs = 0` (the check alone). Target (issue 16): under 50 ms.
 #
 #   benches/lsp.sh               # builds target/release/guardrail first
@@ -100,7 +100,7 @@ def run(debounce):
     send({"jsonrpc": "2.0", "method": "exit", "params": None})
     p.wait()
     times.sort()
-    label = "default debounce (20 ms)" if debounce is None else f"debounceMs = {debounce}"
+    label = "default debounce (10 ms)" if debounce is None else f"debounceMs = {debounce}"
     print(f"{label:26} {len(first)} diagnostics  median {statistics.median(times):6.1f} ms"
           f"  p90 {times[int(len(times) * 0.9)]:6.1f} ms  min {times[0]:6.1f} ms  max {times[-1]:6.1f} ms")
 

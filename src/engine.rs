@@ -121,6 +121,16 @@ impl<'a> Engine<'a> {
         self
     }
 
+    /// Reparses documents incrementally from the trees an earlier check kept (an editor
+    /// session re-checking its buffers).
+    pub fn keep_trees(mut self, trees: std::sync::Arc<crate::matchers::code::trees::Trees>) -> Self {
+        // The run context is fresh from `Settings::scan_options`, so this engine owns it.
+        if let Some(run) = std::sync::Arc::get_mut(&mut self.scan.run) {
+            run.trees = Some(trees);
+        }
+        self
+    }
+
     /// Keeps only findings on what a change introduced (`--diff`).
     pub fn only_changes(mut self, changes: Option<&'a Changes>) -> Self {
         self.changes = changes;

@@ -176,6 +176,7 @@ impl Settings {
             parse_time_budget: self.parse_time_budget,
             run: std::sync::Arc::new(matchers::RunContext {
                 cargo: matchers::cargo::RunState::with_graph_source(source),
+                trees: None,
             }),
             contexts: std::sync::Arc::new(self.config.contexts.clone()),
         }

@@ -40,8 +40,10 @@ use crate::policy::Severity;
 use convert::{path_to_uri, uri_to_path, LineIndex};
 use project::{Project, ProjectKey};
 
-/// How long a buffer must be quiet after an edit before it is checked again.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+/// How long a buffer must be quiet after an edit before it is checked again. Short: edits
+/// that queue up while a check runs are coalesced anyway (the queue is drained first), and a
+/// re-check reparses only what changed.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Longest an edited document waits while other messages keep arriving.
 pub const MAX_DELAY: Duration = Duration::from_millis(250);

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Config, ConfigOrigin};
 use crate::engine::Engine;
+use crate::matchers::code::trees::Trees;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::plan::Plan;
@@ -60,6 +61,8 @@ pub struct Project {
     files: FileSet,
     /// Base directory of identity paths.
     base: PathBuf,
+    /// Syntax trees of the last check of each document, reparsed incrementally on an edit.
+    trees: Arc<Trees>,
 }
 
 impl Project {
@@ -102,6 +105,7 @@ impl Project {
             unlisted_seen: HashSet::new(),
             files: FileSet::default(),
             base,
+            trees: Arc::default(),
         };
         project.rewalk()?;
         Ok(project)
@@ -156,7 +160,9 @@ impl Project {
             display: paths::display_path(path, &self.key.root),
             origin: Origin::Memory(Arc::from(text.as_bytes())),
         };
-        let engine = Engine::new(&self.plan, &self.settings).known_rules(self.known.clone());
+        let engine = Engine::new(&self.plan, &self.settings)
+            .known_rules(self.known.clone())
+            .keep_trees(self.trees.clone());
         Some(engine.check_file(&entry, &self.files).findings)
     }
 

@@ -33,6 +33,9 @@ use crate::source::{Entry, FileSet};
 pub struct RunContext {
     /// Cargo lockfiles and dependency graphs of this run.
     pub cargo: cargo::RunState,
+    /// Syntax trees of earlier checks of the same documents, for incremental reparsing; only
+    /// a caller that re-checks buffers (the language server) keeps them.
+    pub trees: Option<std::sync::Arc<code::trees::Trees>>,
 }
 
 /// What a matcher may look at for one file.

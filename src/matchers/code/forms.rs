@@ -16,58 +16,79 @@ use crate::policy::Rule;
 
 /// A dotted name pattern matched against the last segments of a path.
 #[derive(Debug, Clone)]
-pub struct PathPattern(Vec<String>);
+pub struct PathPattern(Vec<Segment>);
+
+/// One dotted segment: alternatives (`a|b`), each the literal pieces around its `*`s.
+#[derive(Debug, Clone)]
+struct Segment(Vec<Vec<String>>);
+
+impl Segment {
+    fn parse(s: &str) -> Self {
+        Self(s.split('|').map(|alt| alt.split('*').map(str::to_string).collect()).collect())
+    }
+
+    /// `*` matches any run of characters within the segment; `a|b` is either.
+    fn matches(&self, s: &str) -> bool {
+        self.0.iter().any(|pieces| glob(pieces, s))
+    }
+}
+
+/// Whether `s` is the pieces joined by runs of any characters.
+fn glob(pieces: &[String], s: &str) -> bool {
+    let [first, middle @ .., last] = pieces else {
+        return pieces.first().is_some_and(|p| p == s);
+    };
+    let Some(mut rest) = s.strip_prefix(first.as_str()) else {
+        return false;
+    };
+    if rest.len() < last.len() {
+        return false;
+    }
+    let tail = rest.len() - last.len();
+    if !rest.is_char_boundary(tail) || &rest[tail..] != last {
+        return false;
+    }
+    rest = &rest[..tail];
+    for piece in middle {
+        let Some(at) = rest.find(piece.as_str()) else {
+            return false;
+        };
+        rest = &rest[at + piece.len()..];
+    }
+    true
+}
 
 impl PathPattern {
     fn parse(s: &str) -> Option<Self> {
-        let segs: Vec<String> = s.split('.').map(str::to_string).collect();
-        (!s.is_empty() && segs.iter().all(|g| !g.is_empty())).then_some(Self(segs))
+        let segs: Vec<&str> = s.split('.').collect();
+        (!s.is_empty() && segs.iter().all(|g| !g.is_empty()))
+            .then(|| Self(segs.into_iter().map(Segment::parse).collect()))
     }
 
-    /// Whether the pattern matches the end of `path`.
+    /// Whether the pattern matches the end of `path`; the last segment, the most telling,
+    /// is compared first.
     pub fn matches(&self, path: &[String]) -> bool {
-        if self.0.len() > path.len() {
-            return false;
-        }
-        let tail = &path[path.len() - self.0.len()..];
-        self.0.iter().zip(tail).all(|(p, s)| glob(p, s))
+        self.0.len() <= path.len()
+            && self
+                .0
+                .iter()
+                .rev()
+                .zip(path.iter().rev())
+                .all(|(p, s)| p.matches(s))
     }
 
     /// Words the prefilter can look for: the literal pieces of the last segment.
     pub fn words(&self) -> Vec<String> {
-        let last = self.0.last().map(String::as_str).unwrap_or("");
-        last.split(['*', '|'])
+        let Some(last) = self.0.last() else {
+            return Vec::new();
+        };
+        last.0
+            .iter()
+            .flatten()
             .filter(|w| w.len() >= 3)
-            .map(str::to_string)
+            .cloned()
             .collect()
     }
-}
-
-/// `*` matches any run of characters within one segment; `a|b` is either.
-fn glob(pattern: &str, s: &str) -> bool {
-    if pattern.contains('|') {
-        return pattern.split('|').any(|alt| glob(alt, s));
-    }
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == s;
-    }
-    let mut rest = s;
-    for (i, p) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(p) else {
-                return false;
-            };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(p);
-        } else if let Some(at) = rest.find(p) {
-            rest = &rest[at + p.len()..];
-        } else {
-            return false;
-        }
-    }
-    true
 }
 
 /// One compiled form.

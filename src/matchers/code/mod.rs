@@ -15,6 +15,7 @@ mod java;
 mod javascript;
 mod parse;
 mod python;
+pub mod trees;
 
 use std::cell::OnceCell;
 
@@ -103,7 +104,7 @@ pub struct CodeCache {
 impl CodeCache {
     fn index(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str) -> Option<&Index> {
         self.index
-            .get_or_init(|| match parse::parse(fe.display, &(fe.grammar)(), text) {
+            .get_or_init(|| match parse_kept(cx, fe, text) {
                 Ok(tree) => {
                     let index = (fe.index)(tree.root_node(), text);
                     if index.truncated {
@@ -125,6 +126,23 @@ impl CodeCache {
             })
             .as_ref()
     }
+}
+
+/// Parses the file, reusing and then keeping its previous tree when the run keeps trees (an
+/// editor session).
+fn parse_kept(
+    cx: &FileContext<'_>,
+    fe: &FrontEnd,
+    text: &str,
+) -> Result<tree_sitter::Tree, parse::ParseFailure> {
+    let Some(trees) = &cx.run.trees else {
+        return parse::parse(fe.display, &(fe.grammar)(), text, None);
+    };
+    let path = &cx.entry.rel;
+    let previous = trees.previous(path, fe.display, text);
+    let tree = parse::parse(fe.display, &(fe.grammar)(), text, previous.as_ref())?;
+    trees.store(path, fe.display, text, tree.clone());
+    Ok(tree)
 }
 
 /// Compiled `[rule.code]`.
@@ -242,7 +260,7 @@ mod tests {
     fn indexed(rel: &str, text: &str) -> Index {
         let fe = front_end(rel).expect("registered");
         let tree =
-            parse::parse(fe.display, &(fe.grammar)(), text).unwrap_or_else(|f| panic!("{}", f.message));
+            parse::parse(fe.display, &(fe.grammar)(), text, None).unwrap_or_else(|f| panic!("{}", f.message));
         (fe.index)(tree.root_node(), text)
     }
 
@@ -323,7 +341,7 @@ mod tests {
     #[test]
     fn mostly_broken_text_is_unparsed_and_hostile_nesting_is_bounded() {
         let fe = front_end("a.py").expect("python");
-        assert!(parse::parse(fe.display, &(fe.grammar)(), "))))((((\n]]]] :::: ====\n").is_err());
+        assert!(parse::parse(fe.display, &(fe.grammar)(), "))))((((\n]]]] :::: ====\n", None).is_err());
         let deep = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
         let ix = indexed("a.py", &deep);
         assert_eq!(ix.assigns.len(), 1);

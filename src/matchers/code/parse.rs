@@ -35,8 +35,15 @@ pub struct ParseFailure {
     pub bound: Option<&'static str>,
 }
 
-/// Parses `text` as `name` within the current file's time budget.
-pub fn parse(name: &'static str, language: &Language, text: &str) -> Result<Tree, ParseFailure> {
+/// Parses `text` as `name` within the current file's time budget; `previous` (an earlier tree
+/// of the same document, already edited to line up with `text`) lets tree-sitter reuse what
+/// did not change.
+pub fn parse(
+    name: &'static str,
+    language: &Language,
+    text: &str,
+    previous: Option<&Tree>,
+) -> Result<Tree, ParseFailure> {
     let deadline = limits::current()
         .deadline
         .unwrap_or_else(|| Instant::now() + FALLBACK_BUDGET);
@@ -67,7 +74,7 @@ pub fn parse(name: &'static str, language: &Language, text: &str) -> Result<Tree
         let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
         let tree = parser.parse_with_options(
             &mut |at, _| bytes.get(at..).unwrap_or_default(),
-            None,
+            previous,
             Some(options),
         );
         // A cancelled parse leaves state behind; the next file must start clean.
