@@ -23,6 +23,7 @@ pub mod context;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod fix;
 pub mod gate;
 pub mod history;
 pub mod lsp;

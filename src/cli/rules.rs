@@ -188,6 +188,9 @@ pub fn explain(r: &Rule) -> String {
         let _ = writeln!(out, "Excluded: {}", r.exclude_paths.join(", "));
     }
     let _ = writeln!(out, "Contexts: {}", contexts_line(r));
+    if let Some(fix) = &r.fix {
+        let _ = writeln!(out, "Fix (offered in the editor): {}", fix.title);
+    }
     if !r.suppressible {
         let _ = writeln!(out, "Cannot be suppressed inline.");
     }

@@ -44,11 +44,14 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
         for example in &rule.examples {
             count += 1;
             let (entry, files) = example_input(example);
-            let found = engine.check_rule(i, &entry, &files).len();
-            let message = match (example.expect, found) {
+            let found = engine.check_rule(i, &entry, &files);
+            let message = match (example.expect, found.len()) {
                 (Expect::Fail, 0) => format!("`{}`: fail example produced no finding", rule.id),
                 (Expect::Pass, n) if n > 0 => format!("`{}`: pass example produced {n} finding(s)", rule.id),
-                _ => continue,
+                _ => match fix_failure(&engine, i, rule, example, &found) {
+                    Some(message) => message,
+                    None => continue,
+                },
             };
             failures.push(ExampleFailure {
                 error: rule
@@ -59,6 +62,37 @@ pub fn run_examples(set: PolicySet) -> Result<(usize, Vec<ExampleFailure>)> {
         }
     }
     Ok((count, failures))
+}
+
+/// Why a `fixed` example does not hold: the rule's fix, applied to every finding of the
+/// example, must give exactly the `fixed` text, and that text must pass the rule.
+fn fix_failure(
+    engine: &Engine,
+    index: usize,
+    rule: &policy::Rule,
+    example: &Example,
+    found: &[crate::finding::Finding],
+) -> Option<String> {
+    let (fixed, fix) = (example.fixed.as_ref()?, rule.fix.as_ref()?);
+    let text = &example.text;
+    let edits: Vec<crate::fix::Edit> = found
+        .iter()
+        .filter_map(|f| fix.edit(text, crate::fix::byte_range(text, &f.location)?))
+        .collect();
+    let result = crate::fix::apply(text, &edits);
+    if result != *fixed {
+        return Some(format!(
+            "`{}`: the fix gives {result:?}, the example expects {fixed:?}",
+            rule.id
+        ));
+    }
+    let after = Example {
+        text: result,
+        ..example.clone()
+    };
+    let (entry, files) = example_input(&after);
+    let left = engine.check_rule(index, &entry, &files).len();
+    (left > 0).then(|| format!("`{}`: the fixed text still produces {left} finding(s)", rule.id))
 }
 
 /// The in-memory file an example is scanned as, with the companion files it names.

@@ -108,6 +108,22 @@ impl<'a> LineIndex<'a> {
         position(line0, units)
     }
 
+    /// The byte offset of an LSP position (UTF-16 units), clamped to its line.
+    pub fn offset(&self, at: Position) -> usize {
+        let Some(&start) = self.starts.get(at.line as usize) else {
+            return self.text.len();
+        };
+        let line = self.line(at.line as usize);
+        let mut units = 0usize;
+        for (i, c) in line.char_indices() {
+            if units >= at.character as usize {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        start + line.len()
+    }
+
     /// The range of a finding's location.
     pub fn range(&self, loc: &Location) -> Range {
         let start = self.char_position(loc.line, loc.column);
@@ -138,6 +154,10 @@ mod tests {
         assert_eq!(idx.char_position(2, 4), Position::new(1, 4));
         assert_eq!(idx.byte_position("a\r\né😀".len()), Position::new(1, 3));
         assert_eq!(idx.line(0), "a");
+        assert_eq!(idx.offset(Position::new(1, 3)), "a\r\né😀".len());
+        assert_eq!(idx.offset(Position::new(1, 1)), "a\r\né".len());
+        assert_eq!(idx.offset(Position::new(0, 9)), 1);
+        assert_eq!(idx.offset(Position::new(7, 0)), "a\r\né😀x = 1\n".len());
         // Past the end: clamped.
         assert_eq!(idx.char_position(9, 1), Position::new(2, 0));
     }

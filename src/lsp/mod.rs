@@ -630,8 +630,12 @@ impl<'c> Server<'c> {
                 continue;
             }
             let Some(id) = rule_id(d) else { continue };
-            // Meta rules (an unused suppression) and unsuppressible rules get no comment.
+            // Meta rules (an unused suppression) get no action.
             let Some(rule) = project.rule(&id) else { continue };
+            if let Some(action) = fix_action(rule, &text, &index, &uri, d) {
+                out.push(action);
+            }
+            // Unsuppressible rules get no comment.
             if !rule.suppressible || !seen.insert((id.clone(), d.range.start.line)) {
                 continue;
             }
@@ -659,6 +663,41 @@ impl<'c> Server<'c> {
         }
         out
     }
+}
+
+/// The quick fix a rule declares (`[rule.fix]`), made inside the diagnostic's range.
+// `Uri` keys are never mutated (see `code_actions`).
+#[allow(clippy::mutable_key_type)]
+fn fix_action(
+    rule: &crate::policy::Rule,
+    text: &str,
+    index: &LineIndex<'_>,
+    uri: &Uri,
+    d: &Diagnostic,
+) -> Option<CodeActionOrCommand> {
+    let fix = rule.fix.as_ref()?;
+    let span = index.offset(d.range.start)..index.offset(d.range.end);
+    let edit = fix.edit(text, span)?;
+    let text_edit = TextEdit {
+        range: Range {
+            start: index.byte_position(edit.range.start),
+            end: index.byte_position(edit.range.end),
+        },
+        new_text: edit.replacement,
+    };
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), vec![text_edit]);
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("{} ({})", fix.title, rule.id),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![d.clone()]),
+        edit: Some(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        }),
+        is_preferred: Some(true),
+        ..CodeAction::default()
+    }))
 }
 
 fn log_message(typ: MessageType, message: String) -> Message {

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::config::{self, Config, ConfigOrigin};
 use crate::engine::Engine;
-use crate::matchers::code::trees::Trees;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::matchers::code::trees::Trees;
 use crate::plan::Plan;
 use crate::policy::Rule;
 use crate::source::walk::{Excludes, WalkOptions};

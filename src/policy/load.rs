@@ -161,6 +161,11 @@ fn validate_rule(
         }
     };
     let examples = validate_examples(raw, &matcher, source, spanned.span(), errors);
+    let fix = raw.fix.as_ref().and_then(|f| {
+        crate::fix::Fix::compile(source, f)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
     let severity = raw.severity.as_ref().map_or(Severity::Error, |s| *s.get_ref());
     Some(Rule {
         id: format!("{}/{}", pack.name, short),
@@ -182,6 +187,7 @@ fn validate_rule(
         matcher,
         pack_allow: file.pack.get_ref().allow.clone(),
         examples,
+        fix,
         source: Arc::clone(source),
         span: raw.id.span(),
         builtin,
@@ -287,11 +293,23 @@ fn validate_examples(
                 continue;
             }
         };
+        if ex.fixed.is_some() && (expect != Expect::Fail || raw.fix.is_none()) {
+            errors.push(
+                LocatedError::new(
+                    LocatedKind::Policy,
+                    source,
+                    spanned.span(),
+                    "`fixed` needs a `fail` example of a rule with `[rule.fix]`",
+                )
+                .with_label("this example"),
+            );
+        }
         examples.push(Example {
             expect,
             text,
             path: ex.path.clone().unwrap_or_else(|| default_path.clone()),
             files: ex.files.clone(),
+            fixed: ex.fixed.clone(),
             span: spanned.span(),
         });
     }

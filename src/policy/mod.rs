@@ -130,6 +130,8 @@ pub struct Example {
     pub path: String,
     /// Other files present (empty), for `require` rules.
     pub files: Vec<String>,
+    /// The text after the rule's fix (fail examples of rules with `[rule.fix]`).
+    pub fixed: Option<String>,
     /// Where the example is written, for diagnostics.
     pub span: Range<usize>,
 }
@@ -176,6 +178,8 @@ pub struct Rule {
     pub pack_allow: Vec<toml::Spanned<String>>,
     /// Executable examples.
     pub examples: Vec<Example>,
+    /// `[rule.fix]`, when the rule declares one.
+    pub fix: Option<crate::fix::Fix>,
     /// The policy file, so later stages can point into it.
     pub source: Arc<SourceText>,
     /// Span of the rule's `id` value in `source`.

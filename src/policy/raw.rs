@@ -94,6 +94,8 @@ pub struct RawRule {
     /// `[[rule.example]]`
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
+    /// `[rule.fix]`: replacements an editor can apply inside a finding's span.
+    pub fix: Option<Spanned<RawFix>>,
 }
 
 /// `[rule.regex]`: text in files.
@@ -366,6 +368,29 @@ pub struct RawExample {
     /// Other (empty) files present beside it, for `require` rules.
     #[serde(default)]
     pub files: Vec<String>,
+    /// The `fail` text after the rule's fix is applied to every finding (needs `[rule.fix]`).
+    pub fixed: Option<String>,
+}
+
+/// `[rule.fix]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFix {
+    /// What the editor offers.
+    pub title: Option<String>,
+    /// `[[rule.fix.replace]]`, tried in order inside the finding's span.
+    #[serde(default)]
+    pub replace: Vec<RawReplace>,
+}
+
+/// One `[[rule.fix.replace]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplace {
+    /// Regex; its first match inside the span is replaced.
+    pub find: Spanned<String>,
+    /// Literal replacement text.
+    pub with: String,
 }
 
 /// `[rule.rust]`: Rust syntax, parsed with syn (see docs/rust-matcher.md). Each array is one

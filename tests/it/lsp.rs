@@ -680,3 +680,49 @@ fn a_burst_of_edits_is_checked_once() {
         .count();
     assert_eq!(publishes, 2, "one for the open, one for the burst");
 }
+
+#[test]
+fn a_rule_that_declares_a_fix_offers_it_first_and_applying_it_clears_the_finding() {
+    const TLS: &str = "security/python-tls-verification-disabled";
+    let (_tmp, root) = repo();
+    let uri = uri_of(&root.join("client.py"));
+    // "ü" before the call: the edit's columns are UTF-16 units.
+    let text = "import requests\nü = requests.get(url, verify=False)\n";
+    let mut client = Client::start();
+    client.open(&uri, text);
+    let diags = client.diagnostics(&uri);
+    let short: Vec<_> = diags.iter().map(Diag::short).collect();
+    assert_eq!(short, vec![(TLS, (1, 22, 1, 34), 1)]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diags[0].raw["range"],
+            "context": {"diagnostics": [diags[0].raw]},
+        }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| a["title"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            format!("Turn certificate verification back on ({TLS})"),
+            format!("Suppress {TLS} on this line ({IG})"),
+        ]
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(
+        fix["edit"]["changes"][&uri],
+        json!([{"range": {"start": {"line": 1, "character": 29}, "end": {"line": 1, "character": 34}}, "newText": "True"}])
+    );
+    client.change(&uri, 2, "import requests\nü = requests.get(url, verify=True)\n");
+    assert_eq!(client.diagnostics(&uri), vec![]);
+    let (code, _) = client.shut_down();
+    assert_eq!(code, 0);
+}

@@ -15,6 +15,7 @@ mod contexts;
 mod diff;
 mod documents;
 mod finding_detail;
+mod fixes;
 mod gate_cargo;
 mod gate_config;
 mod gate_output;

@@ -24,7 +24,11 @@ struct Segment(Vec<Vec<String>>);
 
 impl Segment {
     fn parse(s: &str) -> Self {
-        Self(s.split('|').map(|alt| alt.split('*').map(str::to_string).collect()).collect())
+        Self(
+            s.split('|')
+                .map(|alt| alt.split('*').map(str::to_string).collect())
+                .collect(),
+        )
     }
 
     /// `*` matches any run of characters within the segment; `a|b` is either.

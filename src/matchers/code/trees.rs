@@ -120,12 +120,15 @@ mod tests {
         assert_eq!(e.start_position, Point { row: 1, column: 4 });
         assert_eq!(e.old_end_position, Point { row: 1, column: 4 });
         assert_eq!(e.new_end_position, Point { row: 1, column: 5 });
-        let e = edit_between("a
+        let e = edit_between(
+            "a
 b = 2
-", "a
+",
+            "a
 b = 3
 c
-");
+",
+        );
         assert_eq!((e.start_byte, e.old_end_byte, e.new_end_byte), (6, 7, 9));
         assert_eq!(e.new_end_position, Point { row: 2, column: 1 });
     }
