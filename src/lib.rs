@@ -33,7 +33,9 @@ pub mod plan;
 pub mod policy;
 pub mod precedence;
 pub mod report;
+pub mod repository;
 pub mod scan;
+pub mod shard;
 pub mod source;
 pub mod suppress;
 
@@ -92,6 +94,8 @@ pub struct Settings {
     /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
     /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
     pub cargo_metadata: bool,
+    /// Scan only this shard of the files (`--shard K/N`).
+    pub shard: Option<shard::Shard>,
 }
 
 /// Which content a check reads.
@@ -130,6 +134,7 @@ impl Settings {
             allow_empty: false,
             repo_ignore_files: true,
             cargo_metadata: false,
+            shard: None,
         }
     }
 }
@@ -359,7 +364,10 @@ pub fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sourc
         repo_ignore_files: settings.repo_ignore_files,
     };
     if settings.input == Input::Staged {
-        let s = source::staged::collect(&settings.cwd, &settings.roots, opts, settings.max_file_size)?;
+        let mut s = source::staged::collect(&settings.cwd, &settings.roots, opts, settings.max_file_size)?;
+        if let Some(shard) = settings.shard {
+            s.entries.retain(|e| shard.contains(&e.rel));
+        }
         return Ok(Sources {
             entries: s.entries,
             files: s.files,
@@ -371,9 +379,13 @@ pub fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sourc
             staged_changes: Some(s.changed),
         });
     }
-    let walked = source::walk::walk(&settings.roots, &settings.cwd, opts)?;
-    // Require rules look for companions among all walked files, changed or not.
+    let mut walked = source::walk::walk(&settings.roots, &settings.cwd, opts)?;
+    // Require rules look for companions among all walked files, changed or not, and in
+    // every shard.
     let files = source::FileSet::from_entries(&walked.entries);
+    if let Some(shard) = settings.shard {
+        walked.entries.retain(|e| shard.contains(&e.rel));
+    }
     let (entries, changes) = match &settings.input {
         Input::Diff(rev) => {
             let (entries, changes) = source::diff::select(walked.entries, rev, &settings.cwd)?;
