@@ -31,6 +31,7 @@ pub mod meta;
 pub mod paths;
 pub mod plan;
 pub mod policy;
+pub mod portfolio;
 pub mod precedence;
 pub mod report;
 pub mod repository;
