@@ -45,8 +45,9 @@ pub fn build(snapshots: Vec<ReportDoc>, enrich: &Enrichment, opts: &Options) -> 
     let items: Vec<Item> = latest.iter().flat_map(|s| items_of(&s.doc, enrich)).collect();
     let many = latest.len() > 1;
     let view = |i: &Item| view_of(i, enrich);
-    let mut fix_first: Vec<&Item> = items.iter().collect();
-    fix_first.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| order(a, b)));
+    let fix_first = highest(&items, opts.top, |a, b| {
+        b.score.total_cmp(&a.score).then_with(|| order(a, b))
+    });
     Portfolio {
         title: opts.title.clone(),
         as_of: latest
@@ -62,10 +63,28 @@ pub fn build(snapshots: Vec<ReportDoc>, enrich: &Enrichment, opts: &Options) -> 
         by_owner: rows(&items, |i| owner_keys(i, enrich), None),
         by_rule: rows(&items, |i| vec![i.finding.rule.clone()], Some(LIST_LIMIT)),
         by_directory: rows(&items, |i| vec![directory_key(i, many)], Some(LIST_LIMIT)),
-        fix_first: fix_first.iter().take(opts.top).map(|i| view(i)).collect(),
+        fix_first: fix_first.iter().map(|i| view(i)).collect(),
         debt: debt(&items, enrich, opts.top),
         trend,
     }
+}
+
+/// The first `n` of `items` in the order `cmp` defines, without sorting them all.
+fn highest<'i, 'a>(
+    items: &'i [Item<'a>],
+    n: usize,
+    cmp: impl Fn(&Item, &Item) -> std::cmp::Ordering,
+) -> Vec<&'i Item<'a>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut all: Vec<&Item> = items.iter().collect();
+    if all.len() > n {
+        all.select_nth_unstable_by(n - 1, |a, b| cmp(a, b));
+        all.truncate(n);
+    }
+    all.sort_by(|a, b| cmp(a, b));
+    all
 }
 
 /// All reports of one repository at one commit (its shards), merged.
@@ -127,17 +146,17 @@ fn merge_shards(docs: Vec<ReportDoc>) -> Vec<Snapshot> {
                 .filter(|f| !known.contains(&f.finding.fingerprint)),
         );
     }
-    for s in &mut out {
+    for s in out.iter_mut().filter(|s| s.reports > 1) {
+        // Merged shards, back in the order one report lists its findings.
         s.doc
             .findings
             .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
         s.doc.suppressed_findings.sort_by(|a, b| {
-            (&a.finding.path, a.finding.line, &a.finding.rule).cmp(&(
-                &b.finding.path,
-                b.finding.line,
-                &b.finding.rule,
-            ))
+            let (a, b) = (&a.finding, &b.finding);
+            (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule))
         });
+    }
+    for s in &mut out {
         if let Some(r) = &mut s.doc.repository {
             r.shard = None;
         }
@@ -434,12 +453,12 @@ const AGE_BUCKETS: &[(&str, i64)] = &[
 ];
 
 fn debt(items: &[Item], enrich: &Enrichment, top: usize) -> Debt {
-    let accepted: Vec<&Item> = items.iter().filter(|i| i.status != Status::Open).collect();
-    let mut views: Vec<ItemView> = accepted.iter().map(|i| view_of(i, enrich)).collect();
-    let ages: Vec<i64> = views
+    let mut accepted: Vec<(&Item, Option<i64>)> = items
         .iter()
-        .filter_map(|v| v.introduced.as_ref()?.age_days)
+        .filter(|i| i.status != Status::Open)
+        .map(|i| (i, age_of(i, enrich)))
         .collect();
+    let mut ages: Vec<i64> = accepted.iter().filter_map(|(_, a)| *a).collect();
     let mut by_age: Vec<Row> = AGE_BUCKETS
         .iter()
         .map(|(k, _)| Row {
@@ -454,30 +473,39 @@ fn debt(items: &[Item], enrich: &Enrichment, top: usize) -> Debt {
             .unwrap_or(AGE_BUCKETS.len() - 1);
         by_age[bucket].debt += 1;
     }
-    let mut sorted = ages.clone();
-    sorted.sort_unstable();
-    // Oldest first; undated items after the dated ones, highest score first.
-    views.sort_by(|a, b| {
-        let age = |v: &ItemView| v.introduced.as_ref().and_then(|d| d.age_days);
-        age(b)
-            .cmp(&age(a))
-            .then_with(|| b.score.total_cmp(&a.score))
-            .then_with(|| (&a.repository, &a.path, a.line).cmp(&(&b.repository, &b.path, b.line)))
-    });
-    views.truncate(top);
-    Debt {
-        baselined: accepted.iter().filter(|i| i.status == Status::Baselined).count(),
-        suppressed: accepted
-            .iter()
-            .filter(|i| matches!(i.status, Status::Suppressed { .. }))
-            .count(),
-        without_reason: accepted
-            .iter()
-            .filter(|i| matches!(&i.status, Status::Suppressed { reason: None, .. }))
-            .count(),
+    ages.sort_unstable();
+    let count = |want: fn(&Status) -> bool| accepted.iter().filter(|(i, _)| want(&i.status)).count();
+    let debt = Debt {
+        baselined: count(|s| *s == Status::Baselined),
+        suppressed: count(|s| matches!(s, Status::Suppressed { .. })),
+        without_reason: count(|s| matches!(s, Status::Suppressed { reason: None, .. })),
         dated: ages.len(),
-        median_age_days: sorted.get(sorted.len() / 2).copied(),
+        median_age_days: ages.get(ages.len() / 2).copied(),
         by_age,
-        oldest: views,
+        oldest: Vec::new(),
+    };
+    // Oldest first; undated items after the dated ones, highest score first. Only the listed
+    // ones become views: a large portfolio has tens of thousands of accepted findings.
+    let by_age_then_score = |(a, age_a): &(&Item, Option<i64>), (b, age_b): &(&Item, Option<i64>)| {
+        age_b
+            .cmp(age_a)
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| order(a, b))
+    };
+    if top > 0 && accepted.len() > top {
+        accepted.select_nth_unstable_by(top - 1, by_age_then_score);
     }
+    accepted.truncate(top);
+    accepted.sort_by(by_age_then_score);
+    Debt {
+        oldest: accepted.iter().map(|(i, _)| view_of(i, enrich)).collect(),
+        ..debt
+    }
+}
+
+/// Days since the matched line was written, when git blame knows.
+fn age_of(i: &Item, enrich: &Enrichment) -> Option<i64> {
+    let now = enrich.as_of?;
+    let b = enrich.blames.get(&(i.finding.path.clone(), i.finding.line))?;
+    Some(age::days_between(b.time, now))
 }
