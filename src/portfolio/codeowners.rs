@@ -151,15 +151,14 @@ fn last_match(section: &Section, rel: &str) -> Option<usize> {
     let mut at = Some(Path::new(rel));
     while let Some(path) = at.filter(|p| !p.as_os_str().is_empty()) {
         let matched = matcher.matched(path, is_dir);
+        // A `!pattern` line (not CODEOWNERS syntax) owns nothing.
         // guardrail:ignore list-color-metaphor -- the ignore crate's API name, not ours
-        let index = matched
-            .inner()
-            .filter(|_| !matched.is_whitelist())
-            .and_then(|glob| {
-                glob.from()
-                    .and_then(|p| p.to_str())
-                    .and_then(|n| n.parse::<usize>().ok())
-            });
+        let negated = matched.is_whitelist();
+        let index = matched.inner().filter(|_| !negated).and_then(|glob| {
+            glob.from()
+                .and_then(|p| p.to_str())
+                .and_then(|n| n.parse::<usize>().ok())
+        });
         best = best.max(index);
         at = path.parent();
         is_dir = true;

@@ -36,7 +36,7 @@ pub fn render(p: &Portfolio) -> String {
         repositories(&mut out, p);
     }
     charts(&mut out, p);
-    items(&mut out, "Fix these first", "fix-first", &p.fix_first);
+    items(&mut out, p, "Fix these first", "fix-first", &p.fix_first);
     debt(&mut out, p);
     trend(&mut out, p);
     tables(&mut out, p);
@@ -135,7 +135,7 @@ fn place(i: &ItemView, many: bool) -> String {
     format!("{repo}<code>{}:{}</code>", e(&i.path), i.line)
 }
 
-fn items(out: &mut String, title: &str, id: &str, list: &[ItemView]) {
+fn items(out: &mut String, p: &Portfolio, title: &str, id: &str, list: &[ItemView]) {
     if list.is_empty() {
         return;
     }
@@ -145,11 +145,7 @@ fn items(out: &mut String, title: &str, id: &str, list: &[ItemView]) {
         "<h2>{title}</h2><table id=\"{id}\"><tr><th class=\"n\">score</th><th>rule</th><th>where</th><th>context</th><th>status</th><th>owner</th><th>introduced</th></tr>"
     );
     for i in list {
-        let owners = if i.owners.is_empty() {
-            "<span class=\"muted\">unowned</span>".to_string()
-        } else {
-            e(&i.owners.join(" "))
-        };
+        let owners = owner_cell(p, i);
         let exposed = if i.exposed { " · shipped to clients" } else { "" };
         let _ = writeln!(
             out,
@@ -164,6 +160,15 @@ fn items(out: &mut String, title: &str, id: &str, list: &[ItemView]) {
         );
     }
     out.push_str("</table>\n");
+}
+
+/// The item's owners; "unowned" only when a CODEOWNERS file was read.
+fn owner_cell(p: &Portfolio, i: &ItemView) -> String {
+    match (&p.codeowners, i.owners.is_empty()) {
+        (None, _) => "<span class=\"muted\">—</span>".to_string(),
+        (Some(_), true) => "<span class=\"muted\">unowned</span>".to_string(),
+        (Some(_), false) => e(&i.owners.join(" ")),
+    }
 }
 
 fn debt(out: &mut String, p: &Portfolio) {

@@ -33,7 +33,7 @@ pub fn render(p: &Portfolio) -> String {
     }
     table(&mut out, "By category", "category", &p.by_category);
     table(&mut out, "By owner", "owner", &p.by_owner);
-    items(&mut out, "Fix these first", &p.fix_first);
+    items(&mut out, p, "Fix these first", &p.fix_first);
     debt(&mut out, p);
     trend(&mut out, p);
     out
@@ -90,7 +90,7 @@ fn place(i: &ItemView) -> String {
     format!("{}:{}", text(&i.path), i.line)
 }
 
-fn items(out: &mut String, title: &str, list: &[ItemView]) {
+fn items(out: &mut String, p: &Portfolio, title: &str, list: &[ItemView]) {
     if list.is_empty() {
         return;
     }
@@ -99,10 +99,10 @@ fn items(out: &mut String, title: &str, list: &[ItemView]) {
         "### {title}\n\n| score | rule | where | status | owner |\n|--:|---|---|---|---|"
     );
     for i in list.iter().take(SHOWN) {
-        let owner = if i.owners.is_empty() {
-            "—".to_string()
-        } else {
-            text(&i.owners.join(" "))
+        let owner = match (&p.codeowners, i.owners.is_empty()) {
+            (None, _) => "—".to_string(),
+            (Some(_), true) => "unowned".to_string(),
+            (Some(_), false) => text(&i.owners.join(" ")),
         };
         let _ = writeln!(
             out,

@@ -55,6 +55,7 @@ pub fn build(snapshots: Vec<ReportDoc>, enrich: &Enrichment, opts: &Options) -> 
             .filter_map(|s| s.commit_date())
             .max()
             .map(str::to_string),
+        codeowners: enrich.owners.as_ref().map(|o| o.file.clone()),
         totals: totals(&latest, &items),
         repositories: latest.iter().map(|s| repository_row(s, &items)).collect(),
         by_category: rows(&items, |i| vec![i.finding.category.clone()], None),

@@ -37,6 +37,8 @@ pub struct Portfolio {
     pub title: String,
     /// The newest commit date among the repositories (ISO 8601), if any.
     pub as_of: Option<String>,
+    /// The CODEOWNERS file owners come from (`None`: no owners known).
+    pub codeowners: Option<String>,
     /// Counts over every repository.
     pub totals: Totals,
     /// One row per repository, by name.
