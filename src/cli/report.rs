@@ -94,6 +94,7 @@ fn from_check(args: &ReportArgs) -> Result<(Vec<ReportDoc>, Enrichment)> {
         } else {
             Codeowners::discover(&root)?
         },
+        path_prefix: prefix_of(&report.repo),
         ..Enrichment::default()
     };
     if let Ok(repo) = crate::source::git::Repo::discover(&settings.cwd) {
@@ -106,6 +107,14 @@ fn from_check(args: &ReportArgs) -> Result<(Vec<ReportDoc>, Enrichment)> {
     };
     snapshots.push(current);
     Ok((snapshots, enrich))
+}
+
+/// The working directory relative to the repository root, `/`-terminated (empty at the root).
+fn prefix_of(repo: &crate::report::RepoPaths) -> String {
+    match repo.cwd.strip_prefix(&repo.root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("{}/", crate::paths::slashed(rel)),
+        _ => String::new(),
+    }
 }
 
 /// The lines to blame: each accepted finding's line, and each suppression comment's.

@@ -86,31 +86,12 @@ impl Codeowners {
                 sections.push(Section::new(default_owners));
                 continue;
             }
-            let mut words = line.split_whitespace();
-            let Some(pattern) = words.next() else { continue };
-            let owners: Vec<String> = words
-                .take_while(|w| !w.starts_with('#'))
-                .map(String::from)
-                .collect();
-            let Some(section) = sections.last_mut() else {
-                continue;
-            };
-            let owners = if owners.is_empty() {
-                section.default_owners.clone()
-            } else {
-                owners
-            };
-            // The builder keeps, per pattern, the path it was read "from": that slot carries the
-            // line's index into `owners`, so a match leads back to its owners.
-            let index = section.owners.len();
-            section
-                .builder
-                .add_line(Some(PathBuf::from(index.to_string())), pattern)
-                .map_err(|e| Error::Report {
+            if let Some(section) = sections.last_mut() {
+                add_rule(section, line).map_err(|problem| Error::Report {
                     file: name.to_string(),
-                    problem: format!("line {}: bad pattern `{pattern}` ({e})", i + 1),
+                    problem: format!("line {}: {problem}", i + 1),
                 })?;
-            section.owners.push(owners);
+            }
         }
         for s in &mut sections {
             let built = s.builder.build().map_err(|e| Error::Report {
@@ -139,6 +120,30 @@ impl Codeowners {
         }
         out
     }
+}
+
+/// Adds one `pattern owners...` line to `section` (no owners: the section's defaults).
+fn add_rule(section: &mut Section, line: &str) -> std::result::Result<(), String> {
+    let mut words = line.split_whitespace();
+    let Some(pattern) = words.next() else {
+        return Ok(());
+    };
+    let mut owners: Vec<String> = words
+        .take_while(|w| !w.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if owners.is_empty() {
+        owners = section.default_owners.clone();
+    }
+    // The builder keeps, per pattern, the path it was read "from": that slot carries the line's
+    // index into `owners`, so a match leads back to its owners.
+    let index = section.owners.len();
+    section
+        .builder
+        .add_line(Some(PathBuf::from(index.to_string())), pattern)
+        .map_err(|e| format!("bad pattern `{pattern}` ({e})"))?;
+    section.owners.push(owners);
+    Ok(())
 }
 
 /// The last line of `section` that matches `rel` or a directory above it. (gitignore's own

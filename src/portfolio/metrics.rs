@@ -18,6 +18,9 @@ pub struct Enrichment {
     pub blames: Blames,
     /// Reference time for ages (`HEAD`'s commit time).
     pub as_of: Option<i64>,
+    /// The working directory relative to the repository root (`sub/`, empty at the root):
+    /// report paths are relative to the working directory, CODEOWNERS patterns to the root.
+    pub path_prefix: String,
 }
 
 /// What the portfolio shows.
@@ -283,7 +286,7 @@ fn items_of<'a>(doc: &'a ReportDoc, enrich: &Enrichment) -> Vec<Item<'a>> {
             owners: enrich
                 .owners
                 .as_ref()
-                .map(|o| o.owners_of(&finding.path))
+                .map(|o| o.owners_of(&format!("{}{}", enrich.path_prefix, finding.path)))
                 .unwrap_or_default(),
             score: priority::score(
                 &finding.severity,

@@ -134,6 +134,14 @@ fn totals_owners_contexts_and_categories() {
 }
 
 #[test]
+fn owners_match_repository_paths_from_a_subdirectory() {
+    let repo = history_repo();
+    let p = report_json(&repo.join("src"), &[]);
+    assert_eq!(row(&p, "by_owner", "@core"), (0, 1));
+    assert_eq!(p["codeowners"], ".github/CODEOWNERS");
+}
+
+#[test]
 fn priority_puts_the_exposed_open_secret_first() {
     let repo = history_repo();
     let p = report_json(repo.path(), &[]);
