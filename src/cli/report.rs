@@ -61,10 +61,13 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             .iter()
             .map(|p| input::read(p))
             .collect::<Result<Vec<_>>>()?;
-        (docs, Enrichment::default())
+        let enrich = from_checkout(&docs, args)?;
+        (docs, enrich)
     };
     if let Some(path) = &args.codeowners {
+        // Named on the command line: for every repository of the portfolio.
         enrich.owners = Some(Codeowners::load(path, &path.display().to_string())?);
+        enrich.owners_everywhere = true;
     }
     let opts = Options {
         title: args.title.clone(),
@@ -87,26 +90,58 @@ fn from_check(args: &ReportArgs) -> Result<(Vec<ReportDoc>, Enrichment)> {
     let name = info.name.clone();
     report.repository = Some(info);
     let current = trend::reparse(&report, "the check")?;
-    let root = report.repo.root.clone();
-    let mut enrich = Enrichment {
-        owners: if args.codeowners.is_some() {
-            None
-        } else {
-            Codeowners::discover(&root)?
-        },
-        path_prefix: prefix_of(&report.repo),
-        ..Enrichment::default()
-    };
-    if let Ok(repo) = crate::source::git::Repo::discover(&settings.cwd) {
-        enrich.as_of = age::as_of(&settings.cwd);
-        enrich.blames = age::blame(&repo, &debt_lines(&current));
-    }
+    let enrich = enrichment(args, &report.repo, &current)?;
     let mut snapshots = match args.trend {
         Some(n) if n > 0 => trend::snapshots(&settings, &name, n)?,
         _ => Vec::new(),
     };
     snapshots.push(current);
     Ok((snapshots, enrich))
+}
+
+/// Saved reports read inside a checkout of one of them (the same commit, the working directory
+/// the check ran in): that repository's debt gets its ages and owners as if checked here.
+fn from_checkout(docs: &[ReportDoc], args: &ReportArgs) -> Result<Enrichment> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let head = RepositoryInfo::discover(&cwd, None).commit;
+    let here = docs.iter().rev().find(|d| {
+        let commit = d.repository.as_ref().and_then(|r| r.commit.as_ref());
+        head.is_some() && commit == head.as_ref()
+    });
+    let Some(doc) = here else {
+        return Ok(Enrichment::default());
+    };
+    let mut merged = doc.clone();
+    // Shards of this commit each hold part of the debt.
+    merged.suppressed_findings = docs
+        .iter()
+        .filter(|d| {
+            d.repository.as_ref().map(|r| (&r.name, &r.commit))
+                == doc.repository.as_ref().map(|r| (&r.name, &r.commit))
+        })
+        .flat_map(|d| d.suppressed_findings.iter().cloned())
+        .collect();
+    enrichment(args, &crate::report::RepoPaths::discover(&cwd), &merged)
+}
+
+/// Owners (unless `--codeowners` names the file) and blames of `doc`'s debt, from the checkout
+/// at `repo`; they apply to `doc`'s repository only.
+fn enrichment(args: &ReportArgs, repo: &crate::report::RepoPaths, doc: &ReportDoc) -> Result<Enrichment> {
+    let mut enrich = Enrichment {
+        owners: if args.codeowners.is_some() {
+            None
+        } else {
+            Codeowners::discover(&repo.root)?
+        },
+        path_prefix: prefix_of(repo),
+        repository: doc.repository.as_ref().map(|r| r.name.clone()),
+        ..Enrichment::default()
+    };
+    if let Ok(git) = crate::source::git::Repo::discover(&repo.cwd) {
+        enrich.as_of = age::as_of(&repo.cwd);
+        enrich.blames = age::blame(&git, &debt_lines(doc));
+    }
+    Ok(enrich)
 }
 
 /// The working directory relative to the repository root, `/`-terminated (empty at the root).

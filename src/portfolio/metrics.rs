@@ -21,6 +21,31 @@ pub struct Enrichment {
     /// The working directory relative to the repository root (`sub/`, empty at the root):
     /// report paths are relative to the working directory, CODEOWNERS patterns to the root.
     pub path_prefix: String,
+    /// The repository the blames (and discovered owners) describe: the checkout the report
+    /// runs in. `None`: every repository (owners given with `--codeowners`).
+    pub repository: Option<String>,
+    /// The owners hold for every repository (a CODEOWNERS named with `--codeowners`).
+    pub owners_everywhere: bool,
+}
+
+impl Enrichment {
+    /// Whether the owners apply to findings of `repository`.
+    fn owns(&self, repository: &str) -> bool {
+        self.owners.is_some() && (self.owners_everywhere || self.applies_to(repository))
+    }
+
+    /// Whether what was learned from the checkout applies to findings of `repository`.
+    fn applies_to(&self, repository: &str) -> bool {
+        self.repository.as_deref().is_none_or(|r| r == repository)
+    }
+
+    /// The blame of `line` of `path` in `repository`.
+    fn blame(&self, repository: &str, path: &str, line: usize) -> Option<&age::Blame> {
+        if !self.applies_to(repository) {
+            return None;
+        }
+        self.blames.get(&(path.to_string(), line))
+    }
 }
 
 /// What the portfolio shows.
@@ -286,6 +311,7 @@ fn items_of<'a>(doc: &'a ReportDoc, enrich: &Enrichment) -> Vec<Item<'a>> {
             owners: enrich
                 .owners
                 .as_ref()
+                .filter(|_| enrich.owns(name))
                 .map(|o| o.owners_of(&format!("{}{}", enrich.path_prefix, finding.path)))
                 .unwrap_or_default(),
             score: priority::score(
@@ -311,7 +337,7 @@ fn order(a: &Item, b: &Item) -> std::cmp::Ordering {
 }
 
 fn owner_keys(i: &Item, enrich: &Enrichment) -> Vec<String> {
-    if enrich.owners.is_none() {
+    if !enrich.owns(i.repository) {
         vec!["(no CODEOWNERS)".to_string()]
     } else if i.owners.is_empty() {
         vec![UNOWNED.to_string()]
@@ -413,8 +439,8 @@ fn repository_row(s: &Snapshot, items: &[Item]) -> RepositoryRow {
     row
 }
 
-fn dated(enrich: &Enrichment, path: &str, line: usize) -> Option<Dated> {
-    let b = enrich.blames.get(&(path.to_string(), line))?;
+fn dated(enrich: &Enrichment, repository: &str, path: &str, line: usize) -> Option<Dated> {
+    let b = enrich.blame(repository, path, line)?;
     Some(Dated {
         commit: b.commit.clone(),
         author: b.author.clone(),
@@ -443,8 +469,8 @@ fn view_of(i: &Item, enrich: &Enrichment) -> ItemView {
         reason,
         exposed: priority::exposed(&f.path),
         score: i.score,
-        introduced: dated(enrich, &f.path, f.line),
-        suppressed_by: comment_line.and_then(|l| dated(enrich, &f.path, l)),
+        introduced: dated(enrich, i.repository, &f.path, f.line),
+        suppressed_by: comment_line.and_then(|l| dated(enrich, i.repository, &f.path, l)),
     }
 }
 
@@ -510,6 +536,6 @@ fn debt(items: &[Item], enrich: &Enrichment, top: usize) -> Debt {
 /// Days since the matched line was written, when git blame knows.
 fn age_of(i: &Item, enrich: &Enrichment) -> Option<i64> {
     let now = enrich.as_of?;
-    let b = enrich.blames.get(&(i.finding.path.clone(), i.finding.line))?;
+    let b = enrich.blame(i.repository, &i.finding.path, i.finding.line)?;
     Some(age::days_between(b.time, now))
 }

@@ -231,6 +231,20 @@ fn trend_from_past_commits_and_from_saved_reports() {
     assert_eq!(p["totals"]["open"], 1, "the newest snapshot is the current one");
 }
 
+#[test]
+fn saved_reports_read_in_their_checkout_get_ages_and_owners() {
+    let repo = history_repo();
+    let saved = tempfile::tempdir().expect("tempdir");
+    let file = saved.path().join("r.json");
+    save_check(repo.path(), &file, &[]);
+    let here = report_json(repo.path(), &["--from", path(&file)]);
+    assert_eq!(here["debt"]["oldest"][0]["introduced"]["age_days"], 152);
+    assert_eq!(row(&here, "by_owner", "@web"), (1, 0));
+    let elsewhere = report_json(saved.path(), &["--from", path(&file)]);
+    assert_eq!(elsewhere["debt"]["oldest"][0]["introduced"], Value::Null);
+    assert_eq!(row(&elsewhere, "by_owner", "(no CODEOWNERS)"), (1, 2));
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
