@@ -12,6 +12,9 @@
 //!   -> identity -> config overrides -> inline comments -> --diff lines -> baseline
 //!     ▼
 //! report: human | json | sarif | github   ->  exit code
+//!     ▼
+//! portfolio (`guardrail report`): JSON v1 reports (a check, --from files, past commits)
+//!   -> owners, ages, scores, aggregates -> html | markdown | json
 //! ```
 //!
 //! The library never prints; `cli` and `report` are the only writers.
