@@ -62,3 +62,46 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Repository-controlled text (rule ids of user packs, paths, suppression reasons) cannot
+    /// add markup to the page or break the Markdown tables.
+    #[test]
+    fn repository_text_is_inert_in_every_format() {
+        let evil = r#"<script>alert(1)</script>\"><img src=x onerror=alert(1)>|*"#;
+        let finding = serde_json::json!({
+            "rule": evil, "category": "security", "severity": "error", "message": evil,
+            "path": format!("src/{evil}.py"), "line": 3, "fingerprint": "f1", "context": "source",
+        });
+        let mut suppressed = finding.clone();
+        suppressed["fingerprint"] = "f2".into();
+        suppressed["suppression"] = serde_json::json!({"kind": "inline", "reason": evil, "line": 2});
+        let doc = serde_json::json!({
+            "version": 1, "tool": {"name": "guardrail"}, "findings": [finding],
+            "suppressed_findings": [suppressed], "summary": {"files_scanned": 1},
+            "repository": {"name": evil, "commit": null, "commit_date": null},
+        });
+        let parsed = input::parse("r.json", &doc.to_string());
+        let Ok(parsed) = parsed else { panic!("{parsed:?}") };
+        let opts = Options {
+            title: evil.to_string(),
+            top: 10,
+        };
+        let p = build(vec![parsed], &Enrichment::default(), &opts);
+        let html = render(&p, Format::Html);
+        assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+        let md = render(&p, Format::Markdown);
+        let escaped = |c: char| {
+            md.match_indices(c)
+                .all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\')
+        };
+        assert!(escaped('<') && md.contains(r"\|\*"), "{md}");
+        let json: serde_json::Value = serde_json::from_str(&render(&p, Format::Json)).unwrap_or_default();
+        assert_eq!(json["fix_first"][0]["reason"], serde_json::Value::Null);
+        assert_eq!(json["debt"]["oldest"][0]["reason"], evil);
+    }
+}

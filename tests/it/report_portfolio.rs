@@ -325,30 +325,40 @@ fn merged_shards_equal_the_whole() {
     repo.write(&refs);
     commit_as(&repo, "Eve", "2024-05-05T00:00:00Z", "many");
     let dir = repo.path();
+    // A baseline of half the files, and two of its files gone: stale entries, which only the
+    // shard that owns each file may report.
+    let half: Vec<&str> = refs.iter().take(12).map(|(p, _)| *p).collect();
+    let mut args = vec!["check", "--format", "json", "--write-baseline=base.toml"];
+    args.extend(&half);
+    guardrail().current_dir(dir).args(&args).output().expect("ran");
+    std::fs::remove_file(dir.join(half[0])).expect("rm");
+    std::fs::remove_file(dir.join(half[5])).expect("rm");
     let reports = tempfile::tempdir().expect("tempdir");
     let whole = reports.path().join("whole.json");
-    save_check(dir, &whole, &[]);
+    save_check(dir, &whole, &["--baseline", "base.toml"]);
     let mut shard_files = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for k in 1..=3 {
         let f = reports.path().join(format!("shard{k}.json"));
-        save_check(dir, &f, &["--shard", &format!("{k}/3")]);
+        save_check(
+            dir,
+            &f,
+            &["--baseline", "base.toml", "--shard", &format!("{k}/3")],
+        );
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).expect("read")).expect("json");
         assert_eq!(doc["repository"]["shard"]["index"], k);
-        for finding in doc["findings"].as_array().expect("findings") {
-            seen.push(finding["fingerprint"].as_str().unwrap_or_default().to_string());
-        }
+        seen.extend(fingerprints(&doc));
         shard_files.push(f);
     }
     let whole_doc: Value =
         serde_json::from_str(&std::fs::read_to_string(&whole).expect("read")).expect("json");
-    let mut all: Vec<String> = whole_doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["fingerprint"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let mut all = fingerprints(&whole_doc);
     assert!(all.len() >= 24);
+    let stale = all
+        .iter()
+        .filter(|f| f.starts_with("guardrail/stale-baseline"))
+        .count();
+    assert_eq!(stale, 4, "two rules in each of two deleted files: {all:?}");
     all.sort();
     seen.sort();
     assert_eq!(seen, all, "each finding in exactly one shard");
@@ -369,6 +379,29 @@ fn merged_shards_equal_the_whole() {
         p["repositories"][0]["reports"] = Value::Null;
     }
     assert_eq!(merged, single);
+}
+
+/// `rule fingerprint status` of every finding and silenced finding of a check report.
+fn fingerprints(doc: &Value) -> Vec<String> {
+    let open = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f, "open"));
+    let silenced = doc["suppressed_findings"]
+        .as_array()
+        .expect("suppressed")
+        .iter()
+        .map(|f| (f, "silenced"));
+    open.chain(silenced)
+        .map(|(f, status)| {
+            format!(
+                "{} {} {status}",
+                f["rule"].as_str().unwrap_or_default(),
+                f["fingerprint"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
 #[test]
