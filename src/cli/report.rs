@@ -89,7 +89,7 @@ fn from_check(args: &ReportArgs) -> Result<(Vec<ReportDoc>, Enrichment)> {
     let info = RepositoryInfo::discover(&settings.cwd, settings.shard);
     let name = info.name.clone();
     report.repository = Some(info);
-    let current = trend::reparse(&report, "the check")?;
+    let current = trend::reparse(&report, "this checkout's report")?;
     let enrich = enrichment(args, &report.repo, &current)?;
     let mut snapshots = match args.trend {
         Some(n) if n > 0 => trend::snapshots(&settings, &name, n)?,

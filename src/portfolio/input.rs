@@ -79,6 +79,9 @@ pub struct SuppressionDoc {
 pub struct SummaryDoc {
     /// Files scanned.
     pub files_scanned: usize,
+    /// Files whose matching failed ("path: message"): a report with any is incomplete.
+    #[serde(default)]
+    pub internal_errors: Vec<String>,
 }
 
 /// Just enough to tell a guardrail report of the right version from anything else, before
@@ -117,6 +120,17 @@ pub fn parse(name: &str, text: &str) -> Result<ReportDoc> {
     }
     let doc: ReportDoc =
         serde_json::from_str(text).map_err(|e| bad(format!("does not follow the JSON v1 contract ({e})")))?;
+    if let Some(first) = doc.summary.internal_errors.first() {
+        return Err(bad(format!(
+            "the check that wrote it is incomplete: {} internal error{} (first: {first})",
+            doc.summary.internal_errors.len(),
+            if doc.summary.internal_errors.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )));
+    }
     if let Some(f) = doc.findings.iter().find(|f| f.line == 0) {
         return Err(bad(format!("finding at line 0 in `{}`", f.path)));
     }
@@ -167,6 +181,9 @@ mod tests {
         assert!(problem(r#"{"version": 1, "tool": {"name": "semgrep"}}"#).contains("semgrep"));
         assert!(problem(r#"{"version": 2, "tool": {"name": "guardrail"}}"#).contains("version 2"));
         assert!(problem(r#"{"version": 1, "tool": {"name": "guardrail"}}"#).contains("v1 contract"));
+        let incomplete = r#"{"version": 1, "tool": {"name": "guardrail"}, "findings": [],
+            "summary": {"files_scanned": 1, "internal_errors": ["a.rs: boom"]}}"#;
+        assert!(problem(incomplete).contains("incomplete: 1 internal error (first: a.rs: boom)"));
     }
 
     #[test]
