@@ -229,9 +229,10 @@ fn trend(out: &mut String, p: &Portfolio) {
     }
     let _ = write!(
         out,
-        "<h2>Trend</h2><p class=\"legend\"><span style=\"background:{}\"></span>open<span style=\"background:{}\"></span>baselined (burn-down)<span style=\"background:#2563eb\"></span>suppressed</p><figure>{}</figure>",
+        "<h2>Trend</h2><p class=\"legend\"><span style=\"background:{}\"></span>open<span style=\"background:{}\"></span>baselined (burn-down)<span style=\"background:#2563eb\"></span>suppressed{}</p><figure>{}</figure>",
         svg::OPEN,
         svg::DEBT,
+        category_legend(),
         svg::trend(&p.trend)
     );
     let categories: std::collections::BTreeSet<&String> =
@@ -263,6 +264,14 @@ fn trend(out: &mut String, p: &Portfolio) {
         );
     }
     out.push_str("</table>\n");
+}
+
+/// Legend entries of the dashed per-category lines.
+fn category_legend() -> String {
+    svg::CATEGORIES
+        .iter()
+        .map(|(name, colour)| format!("<span style=\"background:{colour}\"></span>{name} (open, dashed)"))
+        .collect()
 }
 
 fn tables(out: &mut String, p: &Portfolio) {

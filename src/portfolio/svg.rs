@@ -57,7 +57,7 @@ const SERIES: &[Series] = &[
 
 /// A line per series over the trend's points, with the first and last labels under the axis.
 pub fn trend(points: &[TrendPoint]) -> String {
-    let (w, h, pad) = (WIDTH as f64, 220.0, 36.0);
+    let (w, h, pad) = (840.0, 240.0, 36.0);
     let max = points
         .iter()
         .flat_map(|p| SERIES.iter().map(move |(_, _, v)| v(p)))
@@ -78,25 +78,17 @@ pub fn trend(points: &[TrendPoint]) -> String {
         top = pad,
     );
     for (name, colour, value) in SERIES {
-        let coords: Vec<String> = points
+        let values: Vec<usize> = points.iter().map(value).collect();
+        line(&mut out, points, name, colour, "", &values, &x, &y);
+    }
+    // Open findings per category, dashed under the totals.
+    for (category, colour) in CATEGORIES {
+        let values: Vec<usize> = points
             .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(value(p))))
+            .map(|p| p.by_category.get(*category).copied().unwrap_or(0))
             .collect();
-        let _ = write!(
-            out,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"><title>{name}</title></polyline>"#,
-            coords.join(" ")
-        );
-        for (i, p) in points.iter().enumerate() {
-            let _ = write!(
-                out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"><title>{}: {} {name}</title></circle>"#,
-                x(i),
-                y(value(p)),
-                escape(&p.label),
-                value(p)
-            );
+        if values.iter().any(|&v| v > 0) {
+            line(&mut out, points, category, colour, "4 3", &values, &x, &y);
         }
     }
     for i in [0, points.len().saturating_sub(1)] {
@@ -113,6 +105,46 @@ pub fn trend(points: &[TrendPoint]) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+/// Colours of the per-category lines of the trend.
+pub const CATEGORIES: &[(&str, &str)] = &[
+    ("security", "#b91c1c"),
+    ("privacy", "#7c3aed"),
+    ("fairness", "#0f766e"),
+];
+
+/// One series: a polyline and a point (with its value as a tooltip) per snapshot.
+#[allow(clippy::too_many_arguments)]
+fn line(
+    out: &mut String,
+    points: &[TrendPoint],
+    name: &str,
+    colour: &str,
+    dash: &str,
+    values: &[usize],
+    x: &dyn Fn(usize) -> f64,
+    y: &dyn Fn(usize) -> f64,
+) {
+    let coords: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v)))
+        .collect();
+    let _ = write!(
+        out,
+        r#"<polyline fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}" points="{}"><title>{name}</title></polyline>"#,
+        coords.join(" ")
+    );
+    for (i, (p, v)) in points.iter().zip(values).enumerate() {
+        let _ = write!(
+            out,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"><title>{}: {v} {name}</title></circle>"#,
+            x(i),
+            y(*v),
+            escape(&p.label),
+        );
+    }
 }
 
 /// At most `n` characters, with an ellipsis when cut.
