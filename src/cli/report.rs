@@ -30,8 +30,9 @@ pub struct ReportArgs {
     /// Also check N commits sampled along the first-parent line before HEAD, for the trend.
     #[arg(long, value_name = "N", conflicts_with = "from")]
     pub trend: Option<usize>,
-    /// Owners from this CODEOWNERS file (default: the repository's .github/, .gitlab/, root or
-    /// docs/ CODEOWNERS when checking; none with --from).
+    /// Owners from this CODEOWNERS file, for every repository (default: the checkout's
+    /// .github/, .gitlab/, root or docs/ CODEOWNERS, for its own findings; with --from, for the
+    /// report of the checked-out commit).
     #[arg(long, value_name = "FILE")]
     pub codeowners: Option<PathBuf>,
     /// Length of the "fix these first" and "oldest debt" lists.
