@@ -279,6 +279,15 @@ pub enum Error {
         #[help]
         help: String,
     },
+    /// A saved report or a CODEOWNERS file `guardrail report` cannot use.
+    #[error("{file}: {problem}")]
+    #[diagnostic(code(guardrail::report))]
+    Report {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// git failed or the directory is not a repository.
     #[error("git: {0}")]
     #[diagnostic(code(guardrail::git))]

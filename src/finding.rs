@@ -53,6 +53,8 @@ pub enum Suppression {
     Inline {
         /// Text after `--`.
         reason: Option<String>,
+        /// 1-based line of the comment (whose git blame says who suppressed it, and when).
+        line: usize,
     },
     /// An entry of the baseline file.
     Baseline,

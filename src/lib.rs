@@ -12,6 +12,9 @@
 //!   -> identity -> config overrides -> inline comments -> --diff lines -> baseline
 //!     ▼
 //! report: human | json | sarif | github   ->  exit code
+//!     ▼
+//! portfolio (`guardrail report`): JSON v1 reports (a check, --from files, past commits)
+//!   -> owners, ages, scores, aggregates -> html | markdown | json
 //! ```
 //!
 //! The library never prints; `cli` and `report` are the only writers.
@@ -32,9 +35,12 @@ pub mod meta;
 pub mod paths;
 pub mod plan;
 pub mod policy;
+pub mod portfolio;
 pub mod precedence;
 pub mod report;
+pub mod repository;
 pub mod scan;
+pub mod shard;
 pub mod source;
 pub mod suppress;
 
@@ -93,6 +99,8 @@ pub struct Settings {
     /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
     /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
     pub cargo_metadata: bool,
+    /// Scan only this shard of the files (`--shard K/N`).
+    pub shard: Option<shard::Shard>,
 }
 
 /// Which content a check reads.
@@ -131,6 +139,7 @@ impl Settings {
             allow_empty: false,
             repo_ignore_files: true,
             cargo_metadata: false,
+            shard: None,
         }
     }
 }
@@ -361,7 +370,10 @@ pub fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sourc
         repo_ignore_files: settings.repo_ignore_files,
     };
     if settings.input == Input::Staged {
-        let s = source::staged::collect(&settings.cwd, &settings.roots, opts, settings.max_file_size)?;
+        let mut s = source::staged::collect(&settings.cwd, &settings.roots, opts, settings.max_file_size)?;
+        if let Some(shard) = settings.shard {
+            s.entries.retain(|e| shard.contains(&e.rel));
+        }
         return Ok(Sources {
             entries: s.entries,
             files: s.files,
@@ -373,9 +385,13 @@ pub fn sources(settings: &Settings, excludes: Option<&Excludes>) -> Result<Sourc
             staged_changes: Some(s.changed),
         });
     }
-    let walked = source::walk::walk(&settings.roots, &settings.cwd, opts)?;
-    // Require rules look for companions among all walked files, changed or not.
+    let mut walked = source::walk::walk(&settings.roots, &settings.cwd, opts)?;
+    // Require rules look for companions among all walked files, changed or not, and in
+    // every shard.
     let files = source::FileSet::from_entries(&walked.entries);
+    if let Some(shard) = settings.shard {
+        walked.entries.retain(|e| shard.contains(&e.rel));
+    }
     let (entries, changes) = match &settings.input {
         Input::Diff(rev) => {
             let (entries, changes) = source::diff::select(walked.entries, rev, &settings.cwd)?;

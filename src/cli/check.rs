@@ -30,6 +30,26 @@ pub enum ColorChoice {
 /// Arguments of `guardrail check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// What to scan and how.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour for human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Human output.
+    #[command(flatten)]
+    pub display: super::display::DisplayArgs,
+}
+
+/// What a check scans and how: shared by `check` and `report`, which runs the same check.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
     /// Files or directories to scan [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -37,18 +57,9 @@ pub struct CheckArgs {
     /// checks nothing must not pass silently).
     #[arg(long)]
     pub allow_empty: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Lowest severity that fails the run (default: error, or the config's fail-on).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Colour for human output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// Do not read files larger than this many bytes (path rules still apply).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
@@ -96,15 +107,16 @@ pub struct CheckArgs {
     /// Rule selection.
     #[command(flatten)]
     pub select: super::SelectArgs,
-    /// Human output.
-    #[command(flatten)]
-    pub display: super::display::DisplayArgs,
     /// Policy sources.
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// Scan only shard K of N (e.g. 2/8): a deterministic 1/N of the files, chosen by a hash
+    /// of each repository-relative path; merged shard reports equal the unsharded report.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
-impl CheckArgs {
+impl ScanArgs {
     /// The input `--staged` / `--diff` select.
     pub fn input(&self) -> crate::Input {
         match (&self.diff, self.staged) {
@@ -117,6 +129,53 @@ impl CheckArgs {
 
 /// Runs the check and writes the report.
 pub fn run(args: &CheckArgs) -> Result<u8> {
+    let (mut report, settings) = scan(&args.scan)?;
+    if args.format == Format::Json {
+        // Only JSON carries it, and only JSON pays for the git call (pre-commit latency).
+        report.repository = Some(crate::repository::RepositoryInfo::discover(
+            &settings.cwd,
+            settings.shard,
+        ));
+    }
+    let opts = args.display.render_options(use_color(args));
+    let mut bytes = Vec::new();
+    report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
+    match &args.output {
+        Some(path) => super::atomic::write(path, &bytes)?,
+        // A reader that stops early (`| head`) does not change what the gate decided.
+        None => match write_stdout(&bytes) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        },
+    }
+    // A report written to a file still leaves its one-line summary in the log, whatever the
+    // format, so a CI log is never silent about what the gate decided.
+    if args.output.is_some() {
+        let mut err = anstream::stderr();
+        let _ = std::io::Write::write_all(&mut err, report::human::summary_line(&report.summary).as_bytes());
+        let _ = std::io::Write::write_all(&mut err, b"\n");
+    }
+    Ok(exit_code(&report, settings.fail_on))
+}
+
+/// Runs the check the arguments describe (flags merged with the config, baseline read or
+/// written) and returns the report with the settings it ran under.
+pub fn scan(args: &ScanArgs) -> Result<(Report, Settings)> {
+    let mut settings = settings_of(args)?;
+    read_baseline(args, &mut settings)?;
+    let progress = Arc::new(Progress::default());
+    let spinner = ProgressLine::start(Arc::clone(&progress));
+    let result = crate::check(&settings, Some(&progress));
+    spinner.stop();
+    let mut report = result?;
+    super::apply_selection(&mut report, &settings.config.selection);
+    let mut report = write_baseline(args, &settings, report)?;
+    note_config_baseline(&mut report, &settings, args);
+    Ok((report, settings))
+}
+
+/// The settings: the config, then the flags over it (the baseline is read separately).
+pub fn settings_of(args: &ScanArgs) -> Result<Settings> {
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -145,35 +204,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         settings.inline_suppressions = false;
     }
     settings.cargo_metadata = args.cargo_metadata;
-    read_baseline(args, &mut settings)?;
+    settings.shard = args
+        .shard
+        .as_deref()
+        .map(crate::shard::Shard::parse)
+        .transpose()?;
     settings.input = args.input();
-    let progress = Arc::new(Progress::default());
-    let spinner = ProgressLine::start(Arc::clone(&progress));
-    let result = crate::check(&settings, Some(&progress));
-    spinner.stop();
-    let mut report = result?;
-    super::apply_selection(&mut report, &settings.config.selection);
-    let mut report = write_baseline(args, &settings, report)?;
-    note_config_baseline(&mut report, &settings, args);
-    let opts = args.display.render_options(use_color(args));
-    let mut bytes = Vec::new();
-    report::write(&report, args.format, opts, &mut bytes).map_err(|e| Error::io("<report>", e))?;
-    match &args.output {
-        Some(path) => super::atomic::write(path, &bytes)?,
-        // A reader that stops early (`| head`) does not change what the gate decided.
-        None => match write_stdout(&bytes) {
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other?,
-        },
-    }
-    // A report written to a file still leaves its one-line summary in the log, whatever the
-    // format, so a CI log is never silent about what the gate decided.
-    if args.output.is_some() {
-        let mut err = anstream::stderr();
-        let _ = std::io::Write::write_all(&mut err, report::human::summary_line(&report.summary).as_bytes());
-        let _ = std::io::Write::write_all(&mut err, b"\n");
-    }
-    Ok(exit_code(&report, settings.fail_on))
+    Ok(settings)
 }
 
 /// 2 for an internal error while matching, 1 when a reported finding fails the gate, else 0.
@@ -194,7 +231,7 @@ pub const DEFAULT_BASELINE: &str = ".guardrail-baseline.toml";
 /// `--baseline`, else the config's `baseline` (unless `--no-baseline` or `--write-baseline`):
 /// loads the file into the settings. A baseline the config names must exist: a typo must not
 /// quietly turn the baseline off.
-fn read_baseline(args: &CheckArgs, settings: &mut Settings) -> Result<()> {
+fn read_baseline(args: &ScanArgs, settings: &mut Settings) -> Result<()> {
     let from_config = args.baseline.is_none() && !args.no_baseline && args.write_baseline.is_none();
     let path = match &args.baseline {
         Some(path) => Some(path.clone()),
@@ -225,7 +262,7 @@ fn read_baseline(args: &CheckArgs, settings: &mut Settings) -> Result<()> {
 
 /// A baseline from the repository's config accepts findings without a flag on the command
 /// line, so it is listed with the other config changes, as relaxing the gate.
-fn note_config_baseline(report: &mut Report, settings: &Settings, args: &CheckArgs) {
+fn note_config_baseline(report: &mut Report, settings: &Settings, args: &ScanArgs) {
     let (Some(written), None) = (settings.config.baseline_as_written(), &args.baseline) else {
         return;
     };
@@ -246,7 +283,7 @@ fn note_config_baseline(report: &mut Report, settings: &Settings, args: &CheckAr
 
 /// Where `--write-baseline` writes: the file it names, else the config's `baseline`, else
 /// [`DEFAULT_BASELINE`] at the repository root.
-fn baseline_target(args: &CheckArgs, settings: &Settings) -> Option<PathBuf> {
+fn baseline_target(args: &ScanArgs, settings: &Settings) -> Option<PathBuf> {
     match &args.write_baseline {
         None => None,
         Some(Some(path)) => Some(path.clone()),
@@ -260,7 +297,7 @@ fn baseline_target(args: &CheckArgs, settings: &Settings) -> Option<PathBuf> {
 
 /// `--write-baseline`: records every reported finding, then applies the file just written, so
 /// the run reports them as baselined (and passes, unless something else fails it).
-fn write_baseline(args: &CheckArgs, settings: &Settings, mut report: Report) -> Result<Report> {
+fn write_baseline(args: &ScanArgs, settings: &Settings, mut report: Report) -> Result<Report> {
     let Some(path) = baseline_target(args, settings) else {
         return Ok(report);
     };

@@ -8,6 +8,7 @@ pub mod history;
 pub mod hook;
 pub mod init;
 pub mod lsp;
+pub mod report;
 pub mod rules;
 pub mod test;
 pub mod validate;
@@ -63,6 +64,9 @@ pub enum Command {
     Init(init::InitArgs),
     /// Run the language server (LSP over stdio) for editors.
     Lsp(lsp::LspArgs),
+    /// Write the portfolio (HTML page, Markdown summary or JSON metrics) from a check or saved
+    /// JSON reports: totals, owners, debt and its age, priorities, trend.
+    Report(Box<report::ReportArgs>),
 }
 
 /// Where rules come from; shared by every subcommand.
@@ -195,6 +199,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Hook(cmd) => hook::run(&cmd),
         Command::Init(args) => init::run(&args),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

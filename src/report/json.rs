@@ -15,6 +15,33 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary<'a>,
     config: JsonConfig<'a>,
+    /// The repository and commit scanned, and the shard; added to v1 (what `guardrail report`
+    /// merges by).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a crate::repository::RepositoryInfo>,
+    /// Findings silenced by a comment or the baseline, each with its suppression: the accepted
+    /// debt; added to v1.
+    suppressed_findings: Vec<JsonSuppressed<'a>>,
+}
+
+/// A silenced finding: the finding's fields and how it was silenced.
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+/// How a finding was silenced.
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    /// `inline` (a `guardrail:ignore` comment) or `baseline`.
+    kind: &'static str,
+    /// The comment's reason (text after `--`).
+    reason: Option<&'a str>,
+    /// The comment's line (inline only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
 }
 
 /// What configuration the run used (added to v1; see docs/outputs.md).
@@ -120,36 +147,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             name: "guardrail",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| JsonFinding {
-                rule: &f.rule,
-                category: f.category.as_str(),
-                severity: f.severity.as_str(),
-                message: &f.message,
-                path: &f.path,
-                line: f.location.line,
-                column: f.location.column,
-                end_line: f.location.end_line,
-                end_column: f.location.end_column,
-                fingerprint: &f.fingerprint,
-                help: f.help.as_deref(),
-                detail: super::detail(f),
-                snippet: f.snippet.as_ref().map(|s| JsonSnippet {
-                    line: s.first_line,
-                    text: &s.text,
-                }),
-                context: f.context.as_str(),
-                commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
-                occurrences: report.provenance.get(&f.fingerprint).map(|p| {
-                    p.places
-                        .iter()
-                        .map(|(commit, path)| Occurrence { commit, path })
-                        .collect()
-                }),
-            })
-            .collect(),
+        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
         summary: JsonSummary {
             files_scanned: s.files_scanned,
             files_skipped: s.files_skipped,
@@ -188,7 +186,58 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
         },
+        repository: report.repository.as_ref(),
+        suppressed_findings: report.suppressed.iter().map(|f| suppressed(report, f)).collect(),
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
+}
+
+fn finding<'a>(report: &'a Report, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: &f.rule,
+        category: f.category.as_str(),
+        severity: f.severity.as_str(),
+        message: &f.message,
+        path: &f.path,
+        line: f.location.line,
+        column: f.location.column,
+        end_line: f.location.end_line,
+        end_column: f.location.end_column,
+        fingerprint: &f.fingerprint,
+        help: f.help.as_deref(),
+        detail: super::detail(f),
+        snippet: f.snippet.as_ref().map(|s| JsonSnippet {
+            line: s.first_line,
+            text: &s.text,
+        }),
+        context: f.context.as_str(),
+        commit: report.provenance.get(&f.fingerprint).map(|p| &p.commit),
+        occurrences: report.provenance.get(&f.fingerprint).map(|p| {
+            p.places
+                .iter()
+                .map(|(commit, path)| Occurrence { commit, path })
+                .collect()
+        }),
+    }
+}
+
+fn suppressed<'a>(report: &'a Report, f: &'a crate::finding::Finding) -> JsonSuppressed<'a> {
+    use crate::finding::Suppression;
+    let suppression = match &f.suppressed {
+        Some(Suppression::Inline { reason, line }) => JsonSuppression {
+            kind: "inline",
+            reason: reason.as_deref(),
+            line: Some(*line),
+        },
+        Some(Suppression::Baseline) | None => JsonSuppression {
+            kind: "baseline",
+            reason: None,
+            line: None,
+        },
+    };
+    JsonSuppressed {
+        finding: finding(report, f),
+        suppression,
+    }
 }

@@ -162,6 +162,8 @@ pub struct Report {
     /// For findings from git history, by fingerprint: the commit that introduced the content
     /// and every place it appears.
     pub provenance: BTreeMap<String, Provenance>,
+    /// The repository and commit described (set for JSON output, which carries them).
+    pub repository: Option<crate::repository::RepositoryInfo>,
 }
 
 /// Where a finding from history came from.

@@ -388,7 +388,7 @@ fn region(l: Location) -> Region {
 
 fn suppression(s: &Suppression) -> SarifSuppression<'_> {
     match s {
-        Suppression::Inline { reason } => SarifSuppression {
+        Suppression::Inline { reason, .. } => SarifSuppression {
             kind: "inSource",
             status: "accepted",
             justification: reason.as_deref(),

@@ -341,6 +341,9 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
         if !settings.config.selection.allows(&entry.rule) {
             continue; // a rule left out with --select / --ignore found nothing: not stale
         }
+        if !in_shard(settings, &file) {
+            continue; // another shard scans that file
+        }
         let message = format!(
             "baseline entry for `{}` in `{}` matches no finding",
             entry.rule, entry.path
@@ -353,6 +356,15 @@ fn stale_notes(baseline: &Baseline, used: &[bool], settings: &Settings) -> Vec<F
         out.push(f);
     }
     out
+}
+
+/// Whether a `--shard` run scanned `file` (every file, without `--shard`).
+fn in_shard(settings: &Settings, file: &Path) -> bool {
+    let Some(shard) = settings.shard else {
+        return true;
+    };
+    let root = crate::paths::RepoPaths::discover(&settings.cwd).root;
+    shard.contains(&relative_to(file, &normalize(&root)))
 }
 
 /// Whether `f` is on the baseline file (stale-entry notes are, and findings of rules that ran

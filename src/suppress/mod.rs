@@ -156,6 +156,7 @@ fn apply_inline(findings: Vec<Finding>, file: &FileScan, opts: &SuppressOptions<
         } else {
             f.suppressed = Some(Suppression::Inline {
                 reason: d.reason.clone(),
+                line: d.line,
             });
             out.suppressed.push(f);
         }

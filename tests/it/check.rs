@@ -75,7 +75,18 @@ fn json_report_follows_the_v1_contract() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["config", "findings", "summary", "tool", "version"]);
+    assert_eq!(
+        keys,
+        [
+            "config",
+            "findings",
+            "repository",
+            "summary",
+            "suppressed_findings",
+            "tool",
+            "version"
+        ]
+    );
     assert_eq!(r.json["version"], 1);
     assert_eq!(r.json["tool"]["name"], "guardrail");
     let f = &r.json["findings"][1];

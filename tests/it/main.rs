@@ -39,6 +39,7 @@ mod policy_errors;
 mod precedence;
 mod precommit;
 mod readme_sample;
+mod report_portfolio;
 mod rule_snapshots;
 mod rules_doc;
 mod run_context;
