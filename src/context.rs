@@ -132,7 +132,10 @@ pub fn classify(rel: &str, text: Option<&str>, globs: &ContextGlobs) -> Context 
     if in_dir(VENDORED_DIRS) || dirs.iter().any(|d| d.ends_with(".dist-info")) {
         return Context::Vendored;
     }
-    if in_dir(BUILD_DIRS) {
+    let doc_file = DOCS_EXTENSIONS.iter().any(|e| name.ends_with(e));
+    // Build output is HTML and bundles; prose sources in a build directory (SQLAlchemy keeps
+    // its Sphinx sources in doc/build/) are documentation.
+    if in_dir(BUILD_DIRS) && !doc_file {
         return Context::Build;
     }
     if LOCKFILES.contains(&name) {
@@ -142,10 +145,10 @@ pub fn classify(rel: &str, text: Option<&str>, globs: &ContextGlobs) -> Context 
     if generated_name(name) || text.is_some_and(|t| generated_content(name, t)) {
         return Context::Generated;
     }
-    if in_dir(TEST_DIRS) || test_name(name) {
+    if in_dir(TEST_DIRS) || test_name(name) || test_package(&dirs, name) {
         return Context::Test;
     }
-    if in_dir(DOCS_DIRS) || DOCS_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+    if in_dir(DOCS_DIRS) || doc_file {
         return Context::Docs;
     }
     Context::Source
@@ -197,6 +200,8 @@ const TEST_DIRS: &[&str] = &[
 const DOCS_DIRS: &[&str] = &[
     "docs",
     "doc",
+    "docs_src",
+    "docs-src",
     "documentation",
     "examples",
     "example",
@@ -205,6 +210,16 @@ const DOCS_DIRS: &[&str] = &[
 ];
 
 const DOCS_EXTENSIONS: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".asciidoc"];
+
+/// Test directories by convention rather than name: a top-level `t/` (Perl, Celery, git) and
+/// Go's test-helper packages (`httptest`, `fstest`, `acmetest`: a directory named `<x>test`).
+fn test_package(dirs: &[&str], name: &str) -> bool {
+    dirs.first() == Some(&"t")
+        || name.ends_with(".go")
+            && dirs
+                .last()
+                .is_some_and(|d| d.len() > 4 && d.ends_with("test") && *d != "latest" && *d != "contest")
+}
 
 /// Test files by each language's naming convention.
 fn test_name(name: &str) -> bool {
@@ -298,6 +313,12 @@ mod tests {
         assert_eq!(of("dist/app.js", ""), Context::Build);
         assert_eq!(of("api/user.pb.go", ""), Context::Generated);
         assert_eq!(of("static/app.min.js", ""), Context::Generated);
+        assert_eq!(of("t/unit/security/__init__.py", ""), Context::Test);
+        assert_eq!(of("acme/autocert/internal/acmetest/ca.go", ""), Context::Test);
+        assert_eq!(of("net/http/httptest/server.go", ""), Context::Test);
+        assert_eq!(of("docs_src/security/tutorial004.py", ""), Context::Docs);
+        assert_eq!(of("doc/build/core/pooling.rst", ""), Context::Docs);
+        assert_eq!(of("docs/_build/html/index.html", ""), Context::Build);
     }
 
     #[test]
@@ -308,6 +329,14 @@ mod tests {
         assert_eq!(of("src/builder.rs", ""), Context::Source);
         assert_eq!(of("src/docs_link.rs", ""), Context::Source);
         assert_eq!(of("src/vendor_api.py", ""), Context::Source);
+        assert_eq!(of("src/t/app.py", ""), Context::Source, "only a top-level t/");
+        assert_eq!(of("pkg/latest/v.go", ""), Context::Source);
+        assert_eq!(
+            of("pkg/acmetest/ca.py", ""),
+            Context::Source,
+            "Go's convention, for Go"
+        );
+        assert_eq!(of("build/notes.txt", ""), Context::Build);
     }
 
     #[test]
