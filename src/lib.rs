@@ -20,6 +20,7 @@
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod decode;
 pub mod engine;
 pub mod error;
 pub mod finding;
@@ -92,6 +93,10 @@ pub struct Settings {
     /// License rules get the dependency graph from a neutralised `cargo metadata` run instead
     /// of Cargo.lock and local sources (`--cargo-metadata`; never set from the repository).
     pub cargo_metadata: bool,
+    /// How far encoded segments are decoded (`[decode]`, `--max-decode-*`).
+    pub decode: decode::DecodeLimits,
+    /// How far archives are opened (`[archives]`, `--max-archive-*`).
+    pub archives: source::archive::ArchiveLimits,
 }
 
 /// Which content a check reads.
@@ -130,6 +135,8 @@ impl Settings {
             allow_empty: false,
             repo_ignore_files: true,
             cargo_metadata: false,
+            decode: decode::DecodeLimits::default(),
+            archives: source::archive::ArchiveLimits::default(),
         }
     }
 }
@@ -178,6 +185,8 @@ impl Settings {
                 cargo: matchers::cargo::RunState::with_graph_source(source),
             }),
             contexts: std::sync::Arc::new(self.config.contexts.clone()),
+            decode: self.decode,
+            archives: self.archives,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! (relative to the working directory, `/`-separated) and a way to load the bytes. Loading
 //! applies the binary, size and encoding policy and counts what it skipped.
 
+pub mod archive;
 pub mod diff;
 pub mod git;
 pub mod history;
@@ -139,7 +140,16 @@ pub struct SourceText {
 
 /// Reads an entry's bytes and applies the binary / size / encoding policy.
 pub fn load(entry: &Entry, max_size: u64) -> Result<SourceText, SkipReason> {
-    let bytes: Vec<u8> = match &entry.origin {
+    let bytes = match &entry.origin {
+        Origin::Memory(bytes) if bytes.len() as u64 <= max_size => bytes.to_vec(),
+        _ => read_bytes(entry, max_size)?.to_vec(),
+    };
+    decode(bytes)
+}
+
+/// An entry's raw bytes, when it is a readable file within `max_size` (archives are read so).
+pub fn read_bytes(entry: &Entry, max_size: u64) -> Result<Arc<[u8]>, SkipReason> {
+    Ok(match &entry.origin {
         Origin::Disk(path) => {
             let meta = std::fs::metadata(path).map_err(|_| SkipReason::Unreadable)?;
             if !meta.is_file() {
@@ -148,17 +158,16 @@ pub fn load(entry: &Entry, max_size: u64) -> Result<SourceText, SkipReason> {
             if meta.len() > max_size {
                 return Err(SkipReason::TooLarge);
             }
-            std::fs::read(path).map_err(|_| SkipReason::Unreadable)?
+            Arc::from(std::fs::read(path).map_err(|_| SkipReason::Unreadable)?)
         }
         Origin::Memory(bytes) => {
             if bytes.len() as u64 > max_size {
                 return Err(SkipReason::TooLarge);
             }
-            bytes.to_vec()
+            Arc::clone(bytes)
         }
         Origin::Oversize(_) => return Err(SkipReason::TooLarge),
-    };
-    decode(bytes)
+    })
 }
 
 /// Bytes to text. UTF-16 with a byte-order mark (what Windows editors write) is decoded;
