@@ -162,6 +162,8 @@ impl Settings {
         if let Some(ms) = config.parse_time_budget_ms {
             settings.parse_time_budget = cli::budget(ms);
         }
+        config.decode.apply(&mut settings.decode);
+        config.archives.apply(&mut settings.archives);
         settings.config = config;
         settings
     }
@@ -297,6 +299,7 @@ fn changed_paths(sources: &Sources) -> &[source::ChangedPath] {
 fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Result<()> {
     let opts = history::HistoryOptions {
         revisions: vec![format!("{rev}..HEAD")],
+        ..Default::default()
     };
     let Some(found) = history::check_optional(settings, &opts)? else {
         return Ok(());

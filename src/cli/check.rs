@@ -93,6 +93,9 @@ pub struct CheckArgs {
     /// repository with its config, toolchain file and rustc wrappers neutralised.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// Decoding and archive bounds.
+    #[command(flatten)]
+    pub bounds: super::bounds::BoundArgs,
     /// Rule selection.
     #[command(flatten)]
     pub select: super::SelectArgs,
@@ -144,6 +147,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;
     }
+    args.bounds.apply(&mut settings);
     settings.cargo_metadata = args.cargo_metadata;
     read_baseline(args, &mut settings)?;
     settings.input = args.input();

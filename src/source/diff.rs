@@ -56,7 +56,15 @@ impl FileChange {
 impl Changes {
     /// Whether a finding lies on something the change introduced.
     pub fn keeps(&self, f: &Finding) -> bool {
-        self.files.get(&f.path).is_some_and(|c| c.covers(f))
+        if let Some(c) = self.files.get(&f.path) {
+            return c.covers(f);
+        }
+        // An archive member (`outer.zip!inner`): the archive's lines mean nothing, so every
+        // member finding counts when the archive itself changed.
+        f.path
+            .split_once('!')
+            .and_then(|(outer, _)| self.files.get(outer))
+            .is_some_and(|c| c.whole || c.path_new || !c.lines.is_empty())
     }
 
     /// Drops reported and suppressed findings outside the change. Runs after inline

@@ -141,33 +141,33 @@ pub struct SourceText {
 /// Reads an entry's bytes and applies the binary / size / encoding policy.
 pub fn load(entry: &Entry, max_size: u64) -> Result<SourceText, SkipReason> {
     let bytes = match &entry.origin {
-        Origin::Memory(bytes) if bytes.len() as u64 <= max_size => bytes.to_vec(),
-        _ => read_bytes(entry, max_size)?.to_vec(),
+        Origin::Disk(path) => read_disk(path, max_size)?,
+        Origin::Memory(bytes) if bytes.len() as u64 > max_size => return Err(SkipReason::TooLarge),
+        Origin::Memory(bytes) => bytes.to_vec(),
+        Origin::Oversize(_) => return Err(SkipReason::TooLarge),
     };
     decode(bytes)
 }
 
 /// An entry's raw bytes, when it is a readable file within `max_size` (archives are read so).
 pub fn read_bytes(entry: &Entry, max_size: u64) -> Result<Arc<[u8]>, SkipReason> {
-    Ok(match &entry.origin {
-        Origin::Disk(path) => {
-            let meta = std::fs::metadata(path).map_err(|_| SkipReason::Unreadable)?;
-            if !meta.is_file() {
-                return Err(SkipReason::Unreadable);
-            }
-            if meta.len() > max_size {
-                return Err(SkipReason::TooLarge);
-            }
-            Arc::from(std::fs::read(path).map_err(|_| SkipReason::Unreadable)?)
-        }
-        Origin::Memory(bytes) => {
-            if bytes.len() as u64 > max_size {
-                return Err(SkipReason::TooLarge);
-            }
-            Arc::clone(bytes)
-        }
-        Origin::Oversize(_) => return Err(SkipReason::TooLarge),
-    })
+    match &entry.origin {
+        Origin::Disk(path) => read_disk(path, max_size).map(Arc::from),
+        Origin::Memory(bytes) if bytes.len() as u64 > max_size => Err(SkipReason::TooLarge),
+        Origin::Memory(bytes) => Ok(Arc::clone(bytes)),
+        Origin::Oversize(_) => Err(SkipReason::TooLarge),
+    }
+}
+
+fn read_disk(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, SkipReason> {
+    let meta = std::fs::metadata(path).map_err(|_| SkipReason::Unreadable)?;
+    if !meta.is_file() {
+        return Err(SkipReason::Unreadable);
+    }
+    if meta.len() > max_size {
+        return Err(SkipReason::TooLarge);
+    }
+    std::fs::read(path).map_err(|_| SkipReason::Unreadable)
 }
 
 /// Bytes to text. UTF-16 with a byte-order mark (what Windows editors write) is decoded;
