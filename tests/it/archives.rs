@@ -266,3 +266,39 @@ fn staged_archives_and_archives_in_history_are_scanned() {
         "bundle.zip!conf/app.env"
     );
 }
+
+#[test]
+fn path_rules_and_contexts_see_member_paths() {
+    let key = zip_of(&[
+        ("id_rsa", b"not really a key\n"),
+        ("tests/fixtures/app.env", &env_with_token()),
+    ]);
+    let (_tmp, json, _) = scan(&[("backup.zip", key)], &[]);
+    let got: Vec<(String, String, &str)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["context"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "security/private-key-file".into(),
+                "backup.zip!id_rsa".into(),
+                "source"
+            ),
+            (
+                GITHUB_TOKEN.into(),
+                "backup.zip!tests/fixtures/app.env".into(),
+                "test"
+            ),
+        ]
+    );
+}
