@@ -255,15 +255,15 @@ fn decoded_findings(
     builder: &mut FindingBuilder<'_>,
     scan: &FileScan,
 ) -> DecodedFindings {
-    let rules = crate::decode::rescan::eligible(plan, &cx.entry.rel, |i| {
+    let selected = |i: usize| {
         plan.rules[i].severity_in(scan.context).is_some()
             && match select {
                 Select::Rule(only) => only == i,
                 Select::All => true,
                 Select::PathOnly => false,
             }
-    });
-    let decoded = crate::decode::rescan::decoded(plan, cx, &rules, &opts.decode);
+    };
+    let decoded = crate::decode::rescan::decoded(plan, cx, selected, &opts.decode);
     let plain: std::collections::HashSet<(&str, &str)> = scan
         .findings
         .iter()

@@ -149,10 +149,12 @@ impl Budget {
 }
 
 /// Candidate runs, leftmost first: escapes, then percent escapes, then base64/hex alphabets.
+/// No capture groups, so the regex crate's fastest engine finds them; [`candidate_kind`]
+/// tells the alternatives apart by what they must contain.
 static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
     let plain = r"[A-Za-z0-9+/=_.:~-]";
     let pattern = format!(
-        r"(?P<esc>{plain}*(?:(?:\\u[0-9A-Fa-f]{{4}}|\\x[0-9A-Fa-f]{{2}}){plain}*)+)|(?P<pct>{plain}*(?:%[0-9A-Fa-f]{{2}}{plain}*)+)|(?P<b64>[A-Za-z0-9+/_-]{{{MIN_BASE64},}}={{0,2}})"
+        r"{plain}*(?:(?:\\u[0-9A-Fa-f]{{4}}|\\x[0-9A-Fa-f]{{2}}){plain}*)+|{plain}*(?:%[0-9A-Fa-f]{{2}}{plain}*)+|[A-Za-z0-9+/_-]{{{MIN_BASE64},}}={{0,2}}"
     );
     regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("static decode pattern: {e}"))
 });
@@ -160,20 +162,11 @@ static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// The decodable segments of `text` that read as text, within the budget.
 pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
     let mut out = Vec::new();
-    for caps in CANDIDATES.captures_iter(text) {
+    for m in CANDIDATES.find_iter(text) {
         if budget.spent() {
             break;
         }
-        let (kind, m) = if let Some(m) = caps.name("esc") {
-            (Encoding::Escapes, m)
-        } else if let Some(m) = caps.name("pct") {
-            (Encoding::Percent, m)
-        } else if let Some(m) = caps.name("b64") {
-            (alphabet_of(m.as_str()), m)
-        } else {
-            continue;
-        };
-        let Some(kind) = kind_of(kind, m.as_str()) else {
+        let Some(kind) = kind_of(candidate_kind(m.as_str()), m.as_str()) else {
             continue;
         };
         if let Some(decoded) = decode_checked(kind, m.as_str(), budget) {
@@ -185,6 +178,18 @@ pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
         }
     }
     out
+}
+
+/// Which alternative of [`CANDIDATES`] matched: only the escape alternative holds a `\`, only
+/// the percent one a `%`.
+fn candidate_kind(run: &str) -> Encoding {
+    if run.contains('\\') {
+        Encoding::Escapes
+    } else if run.contains('%') {
+        Encoding::Percent
+    } else {
+        alphabet_of(run)
+    }
 }
 
 /// Which base64 alphabet a run uses (hex is decided by [`kind_of`]).

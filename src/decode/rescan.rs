@@ -37,23 +37,34 @@ pub fn eligible(plan: &Plan, rel: &str, selected: impl Fn(usize) -> bool) -> Vec
         .collect()
 }
 
-/// Runs `rules` over every decoded segment of the file `cx` holds.
-pub fn decoded(plan: &Plan, cx: &FileContext<'_>, rules: &[usize], limits: &DecodeLimits) -> Decoded {
+/// Runs the eligible rules among those `selected` over every decoded segment of the file `cx`
+/// holds. Most files have no segment, so the rules are looked at only when one is found.
+pub fn decoded(
+    plan: &Plan,
+    cx: &FileContext<'_>,
+    selected: impl Fn(usize) -> bool,
+    limits: &DecodeLimits,
+) -> Decoded {
     let mut out = Decoded::default();
-    let Some(text) = cx.text else {
+    let Some(text) = cx.text.filter(|_| limits.max_depth > 0) else {
         return out;
-    };
-    if rules.is_empty() || limits.max_depth == 0 {
-        return out;
-    }
-    let walker = Walker {
-        plan,
-        cx,
-        rules,
-        limits,
     };
     let mut budget = Budget::new(limits);
-    walker.walk(text, None, &mut Vec::new(), &mut budget, &mut out);
+    let found = segments(text, &mut budget);
+    let rules = if found.is_empty() {
+        Vec::new()
+    } else {
+        eligible(plan, &cx.entry.rel, selected)
+    };
+    if !rules.is_empty() {
+        let walker = Walker {
+            plan,
+            cx,
+            rules: &rules,
+            limits,
+        };
+        walker.walk(found, None, &mut Vec::new(), &mut budget, &mut out);
+    }
     out.bounds = budget.hit;
     out
 }
@@ -66,21 +77,23 @@ struct Walker<'a, 'b> {
 }
 
 impl Walker<'_, '_> {
-    /// Decodes the segments of `text`; `outer` is the file span of the outermost segment.
+    /// Matches decoded `found` segments and decodes inside them; `outer` is the file span of
+    /// the outermost segment.
     fn walk(
         &self,
-        text: &str,
+        found: Vec<super::Segment>,
         outer: Option<&Range<usize>>,
         chain: &mut Vec<Encoding>,
         budget: &mut Budget,
         out: &mut Decoded,
     ) {
-        for seg in segments(text, budget) {
+        for seg in found {
             let span = outer.cloned().unwrap_or_else(|| seg.span.clone());
             chain.push(seg.encoding);
             self.match_rules(&seg.text, &span, chain, out);
             if chain.len() < self.limits.max_depth {
-                self.walk(&seg.text, Some(&span), chain, budget, out);
+                let inner = segments(&seg.text, budget);
+                self.walk(inner, Some(&span), chain, budget, out);
             } else if !segments(&seg.text, &mut Budget::new(self.limits)).is_empty() {
                 budget.hit(BOUND_DEPTH);
             }
