@@ -314,8 +314,7 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         }
         Ok(per_commit
             .get(commit)
-            .and_then(|files| files.get(&f.path))
-            .is_some_and(|c| c.covers(f)))
+            .is_some_and(|files| source::diff::covered(files, f)))
     };
     let known: HashSet<(String, String)> = report
         .findings

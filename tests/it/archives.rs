@@ -302,3 +302,36 @@ fn path_rules_and_contexts_see_member_paths() {
         ]
     );
 }
+
+#[test]
+fn diff_mode_reports_members_of_a_changed_archive_and_of_one_added_and_removed() {
+    let repo = Repo::new();
+    repo.stage(&[("README.md", "hello\n")]);
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    std::fs::write(repo.join("gone.zip"), zip_of(&[("a.env", &env_with_token())])).expect("write");
+    repo.git(&["add", "gone.zip"]);
+    repo.commit("add an archive");
+    let added = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.git(&["rm", "-q", "gone.zip"]);
+    repo.commit("remove it again");
+    let other = ["ghp_", "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"].concat();
+    let kept = format!("token = \"{other}\"\n");
+    std::fs::write(repo.join("kept.tar"), tar_of(&[("conf/k.env", kept.as_bytes())])).expect("write");
+    repo.git(&["add", "kept.tar"]);
+    repo.commit("an archive that stays");
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--no-config", "--format", "json", "--diff", "main"])
+        .output()
+        .expect("ran");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        findings(&json),
+        vec![
+            (GITHUB_TOKEN.into(), "gone.zip!a.env".into(), 2, 10),
+            (GITHUB_TOKEN.into(), "kept.tar!conf/k.env".into(), 1, 10),
+        ]
+    );
+    assert_eq!(json["findings"][0]["commit"]["id"], added.as_str());
+}
