@@ -280,12 +280,7 @@ fn list_each_occurrence(
     silenced: Vec<(Finding, usize)>,
     history: &History,
 ) {
-    let baselined: std::collections::HashSet<(String, String)> = report
-        .suppressed
-        .iter()
-        .filter(|f| f.suppressed == Some(finding::Suppression::Baseline))
-        .map(|f| (f.rule.clone(), f.content_hash.clone()))
-        .collect();
+    let baselined = baselined(report);
     let stale: Vec<Finding> = report
         .findings
         .drain(..)
@@ -305,16 +300,13 @@ fn list_each_occurrence(
         let n = seen
             .entry((f.rule.clone(), f.path.clone(), f.content_hash.clone(), commit))
             .or_insert(0);
-        let place = format!("{}@{}", f.repo_path, c.id);
-        f.fingerprint = finding::fingerprint_of(&f.rule, &place, &f.content_hash, Some(*n));
+        f.fingerprint = occurrence_fingerprint(&f, &c.id, *n);
         *n += 1;
-        report.provenance.insert(
-            f.fingerprint.clone(),
-            Provenance {
-                commit: c.clone(),
-                places: vec![(c.id.clone(), f.path.clone())],
-            },
-        );
+        let places = vec![(c.id.clone(), f.path.clone())];
+        let commit = c.clone();
+        report
+            .provenance
+            .insert(f.fingerprint.clone(), Provenance { commit, places });
         if f.suppressed.is_none() && baselined.contains(&(f.rule.clone(), f.content_hash.clone())) {
             f.suppressed = Some(finding::Suppression::Baseline);
         }
@@ -324,6 +316,23 @@ fn list_each_occurrence(
         }
     }
     report.findings.extend(stale);
+}
+
+/// (rule, content hash) of the findings the baseline silenced.
+fn baselined(report: &Report) -> std::collections::HashSet<(String, String)> {
+    report
+        .suppressed
+        .iter()
+        .filter(|f| f.suppressed == Some(finding::Suppression::Baseline))
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
+        .collect()
+}
+
+/// The fingerprint of one occurrence: its place and commit, the matched content's hash and its
+/// index among equal contents there.
+fn occurrence_fingerprint(f: &Finding, commit: &str, n: usize) -> String {
+    let place = format!("{}@{commit}", f.repo_path);
+    finding::fingerprint_of(&f.rule, &place, &f.content_hash, Some(n))
 }
 
 fn skip(summary: &mut Summary, path: &str, reason: SkipReason) {

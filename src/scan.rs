@@ -214,15 +214,7 @@ pub fn file(
         }
     }
     if cx.text.is_some() && select != Select::PathOnly {
-        let decoded = decoded_findings(plan, &cx, select, opts, &mut builder, &scan);
-        scan.findings.extend(decoded.findings);
-        outcome.bounds.extend(decoded.bounds);
-        outcome.panics.extend(
-            decoded
-                .panics
-                .into_iter()
-                .map(|p| format!("{}: {p}", entry.display)),
-        );
+        decoded_findings(plan, &cx, select, opts, &mut builder, &mut scan, &mut outcome);
     }
     for note in cache.notes.borrow().iter() {
         let hit = Hit::span(note.span.clone());
@@ -238,25 +230,21 @@ pub fn file(
     (scan, outcome)
 }
 
-/// Findings in the file's decoded segments, bounds hit and panics caught.
-struct DecodedFindings {
-    findings: Vec<Finding>,
-    bounds: Vec<String>,
-    panics: Vec<String>,
-}
-
-/// Runs the decodable rules over the file's encoded segments ([`crate::decode`]). A secret
-/// already reported in the plain text is not reported again from its encoded copy.
+/// Adds the findings of the decodable rules in the file's encoded segments ([`crate::decode`])
+/// to `scan`, and their bounds and panics to `outcome`. A secret already reported in the plain
+/// text is not reported again from its encoded copy.
 fn decoded_findings(
     plan: &Plan,
     cx: &FileContext<'_>,
     select: Select,
     opts: &ScanOptions,
     builder: &mut FindingBuilder<'_>,
-    scan: &FileScan,
-) -> DecodedFindings {
+    scan: &mut FileScan,
+    outcome: &mut Outcome,
+) {
+    let context = scan.context;
     let selected = |i: usize| {
-        plan.rules[i].severity_in(scan.context).is_some()
+        plan.rules[i].severity_in(context).is_some()
             && match select {
                 Select::Rule(only) => only == i,
                 Select::All => true,
@@ -264,31 +252,32 @@ fn decoded_findings(
             }
     };
     let decoded = crate::decode::rescan::decoded(plan, cx, selected, &opts.decode);
-    let plain: std::collections::HashSet<(&str, &str)> = scan
+    let plain: std::collections::HashSet<(String, String)> = scan
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.content_hash.as_str()))
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
         .collect();
-    let mut findings: Vec<Finding> = Vec::new();
+    let first_new = scan.findings.len();
     for (i, hit) in &decoded.hits {
         let rule = &plan.rules[*i];
         let mut f = builder.build(rule, hit);
-        let repeated = plain.contains(&(f.rule.as_str(), f.content_hash.as_str()))
-            || findings
+        let repeated = plain.contains(&(f.rule.clone(), f.content_hash.clone()))
+            || scan.findings[first_new..]
                 .iter()
                 .any(|g| g.rule == f.rule && g.content_hash == f.content_hash && g.location == f.location);
-        if repeated {
-            continue;
+        if !repeated {
+            f.severity = rule.severity_in(context).unwrap_or(rule.severity);
+            f.context = context;
+            scan.findings.push(f);
         }
-        f.severity = rule.severity_in(scan.context).unwrap_or(rule.severity);
-        f.context = scan.context;
-        findings.push(f);
     }
-    DecodedFindings {
-        findings,
-        bounds: decoded.bounds.iter().map(|b| b.to_string()).collect(),
-        panics: decoded.panics,
-    }
+    outcome
+        .bounds
+        .extend(decoded.bounds.iter().map(|b| b.to_string()));
+    let path = &cx.entry.display;
+    outcome
+        .panics
+        .extend(decoded.panics.iter().map(|p| format!("{path}: {p}")));
 }
 
 /// Reads the file and applies the line-length bound; records skips in `outcome`.

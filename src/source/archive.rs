@@ -194,7 +194,11 @@ impl Walk {
         depth: usize,
         each: &mut dyn FnMut(Member),
     ) -> bool {
+        let gzipped = matches!(kind, Kind::TarGz | Kind::Gz);
         let result = match kind {
+            _ if gzipped && !bytes.starts_with(&[0x1f, 0x8b]) => {
+                Err(Stop::Corrupt("not gzip-compressed (no gzip header)".to_string()))
+            }
             Kind::Zip => self.zip(archive, bytes, depth, each),
             Kind::Tar => self.tar(archive, bytes, depth, each),
             Kind::TarGz => {
@@ -361,12 +365,7 @@ impl Walk {
             Err(stop) => return Err(stop),
         };
         let bytes: Arc<[u8]> = Arc::from(data);
-        let entry = Entry {
-            root: archive.root,
-            rel: format!("{}!{name}", archive.rel),
-            display,
-            origin: Origin::Memory(Arc::clone(&bytes)),
-        };
+        let entry = member_entry(archive, &name, display, Arc::clone(&bytes));
         let nested = kind_of(&name);
         each(Member {
             entry: entry.clone(),
@@ -380,6 +379,16 @@ impl Walk {
             None => {}
         }
         Ok(())
+    }
+}
+
+/// The entry of member `name` of `archive`.
+fn member_entry(archive: &Entry, name: &str, display: String, bytes: Arc<[u8]>) -> Entry {
+    Entry {
+        root: archive.root,
+        rel: format!("{}!{name}", archive.rel),
+        display,
+        origin: Origin::Memory(bytes),
     }
 }
 
