@@ -1,8 +1,9 @@
 //! The engine: the whole pipeline for one file, and for a run of many, behind one call.
 //!
 //! ```text
-//! Entry (path + bytes, from any source)
-//!   -> scan::file        matchers -> raw findings + suppression comments
+//! Entry (path + bytes, from any source; an archive's members each as an Entry)
+//!   -> scan::file        matchers, then text rules over decoded segments -> raw findings
+//!                        + suppression comments
 //!   -> precedence        one finding per problem (the most specific secret rule)
 //!   -> identity          repository-relative path, position order, fingerprints
 //!   -> suppress::apply   config overrides, inline comments

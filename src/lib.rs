@@ -8,7 +8,8 @@
 //!     ▼
 //! source: working tree (ignore-aware parallel walk) | staged blobs | lines changed since REV
 //!     ▼
-//! engine, per file: scan (prefilter, candidate matchers -> findings, redacted at birth)
+//! engine, per file (an archive: per member): scan (prefilter, candidate matchers, then the
+//!   text rules over decoded segments -> findings, redacted at birth)
 //!   -> identity -> config overrides -> inline comments -> --diff lines -> baseline
 //!     ▼
 //! report: human | json | sarif | github   ->  exit code

@@ -166,7 +166,7 @@ pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
         if budget.spent() {
             break;
         }
-        let Some(kind) = kind_of(candidate_kind(m.as_str()), m.as_str()) else {
+        let Some(kind) = kind_of(m.as_str()) else {
             continue;
         };
         if let Some(decoded) = decode_checked(kind, m.as_str(), budget) {
@@ -180,46 +180,63 @@ pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
     out
 }
 
-/// Which alternative of [`CANDIDATES`] matched: only the escape alternative holds a `\`, only
-/// the percent one a `%`.
-fn candidate_kind(run: &str) -> Encoding {
-    if run.contains('\\') {
-        Encoding::Escapes
-    } else if run.contains('%') {
-        Encoding::Percent
-    } else {
-        alphabet_of(run)
-    }
+/// What a candidate run is made of, from one pass over its bytes.
+#[derive(Debug, Default)]
+struct Shape {
+    backslash: bool,
+    percent: bool,
+    lower: bool,
+    upper: bool,
+    /// `+` or `/`: only in standard base64.
+    standard: bool,
+    /// `-` or `_`: only in URL-safe base64.
+    url_safe: bool,
+    /// A character that is not a hex digit.
+    non_hex: bool,
 }
 
-/// Which base64 alphabet a run uses (hex is decided by [`kind_of`]).
-fn alphabet_of(run: &str) -> Encoding {
-    if run.contains(['-', '_']) {
-        Encoding::Base64Url
-    } else {
-        Encoding::Base64
+fn shape(run: &str) -> Shape {
+    let mut s = Shape::default();
+    for b in run.bytes() {
+        match b {
+            b'\\' => s.backslash = true,
+            b'%' => s.percent = true,
+            b'a'..=b'z' => s.lower = true,
+            b'A'..=b'Z' => s.upper = true,
+            b'+' | b'/' => s.standard = true,
+            b'-' | b'_' => s.url_safe = true,
+            _ => {}
+        }
+        s.non_hex |= !b.is_ascii_hexdigit() && b != b'=';
     }
+    s
 }
 
 /// The encoding a candidate run is taken as, or `None` when it is too short or not plausible.
-fn kind_of(kind: Encoding, run: &str) -> Option<Encoding> {
-    match kind {
-        Encoding::Escapes | Encoding::Percent => (run.len() >= MIN_ESCAPED).then_some(kind),
-        _ if is_hex(run) => (run.len() >= MIN_HEX && run.len() % 2 == 0).then_some(Encoding::Hex),
-        _ => {
-            let body = run.trim_end_matches('=');
-            let mixed_alphabets = body.contains(['+', '/']) && body.contains(['-', '_']);
-            let mixed_case =
-                body.bytes().any(|b| b.is_ascii_lowercase()) && body.bytes().any(|b| b.is_ascii_uppercase());
-            (!mixed_alphabets && mixed_case).then_some(kind)
-        }
+/// Only the escape alternative of [`CANDIDATES`] holds a `\`, only the percent one a `%`;
+/// a run of hex digits in one letter case is hex; base64 needs both letter cases and one
+/// alphabet.
+fn kind_of(run: &str) -> Option<Encoding> {
+    let s = shape(run);
+    let both_cases = s.lower && s.upper;
+    if s.backslash || s.percent {
+        let kind = if s.backslash {
+            Encoding::Escapes
+        } else {
+            Encoding::Percent
+        };
+        return (run.len() >= MIN_ESCAPED).then_some(kind);
     }
-}
-
-/// Hex digits only, letters all one case.
-fn is_hex(run: &str) -> bool {
-    run.bytes().all(|b| b.is_ascii_hexdigit())
-        && !(run.bytes().any(|b| b.is_ascii_lowercase()) && run.bytes().any(|b| b.is_ascii_uppercase()))
+    if !s.non_hex && !both_cases {
+        let even = run.len() % 2 == 0 && !run.ends_with('=');
+        return (run.len() >= MIN_HEX && even).then_some(Encoding::Hex);
+    }
+    match (s.standard, s.url_safe) {
+        _ if !both_cases => None,
+        (true, true) => None,
+        (_, true) => Some(Encoding::Base64Url),
+        _ => Some(Encoding::Base64),
+    }
 }
 
 /// Decodes a run when its prefix reads as text and the whole fits the budget.
