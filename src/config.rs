@@ -122,6 +122,55 @@ struct RawConfig {
     overrides: Vec<RawOverride>,
     #[serde(default)]
     contexts: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    #[serde(default)]
+    decode: DecodeConfig,
+    #[serde(default)]
+    archives: ArchiveConfig,
+}
+
+/// `[decode]`: how far encoded segments are decoded (each key unset keeps its default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DecodeConfig {
+    /// `max-depth`: levels of decoding inside decoding (0 turns decoding off).
+    pub max_depth: Option<usize>,
+    /// `max-segments`: segments decoded per file.
+    pub max_segments: Option<usize>,
+    /// `max-bytes`: decoded bytes per file.
+    pub max_bytes: Option<usize>,
+}
+
+impl DecodeConfig {
+    /// Sets the limits this table names.
+    pub fn apply(&self, limits: &mut crate::decode::DecodeLimits) {
+        limits.max_depth = self.max_depth.unwrap_or(limits.max_depth);
+        limits.max_segments = self.max_segments.unwrap_or(limits.max_segments);
+        limits.max_bytes = self.max_bytes.unwrap_or(limits.max_bytes);
+    }
+}
+
+/// `[archives]`: how far archives are opened (each key unset keeps its default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ArchiveConfig {
+    /// `max-depth`: levels of archives opened (0: archives are not opened).
+    pub max_depth: Option<usize>,
+    /// `max-members`: members read per archive.
+    pub max_members: Option<usize>,
+    /// `max-bytes`: uncompressed bytes read per archive.
+    pub max_bytes: Option<u64>,
+    /// `max-ratio`: largest uncompressed / compressed size ratio.
+    pub max_ratio: Option<u64>,
+}
+
+impl ArchiveConfig {
+    /// Sets the limits this table names.
+    pub fn apply(&self, limits: &mut crate::source::archive::ArchiveLimits) {
+        limits.max_depth = self.max_depth.unwrap_or(limits.max_depth);
+        limits.max_members = self.max_members.unwrap_or(limits.max_members);
+        limits.max_bytes = self.max_bytes.unwrap_or(limits.max_bytes);
+        limits.max_ratio = self.max_ratio.unwrap_or(limits.max_ratio);
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +261,10 @@ pub struct Config {
     pub selection: Selection,
     /// `[contexts]`: globs (repository-relative) that put files in a file context.
     pub contexts: crate::context::ContextGlobs,
+    /// `[decode]`.
+    pub decode: DecodeConfig,
+    /// `[archives]`.
+    pub archives: ArchiveConfig,
 }
 
 /// A rule id pattern from the command line: an id (`security/github-token`), a short id
@@ -491,6 +544,8 @@ impl Config {
             rules: entries(&raw.rules),
             overrides,
             selection: Selection::default(),
+            decode: raw.decode,
+            archives: raw.archives,
             source: Some(source),
             path: None,
             origin: ConfigOrigin::None,

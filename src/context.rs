@@ -120,6 +120,7 @@ const MARKER_WINDOW: usize = 2048;
 
 /// The context of the file at repository-relative path `rel` whose text (if read) is `text`.
 pub fn classify(rel: &str, text: Option<&str>, globs: &ContextGlobs) -> Context {
+    let rel = &*crate::paths::scope_path(rel);
     if let Some(c) = globs.lookup(rel) {
         return c;
     }

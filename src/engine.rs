@@ -1,8 +1,9 @@
 //! The engine: the whole pipeline for one file, and for a run of many, behind one call.
 //!
 //! ```text
-//! Entry (path + bytes, from any source)
-//!   -> scan::file        matchers -> raw findings + suppression comments
+//! Entry (path + bytes, from any source; an archive's members each as an Entry)
+//!   -> scan::file        matchers, then text rules over decoded segments -> raw findings
+//!                        + suppression comments
 //!   -> precedence        one finding per problem (the most specific secret rule)
 //!   -> identity          repository-relative path, position order, fingerprints
 //!   -> suppress::apply   config overrides, inline comments
@@ -20,12 +21,12 @@ use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 
-use crate::finding::{self, Finding};
+use crate::finding::{self, Finding, FindingBuilder, Hit};
 use crate::plan::Plan;
 use crate::precedence::Precedence;
 use crate::scan::{self, FileScan, Outcome, Progress, ScanOptions, ScanStats, Select};
 use crate::source::diff::Changes;
-use crate::source::{Entry, FileSet};
+use crate::source::{archive, Entry, FileSet};
 use crate::suppress::{self, baseline, Sorted, SuppressOptions};
 use crate::Settings;
 
@@ -149,9 +150,76 @@ impl<'a> Engine<'a> {
         self.baseline.as_ref()
     }
 
-    /// Every stage for one file.
+    /// Every stage for one file; for an archive, for each of its members too (see
+    /// [`archive`]), all in one result.
     pub fn check_file(&self, entry: &Entry, files: &FileSet) -> FileResult {
-        self.check_selected(entry, files, Select::All)
+        match archive::kind_of(&entry.rel).filter(|_| self.scan.archives.max_depth > 0) {
+            Some(kind) => self.check_archive(entry, kind, files),
+            None => self.check_selected(entry, files, Select::All),
+        }
+    }
+
+    /// An archive: path rules on the archive itself, every stage on each member, nested
+    /// archives opened within the bounds. An archive that does not open is scanned as a file
+    /// (and reported unreadable), never passed over in silence.
+    fn check_archive(&self, entry: &Entry, kind: archive::Kind, files: &FileSet) -> FileResult {
+        let Ok(bytes) = crate::source::read_bytes(entry, self.scan.max_file_size) else {
+            // Too large or unreadable: the plain check records why.
+            return self.check_selected(entry, files, Select::All);
+        };
+        let mut members = FileResult::default();
+        let limits = &self.scan.archives;
+        let expansion = archive::expand(entry, kind, &bytes, limits, self.scan.max_file_size, &mut |m| {
+            let select = if m.archive { Select::PathOnly } else { Select::All };
+            absorb(
+                &mut members,
+                self.check_selected(&m.entry, files, select),
+                !m.archive,
+            );
+        });
+        let select = if expansion.opened {
+            Select::PathOnly
+        } else {
+            Select::All
+        };
+        let mut result = self.check_selected(entry, files, select);
+        absorb(&mut result, members, false);
+        for bound in expansion.bounds {
+            add_bound(&mut result.outcome, bound);
+        }
+        result.outcome.member_skips.extend(expansion.skipped);
+        for error in &expansion.errors {
+            self.archive_error(&mut result, error);
+        }
+        result
+    }
+
+    /// Reports an archive that could not be read, through the baseline like any finding.
+    fn archive_error(&self, result: &mut FileResult, error: &archive::ArchiveError) {
+        let hit = Hit {
+            message: Some(format!("archive could not be read: {}", error.message)),
+            identity: Some(error.message.clone()),
+            ..Hit::file()
+        };
+        let meta = crate::meta::find(crate::meta::UNREADABLE_ARCHIVE);
+        let severity = meta.map_or(crate::policy::Severity::Warning, |m| m.severity);
+        let mut f = FindingBuilder::new(&error.display, None).build_meta(
+            crate::meta::UNREADABLE_ARCHIVE,
+            severity,
+            "",
+            &hit,
+        );
+        f.repo_path.clone_from(&error.rel);
+        let mut sorted = Sorted {
+            active: vec![f],
+            suppressed: Vec::new(),
+        };
+        finding::assign_fingerprints(&mut sorted.active);
+        if let Some(b) = &self.baseline {
+            result.baseline_used.extend(b.apply(&mut sorted));
+        }
+        result.findings.extend(sorted.active);
+        result.suppressed.extend(sorted.suppressed);
     }
 
     /// Only the rules that need no content, for another name a git blob was committed under.
@@ -219,6 +287,36 @@ impl<'a> Engine<'a> {
             baseline_used,
             outcome,
         }
+    }
+}
+
+/// Adds a member's (or a group of members') result to an archive's; `counted`: it is one
+/// member file, counted as scanned or skipped.
+fn absorb(into: &mut FileResult, from: FileResult, counted: bool) {
+    into.findings.extend(from.findings);
+    into.suppressed.extend(from.suppressed);
+    into.baseline_used.extend(from.baseline_used);
+    let (o, f) = (&mut into.outcome, from.outcome);
+    if counted {
+        match f.skipped {
+            Some(reason) => o.member_skips.push((from.path, reason)),
+            None => o.members += 1,
+        }
+    }
+    o.members += f.members;
+    o.member_skips.extend(f.member_skips);
+    o.lossy |= f.lossy;
+    o.unparsed |= f.unparsed;
+    for bound in f.bounds {
+        add_bound(o, &bound);
+    }
+    o.panics.extend(f.panics);
+}
+
+/// Records a bound once per top-level file (the summary counts files that hit it).
+fn add_bound(outcome: &mut Outcome, bound: &str) {
+    if !outcome.bounds.iter().any(|b| b == bound) {
+        outcome.bounds.push(bound.to_string());
     }
 }
 

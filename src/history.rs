@@ -26,6 +26,9 @@ use crate::Settings;
 pub struct HistoryOptions {
     /// Revisions and ranges as `git log` takes them; empty: every branch and tag.
     pub revisions: Vec<String>,
+    /// One finding per commit and path a secret was added at (`--all-occurrences`), instead
+    /// of one per secret with its places.
+    pub all_occurrences: bool,
 }
 
 /// Blobs read and scanned together: bounded memory, parallel scanning.
@@ -60,6 +63,9 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     let engine = Engine::new(&plan, settings).known_rules(known).without_baseline();
     let mut summary = Summary::default();
     let scanned = scan_blobs(&repo, &history, &engine, settings.max_file_size, &mut summary)?;
+    let raw = opts
+        .all_occurrences
+        .then(|| (scanned.findings.clone(), scanned.suppressed.clone()));
     let (findings, mut provenance) = merge(scanned.findings, &scanned.origins, &history);
     let (suppressed, suppressed_provenance) = merge(scanned.suppressed, &scanned.origins, &history);
     provenance.extend(suppressed_provenance);
@@ -78,6 +84,11 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     };
     if let Some(baseline) = &settings.baseline {
         suppress::baseline::apply(&mut report, baseline, settings);
+    }
+    if let Some((found, silenced)) = raw {
+        let found = each_occurrence(found, &scanned.found_in, &history);
+        let silenced = each_occurrence(silenced, &scanned.suppressed_in, &history);
+        list_each_occurrence(&mut report, found, silenced, &history);
     }
     report.tally();
     report.summary.duration_ms = started.elapsed().as_millis() as u64;
@@ -100,6 +111,10 @@ struct Scanned {
     findings: Vec<Finding>,
     suppressed: Vec<Finding>,
     origins: Origins,
+    /// The blob each of `findings` was found in, and whether only path rules ran.
+    found_in: Vec<(usize, bool)>,
+    /// The same for `suppressed`.
+    suppressed_in: Vec<(usize, bool)>,
 }
 
 fn scan_blobs(
@@ -124,6 +139,8 @@ fn scan_blobs(
         findings: Vec::new(),
         suppressed: Vec::new(),
         origins: HashMap::new(),
+        found_in: Vec::new(),
+        suppressed_in: Vec::new(),
     };
     let mut batch: Vec<(usize, Arc<[u8]>)> = Vec::new();
     let mut batch_bytes = 0;
@@ -134,15 +151,15 @@ fn scan_blobs(
             .collect();
         for (blob, scans) in results {
             for (file, path_only) in scans {
-                match file.outcome.skipped {
-                    Some(reason) => skip(summary, &file.path, reason),
-                    None if !path_only => summary.files_scanned += 1,
-                    None => {}
-                }
+                count(summary, &file, path_only);
                 for f in file.findings.iter().chain(&file.suppressed) {
                     let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
                     out.origins.entry(key).or_default().push((blob, path_only));
                 }
+                out.found_in
+                    .extend(file.findings.iter().map(|_| (blob, path_only)));
+                out.suppressed_in
+                    .extend(file.suppressed.iter().map(|_| (blob, path_only)));
                 out.findings.extend(file.findings);
                 out.suppressed.extend(file.suppressed);
             }
@@ -186,6 +203,138 @@ fn scan_one(engine: &Engine<'_>, history: &History, blob: usize, bytes: &Arc<[u8
     out
 }
 
+/// Counts one scan of a blob (and its archive members) in the summary.
+fn count(summary: &mut Summary, file: &FileResult, path_only: bool) {
+    let outcome = &file.outcome;
+    match outcome.skipped {
+        Some(reason) => skip(summary, &file.path, reason),
+        None if !path_only => summary.files_scanned += 1,
+        None => {}
+    }
+    summary.files_scanned += outcome.members;
+    for (path, reason) in &outcome.member_skips {
+        skip(summary, path, *reason);
+    }
+    for bound in &outcome.bounds {
+        *summary.bounds.entry(bound.clone()).or_default() += 1;
+    }
+}
+
+/// The part of a finding's path after the blob's path: `!inner/path` for an archive member
+/// found in the blob scanned as `blob_path`, else empty.
+fn member_suffix<'a>(path: &'a str, blob_path: &str) -> &'a str {
+    path.strip_prefix(blob_path)
+        .filter(|rest| rest.starts_with('!'))
+        .unwrap_or("")
+}
+
+/// Every (commit, path) where blob `b` put the content of a finding at `path`.
+fn places_of<'a>(
+    history: &'a History,
+    b: usize,
+    path: &'a str,
+    path_only: bool,
+) -> impl Iterator<Item = (usize, String)> + 'a {
+    let places = &history.blobs[b].places;
+    let suffix = member_suffix(path, &places[0].path);
+    places
+        .iter()
+        .filter(move |p| !path_only || p.path == path)
+        .map(move |p| (p.commit, format!("{}{suffix}", p.path)))
+}
+
+/// `--all-occurrences`: each raw finding once per (commit, path) its blob was added at, with
+/// that commit; equal findings at the same place are one.
+fn each_occurrence(
+    findings: Vec<Finding>,
+    found_in: &[(usize, bool)],
+    history: &History,
+) -> Vec<(Finding, usize)> {
+    let mut out: Vec<(Finding, usize)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (f, &(b, path_only)) in findings.into_iter().zip(found_in) {
+        for (commit, path) in places_of(history, b, &f.path, path_only) {
+            let key = (
+                f.rule.clone(),
+                f.content_hash.clone(),
+                commit,
+                path.clone(),
+                f.location,
+            );
+            if seen.insert(key) {
+                let mut g = f.clone();
+                g.path.clone_from(&path);
+                g.repo_path = path;
+                out.push((g, commit));
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the report's merged findings with one per occurrence: a finding the baseline
+/// silenced stays silenced at every place; each gets a fingerprint of its own place and commit.
+fn list_each_occurrence(
+    report: &mut Report,
+    found: Vec<(Finding, usize)>,
+    silenced: Vec<(Finding, usize)>,
+    history: &History,
+) {
+    let baselined = baselined(report);
+    let stale: Vec<Finding> = report
+        .findings
+        .drain(..)
+        .filter(|f| f.rule == crate::meta::STALE_BASELINE)
+        .collect();
+    report.suppressed.clear();
+    report.provenance.clear();
+    let mut all: Vec<(Finding, usize)> = found.into_iter().chain(silenced).collect();
+    all.sort_by(|(a, ca), (b, cb)| {
+        (&a.path, ca, a.location, &a.rule).cmp(&(&b.path, cb, b.location, &b.rule))
+    });
+    let mut seen: HashMap<(String, String, String, usize), usize> = HashMap::new();
+    for (mut f, commit) in all {
+        let Some(c) = history.commits.get(commit) else {
+            continue;
+        };
+        let n = seen
+            .entry((f.rule.clone(), f.path.clone(), f.content_hash.clone(), commit))
+            .or_insert(0);
+        f.fingerprint = occurrence_fingerprint(&f, &c.id, *n);
+        *n += 1;
+        let places = vec![(c.id.clone(), f.path.clone())];
+        let commit = c.clone();
+        report
+            .provenance
+            .insert(f.fingerprint.clone(), Provenance { commit, places });
+        if f.suppressed.is_none() && baselined.contains(&(f.rule.clone(), f.content_hash.clone())) {
+            f.suppressed = Some(finding::Suppression::Baseline);
+        }
+        match f.suppressed {
+            Some(_) => report.suppressed.push(f),
+            None => report.findings.push(f),
+        }
+    }
+    report.findings.extend(stale);
+}
+
+/// (rule, content hash) of the findings the baseline silenced.
+fn baselined(report: &Report) -> std::collections::HashSet<(String, String)> {
+    report
+        .suppressed
+        .iter()
+        .filter(|f| f.suppressed == Some(finding::Suppression::Baseline))
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
+        .collect()
+}
+
+/// The fingerprint of one occurrence: its place and commit, the matched content's hash and its
+/// index among equal contents there.
+fn occurrence_fingerprint(f: &Finding, commit: &str, n: usize) -> String {
+    let place = format!("{}@{commit}", f.repo_path);
+    finding::fingerprint_of(&f.rule, &place, &f.content_hash, Some(n))
+}
+
 fn skip(summary: &mut Summary, path: &str, reason: SkipReason) {
     *summary.skipped.entry(reason.as_str().to_string()).or_default() += 1;
     summary.skipped_files.push(SkippedFile {
@@ -208,14 +357,7 @@ fn merge(
         let blobs = origins.get(&key).map(Vec::as_slice).unwrap_or_default();
         let mut where_: Vec<(usize, String)> = blobs
             .iter()
-            .flat_map(|&(b, path_only)| {
-                let path = f.path.as_str();
-                history.blobs[b]
-                    .places
-                    .iter()
-                    .filter(move |p| !path_only || p.path == path)
-            })
-            .map(|p| (p.commit, p.path.clone()))
+            .flat_map(|&(b, path_only)| places_of(history, b, &f.path, path_only))
             .collect();
         where_.sort();
         where_.dedup();

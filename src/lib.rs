@@ -8,7 +8,8 @@
 //!     ▼
 //! source: working tree (ignore-aware parallel walk) | staged blobs | lines changed since REV
 //!     ▼
-//! engine, per file: scan (prefilter, candidate matchers -> findings, redacted at birth)
+//! engine, per file (an archive: per member): scan (prefilter, candidate matchers, then the
+//!   text rules over decoded segments -> findings, redacted at birth)
 //!   -> identity -> config overrides -> inline comments -> --diff lines -> baseline
 //!     ▼
 //! report: human | json | sarif | github   ->  exit code
@@ -23,6 +24,7 @@
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod decode;
 pub mod engine;
 pub mod error;
 pub mod finding;
@@ -101,6 +103,10 @@ pub struct Settings {
     pub cargo_metadata: bool,
     /// Scan only this shard of the files (`--shard K/N`).
     pub shard: Option<shard::Shard>,
+    /// How far encoded segments are decoded (`[decode]`, `--max-decode-*`).
+    pub decode: decode::DecodeLimits,
+    /// How far archives are opened (`[archives]`, `--max-archive-*`).
+    pub archives: source::archive::ArchiveLimits,
 }
 
 /// Which content a check reads.
@@ -140,6 +146,8 @@ impl Settings {
             repo_ignore_files: true,
             cargo_metadata: false,
             shard: None,
+            decode: decode::DecodeLimits::default(),
+            archives: source::archive::ArchiveLimits::default(),
         }
     }
 }
@@ -165,6 +173,8 @@ impl Settings {
         if let Some(ms) = config.parse_time_budget_ms {
             settings.parse_time_budget = cli::budget(ms);
         }
+        config.decode.apply(&mut settings.decode);
+        config.archives.apply(&mut settings.archives);
         settings.config = config;
         settings
     }
@@ -189,6 +199,8 @@ impl Settings {
                 trees: None,
             }),
             contexts: std::sync::Arc::new(self.config.contexts.clone()),
+            decode: self.decode,
+            archives: self.archives,
         }
     }
 }
@@ -299,6 +311,7 @@ fn changed_paths(sources: &Sources) -> &[source::ChangedPath] {
 fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Result<()> {
     let opts = history::HistoryOptions {
         revisions: vec![format!("{rev}..HEAD")],
+        ..Default::default()
     };
     let Some(found) = history::check_optional(settings, &opts)? else {
         return Ok(());
@@ -313,8 +326,7 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         }
         Ok(per_commit
             .get(commit)
-            .and_then(|files| files.get(&f.path))
-            .is_some_and(|c| c.covers(f)))
+            .is_some_and(|files| source::diff::covered(files, f)))
     };
     let known: HashSet<(String, String)> = report
         .findings

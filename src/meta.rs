@@ -19,6 +19,8 @@ pub const DEPENDENCY_LICENSES_UNCHECKED: &str = "guardrail/dependency-licenses-u
 /// Rule id of the warning for a `--staged` / `--diff` change that edits a file configuring the
 /// gate itself (guardrail.toml, .guardrailignore, a policy pack, the baseline).
 pub const GATE_CONFIG_CHANGED: &str = "guardrail/gate-config-changed";
+/// Rule id of the warning for an archive (or a member of one) that could not be read.
+pub const UNREADABLE_ARCHIVE: &str = "guardrail/unreadable-archive";
 /// Rule id of the note that `--cargo-metadata` ran cargo for a workspace.
 pub const CARGO_METADATA_RAN: &str = "guardrail/cargo-metadata-ran";
 
@@ -67,6 +69,13 @@ pub const META_RULES: &[MetaRule] = &[
         message: "Structured file that could not be parsed",
         description: "A structured file (Rust, TOML, JSON, YAML, Dockerfile) that could not be parsed, or hit a parse bound: structural rules did not run on it, text rules did.",
         help: "Fix the syntax error, or exclude the file if it is not meant to parse.",
+    },
+    MetaRule {
+        id: UNREADABLE_ARCHIVE,
+        severity: Severity::Warning,
+        message: "Archive that could not be read",
+        description: "An archive (.zip, .jar, .whl, .nupkg, .tar, .tar.gz, .tgz, .gz), or a member of one, that could not be read: it is corrupt, encrypted or uses an unsupported compression method, so what it holds was not scanned.",
+        help: "Repair or remove the archive, or exclude it with a reason if it is corrupt on purpose (a test fixture).",
     },
     MetaRule {
         id: STALE_BASELINE,

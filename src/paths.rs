@@ -10,6 +10,17 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// The path rule scopes, path rules and file contexts match: an archive member's identity
+/// path (`dist/app.zip!conf/.env`) with each `!` read as a directory separator, so `.env` and
+/// `**/conf/*` match members as they match files.
+pub fn scope_path(rel: &str) -> std::borrow::Cow<'_, str> {
+    if rel.contains('!') {
+        std::borrow::Cow::Owned(rel.replace('!', "/"))
+    } else {
+        std::borrow::Cow::Borrowed(rel)
+    }
+}
+
 /// `path` made absolute against `cwd`, with `.` components dropped (no symlink resolution; `..`
 /// is kept, so display paths of `../x` stay `../x`).
 pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {

@@ -18,6 +18,7 @@ struct Scope {
 
 impl Scope {
     fn contains(&self, rel: &str) -> bool {
+        let rel = &*crate::paths::scope_path(rel);
         self.include.as_ref().is_none_or(|g| g.is_match(rel))
             && !self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
     }

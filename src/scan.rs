@@ -44,6 +44,10 @@ pub struct ScanOptions {
     pub run: std::sync::Arc<crate::matchers::RunContext>,
     /// Globs the config adds per file context.
     pub contexts: std::sync::Arc<crate::context::ContextGlobs>,
+    /// How far encoded segments are decoded per file.
+    pub decode: crate::decode::DecodeLimits,
+    /// How far archives are opened.
+    pub archives: crate::source::archive::ArchiveLimits,
 }
 
 impl Default for ScanOptions {
@@ -55,6 +59,8 @@ impl Default for ScanOptions {
             parse_time_budget: Some(crate::matchers::limits::DEFAULT_PARSE_BUDGET),
             run: std::sync::Arc::default(),
             contexts: std::sync::Arc::default(),
+            decode: crate::decode::DecodeLimits::default(),
+            archives: crate::source::archive::ArchiveLimits::default(),
         }
     }
 }
@@ -106,6 +112,10 @@ pub struct Outcome {
     pub bounds: Vec<String>,
     /// Panics caught while matching, as "path: rule: message".
     pub panics: Vec<String>,
+    /// Archive members scanned (each counts as a scanned file).
+    pub members: usize,
+    /// Archive members not read: display path and reason.
+    pub member_skips: Vec<(String, SkipReason)>,
 }
 
 impl ScanStats {
@@ -117,6 +127,11 @@ impl ScanStats {
                 self.skipped_files.push((path.to_string(), reason));
             }
             None => self.files_scanned += 1,
+        }
+        self.files_scanned += outcome.members;
+        for (path, reason) in outcome.member_skips {
+            *self.skipped.entry(reason).or_default() += 1;
+            self.skipped_files.push((path, reason));
         }
         self.lossy += usize::from(outcome.lossy);
         self.unparsed += usize::from(outcome.unparsed);
@@ -198,6 +213,9 @@ pub fn file(
                 .push(format!("{}: {}: {msg}", entry.display, plan.rules[i].id)),
         }
     }
+    if cx.text.is_some() && select != Select::PathOnly {
+        decoded_findings(plan, &cx, select, opts, &mut builder, &mut scan, &mut outcome);
+    }
     for note in cache.notes.borrow().iter() {
         let hit = Hit::span(note.span.clone());
         let mut f = builder.build_meta(note.rule, Severity::Note, &note.message, &hit);
@@ -210,6 +228,56 @@ pub fn file(
     outcome.unparsed = cache.unparsed.get();
     outcome.bounds.extend(cache.bounds.borrow().iter().cloned());
     (scan, outcome)
+}
+
+/// Adds the findings of the decodable rules in the file's encoded segments ([`crate::decode`])
+/// to `scan`, and their bounds and panics to `outcome`. A secret already reported in the plain
+/// text is not reported again from its encoded copy.
+fn decoded_findings(
+    plan: &Plan,
+    cx: &FileContext<'_>,
+    select: Select,
+    opts: &ScanOptions,
+    builder: &mut FindingBuilder<'_>,
+    scan: &mut FileScan,
+    outcome: &mut Outcome,
+) {
+    let context = scan.context;
+    let selected = |i: usize| {
+        plan.rules[i].severity_in(context).is_some()
+            && match select {
+                Select::Rule(only) => only == i,
+                Select::All => true,
+                Select::PathOnly => false,
+            }
+    };
+    let decoded = crate::decode::rescan::decoded(plan, cx, selected, &opts.decode);
+    let plain: std::collections::HashSet<(String, String)> = scan
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.content_hash.clone()))
+        .collect();
+    let first_new = scan.findings.len();
+    for (i, hit) in &decoded.hits {
+        let rule = &plan.rules[*i];
+        let mut f = builder.build(rule, hit);
+        let repeated = plain.contains(&(f.rule.clone(), f.content_hash.clone()))
+            || scan.findings[first_new..]
+                .iter()
+                .any(|g| g.rule == f.rule && g.content_hash == f.content_hash && g.location == f.location);
+        if !repeated {
+            f.severity = rule.severity_in(context).unwrap_or(rule.severity);
+            f.context = context;
+            scan.findings.push(f);
+        }
+    }
+    outcome
+        .bounds
+        .extend(decoded.bounds.iter().map(|b| b.to_string()));
+    let path = &cx.entry.display;
+    outcome
+        .panics
+        .extend(decoded.panics.iter().map(|p| format!("{path}: {p}")));
 }
 
 /// Reads the file and applies the line-length bound; records skips in `outcome`.
@@ -231,7 +299,7 @@ fn read_text(entry: &Entry, opts: &ScanOptions, outcome: &mut Outcome) -> Option
 }
 
 /// Runs one rule's matcher, turning a panic into an error message instead of unwinding.
-fn run_rule(plan: &Plan, i: usize, cx: &FileContext<'_>) -> Result<Vec<Hit>, String> {
+pub(crate) fn run_rule(plan: &Plan, i: usize, cx: &FileContext<'_>) -> Result<Vec<Hit>, String> {
     let mut hits = Vec::new();
     catch_unwind(AssertUnwindSafe(|| {
         test_hook(cx.entry);

@@ -104,6 +104,9 @@ pub struct ScanArgs {
     /// repository with its config, toolchain file and rustc wrappers neutralised.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// Decoding and archive bounds.
+    #[command(flatten)]
+    pub bounds: super::bounds::BoundArgs,
     /// Rule selection.
     #[command(flatten)]
     pub select: super::SelectArgs,
@@ -203,6 +206,7 @@ pub fn settings_of(args: &ScanArgs) -> Result<Settings> {
     if args.no_inline_suppressions {
         settings.inline_suppressions = false;
     }
+    args.bounds.apply(&mut settings);
     settings.cargo_metadata = args.cargo_metadata;
     settings.shard = args
         .shard

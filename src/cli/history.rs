@@ -40,6 +40,13 @@ pub struct HistoryArgs {
     /// default: the `baseline` file of guardrail.toml, when it exists.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// List every commit and path a secret was added at as its own finding, instead of one
+    /// finding per secret with its places.
+    #[arg(long)]
+    pub all_occurrences: bool,
+    /// Decoding and archive bounds.
+    #[command(flatten)]
+    pub bounds: super::bounds::BoundArgs,
     /// Rule selection.
     #[command(flatten)]
     pub select: super::SelectArgs,
@@ -72,6 +79,7 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
     if let Some(max) = args.max_file_size {
         settings.max_file_size = max;
     }
+    args.bounds.apply(&mut settings);
     // The config's baseline too, when it exists (history also runs before one is written).
     let config_baseline = settings.config.baseline.clone().filter(|p| p.exists());
     if let Some(path) = args.baseline.as_ref().or(config_baseline.as_ref()) {
@@ -79,6 +87,7 @@ pub fn run(args: &HistoryArgs) -> Result<u8> {
     }
     let opts = HistoryOptions {
         revisions: args.revisions(),
+        all_occurrences: args.all_occurrences,
     };
     let mut report = crate::history::check(&settings, &opts)?;
     super::apply_selection(&mut report, &settings.config.selection);

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, dispatch, and the one place errors become exit codes.
 
 pub mod atomic;
+pub mod bounds;
 pub mod check;
 pub mod completions;
 pub mod display;

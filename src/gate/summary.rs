@@ -176,6 +176,80 @@ fn paths(config: &Config, cwd: &Path, out: &mut Vec<ConfigChange>) {
     }
 }
 
+/// How [`gate_settings`] lists one bound: key, configured value, default, value in use,
+/// what the bound does.
+type Bound<'a> = dyn Fn(&str, Option<u64>, u64, u64, &str, &mut Vec<ConfigChange>) + 'a;
+
+/// The `[decode]` and `[archives]` keys the config sets, as [`gate_settings`] lists bounds.
+fn decode_and_archive_bounds(
+    config: &Config,
+    settings: &Settings,
+    bound: &Bound<'_>,
+    out: &mut Vec<ConfigChange>,
+) {
+    use crate::decode as d;
+    use crate::source::archive as a;
+    let (dc, ds) = (&config.decode, &settings.decode);
+    let u = |v: Option<usize>| v.map(|v| v as u64);
+    bound(
+        "decode.max-depth",
+        u(dc.max_depth),
+        d::DEFAULT_MAX_DEPTH as u64,
+        ds.max_depth as u64,
+        "deeper encodings are not decoded",
+        out,
+    );
+    bound(
+        "decode.max-segments",
+        u(dc.max_segments),
+        d::DEFAULT_MAX_SEGMENTS as u64,
+        ds.max_segments as u64,
+        "further segments of a file are not decoded",
+        out,
+    );
+    bound(
+        "decode.max-bytes",
+        u(dc.max_bytes),
+        d::DEFAULT_MAX_BYTES as u64,
+        ds.max_bytes as u64,
+        "decoding stops after this many bytes per file",
+        out,
+    );
+    let (ac, as_) = (&config.archives, &settings.archives);
+    bound(
+        "archives.max-depth",
+        u(ac.max_depth),
+        a::DEFAULT_MAX_DEPTH as u64,
+        as_.max_depth as u64,
+        "deeper archives are not opened",
+        out,
+    );
+    bound(
+        "archives.max-members",
+        u(ac.max_members),
+        a::DEFAULT_MAX_MEMBERS as u64,
+        as_.max_members as u64,
+        "further members are not read",
+        out,
+    );
+    bound(
+        "archives.max-bytes",
+        ac.max_bytes,
+        a::DEFAULT_MAX_BYTES,
+        as_.max_bytes,
+        "reading an archive stops after this many bytes",
+        out,
+    );
+    bound(
+        "archives.max-ratio",
+        ac.max_ratio,
+        a::DEFAULT_MAX_RATIO,
+        as_.max_ratio,
+        "members that expand more stop the archive",
+        out,
+    );
+}
+
 /// `fail-on`, the scan bounds and the suppression switches. A value the command line
 /// overrode is listed with that effect.
 fn gate_settings(config: &Config, settings: &Settings, out: &mut Vec<ConfigChange>) {
@@ -226,6 +300,7 @@ fn gate_settings(config: &Config, settings: &Settings, out: &mut Vec<ConfigChang
         "deeper documents are not parsed",
         out,
     );
+    decode_and_archive_bounds(config, settings, &bound, out);
     let default_budget = limits::DEFAULT_PARSE_BUDGET.as_millis() as u64;
     if let Some(ms) = config.parse_time_budget_ms.filter(|ms| *ms != default_budget) {
         let used = settings.parse_time_budget.map_or(0, |d| d.as_millis() as u64);

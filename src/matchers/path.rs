@@ -25,7 +25,7 @@ impl PathMatcher {
 
     /// A hit when the file's path matches.
     pub fn check(&self, cx: &FileContext<'_>, out: &mut Vec<Hit>) {
-        if self.files.is_match(&cx.entry.rel) {
+        if self.files.is_match(&*crate::paths::scope_path(&cx.entry.rel)) {
             out.push(Hit::file());
         }
     }

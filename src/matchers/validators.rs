@@ -68,7 +68,7 @@ pub fn luhn(value: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// IBAN: two letters, two check digits, up to 30 alphanumerics, mod 97 == 1.

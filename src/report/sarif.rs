@@ -511,7 +511,8 @@ fn is_web_url(s: &str) -> bool {
 pub fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+        // `!` is a sub-delimiter RFC 3986 allows in a path: archive members read `a.zip!b/c`.
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'!') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));

@@ -53,10 +53,24 @@ impl FileChange {
     }
 }
 
+/// Whether the changes in `files` (by path) introduced finding `f`. For an archive member
+/// (`outer.zip!inner`) the archive's lines mean nothing: every member finding counts when the
+/// archive itself changed.
+pub fn covered(files: &HashMap<String, FileChange>, f: &Finding) -> bool {
+    match files.get(&f.path) {
+        Some(c) => c.covers(f),
+        None => f
+            .path
+            .split_once('!')
+            .and_then(|(outer, _)| files.get(outer))
+            .is_some_and(|c| c.whole || c.path_new || !c.lines.is_empty()),
+    }
+}
+
 impl Changes {
     /// Whether a finding lies on something the change introduced.
     pub fn keeps(&self, f: &Finding) -> bool {
-        self.files.get(&f.path).is_some_and(|c| c.covers(f))
+        covered(&self.files, f)
     }
 
     /// Drops reported and suppressed findings outside the change. Runs after inline

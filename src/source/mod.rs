@@ -4,6 +4,7 @@
 //! (relative to the working directory, `/`-separated) and a way to load the bytes. Loading
 //! applies the binary, size and encoding policy and counts what it skipped.
 
+pub mod archive;
 pub mod diff;
 pub mod git;
 pub mod history;
@@ -139,26 +140,34 @@ pub struct SourceText {
 
 /// Reads an entry's bytes and applies the binary / size / encoding policy.
 pub fn load(entry: &Entry, max_size: u64) -> Result<SourceText, SkipReason> {
-    let bytes: Vec<u8> = match &entry.origin {
-        Origin::Disk(path) => {
-            let meta = std::fs::metadata(path).map_err(|_| SkipReason::Unreadable)?;
-            if !meta.is_file() {
-                return Err(SkipReason::Unreadable);
-            }
-            if meta.len() > max_size {
-                return Err(SkipReason::TooLarge);
-            }
-            std::fs::read(path).map_err(|_| SkipReason::Unreadable)?
-        }
-        Origin::Memory(bytes) => {
-            if bytes.len() as u64 > max_size {
-                return Err(SkipReason::TooLarge);
-            }
-            bytes.to_vec()
-        }
+    let bytes = match &entry.origin {
+        Origin::Disk(path) => read_disk(path, max_size)?,
+        Origin::Memory(bytes) if bytes.len() as u64 > max_size => return Err(SkipReason::TooLarge),
+        Origin::Memory(bytes) => bytes.to_vec(),
         Origin::Oversize(_) => return Err(SkipReason::TooLarge),
     };
     decode(bytes)
+}
+
+/// An entry's raw bytes, when it is a readable file within `max_size` (archives are read so).
+pub fn read_bytes(entry: &Entry, max_size: u64) -> Result<Arc<[u8]>, SkipReason> {
+    match &entry.origin {
+        Origin::Disk(path) => read_disk(path, max_size).map(Arc::from),
+        Origin::Memory(bytes) if bytes.len() as u64 > max_size => Err(SkipReason::TooLarge),
+        Origin::Memory(bytes) => Ok(Arc::clone(bytes)),
+        Origin::Oversize(_) => Err(SkipReason::TooLarge),
+    }
+}
+
+fn read_disk(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, SkipReason> {
+    let meta = std::fs::metadata(path).map_err(|_| SkipReason::Unreadable)?;
+    if !meta.is_file() {
+        return Err(SkipReason::Unreadable);
+    }
+    if meta.len() > max_size {
+        return Err(SkipReason::TooLarge);
+    }
+    std::fs::read(path).map_err(|_| SkipReason::Unreadable)
 }
 
 /// Bytes to text. UTF-16 with a byte-order mark (what Windows editors write) is decoded;

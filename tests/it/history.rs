@@ -301,3 +301,42 @@ fn diff_mode_reports_a_secret_added_and_removed_inside_the_branch() {
     assert!(stdout.contains("history of 3 commits scanned"), "{stdout}");
     assert!(stdout.contains("): try a token"), "{stdout}");
 }
+
+#[test]
+fn all_occurrences_lists_each_commit_and_path_as_its_own_finding() {
+    let repo = Repo::new();
+    repo.stage(&[("a.py", &token_line())]);
+    repo.commit("first");
+    let first = head(&repo);
+    repo.stage(&[("a.py", &format!("# changed\n{}", token_line()))]);
+    repo.commit("edit");
+    let edit = head(&repo);
+    repo.stage(&[("b/c.env", &token_line())]);
+    repo.commit("copy");
+    let copy = head(&repo);
+    let (code, json, _) = history(&repo, &["--all-occurrences"]);
+    assert_eq!(code, 1);
+    let f: Vec<(String, u64, String, usize)> = found(&json)
+        .into_iter()
+        .map(|(_, path, line, _, commit, occurrences)| (path, line, commit, occurrences))
+        .collect();
+    assert_eq!(
+        f,
+        vec![
+            ("a.py".into(), 1, first.clone(), 1),
+            ("a.py".into(), 2, edit, 1),
+            ("b/c.env".into(), 1, copy, 1),
+        ]
+    );
+    let fingerprints: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    assert_eq!(fingerprints.len(), 3);
+    // Without the flag: one finding, with its three places.
+    let (_, json, _) = history(&repo, &[]);
+    assert_eq!(found(&json).len(), 1);
+    assert_eq!(found(&json)[0].5, 3);
+}

@@ -3,6 +3,7 @@
 //! (throwaway git repositories).
 
 mod action;
+mod archives;
 mod baseline;
 mod cargo_rules;
 mod check;
@@ -14,6 +15,7 @@ mod config_baseline;
 mod contexts;
 mod diff;
 mod documents;
+mod encoded;
 mod finding_detail;
 mod fixes;
 mod gate_cargo;

@@ -355,7 +355,7 @@ pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) -> bool {
     let mut seen = 0u32;
     loop {
         seen = seen.wrapping_add(1);
-        if seen % 1024 == 0 && limits::expired() {
+        if seen.is_multiple_of(1024) && limits::expired() {
             return false;
         }
         visit(cursor.node());

@@ -63,7 +63,7 @@ fn parse_once(text: &str) -> Result<Vec<Node>, ParseFailure> {
             ParseFailure::at(at, e.info().to_string())
         })?;
         events = events.wrapping_add(1);
-        if events % 1024 == 0 && crate::matchers::limits::expired() {
+        if events.is_multiple_of(1024) && crate::matchers::limits::expired() {
             let at = b.offset(&span.start);
             return Err(ParseFailure::bound(
                 at,

@@ -1,0 +1,442 @@
+//! Encoded segments of a file's text: long base64 (standard and URL-safe), hex, percent-encoded
+//! runs and JSON/JavaScript `\uXXXX` / `\xXX` escapes, decoded within per-file bounds so the
+//! rules can read what they hide. This module only finds and decodes; [`rescan`] runs the
+//! rules over the decoded text for the scan stage.
+//!
+//! Cost is kept down three ways: only segments above a minimum length are considered, a short
+//! prefix is decoded first and the segment dropped unless it reads as text (images, hashes and
+//! random keys never reach the rules), and every file has a budget of segments and decoded
+//! bytes. What a bound stopped is named, so the summary counts it.
+
+pub mod rescan;
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+
+/// Default levels of decoding inside decoding (base64 of a percent-encoded string is 2).
+pub const DEFAULT_MAX_DEPTH: usize = 2;
+/// Default number of segments decoded per file (every level counts).
+pub const DEFAULT_MAX_SEGMENTS: usize = 256;
+/// Default decoded bytes per file (every level counts).
+pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
+
+/// Shortest base64 run considered (18 decoded bytes).
+pub const MIN_BASE64: usize = 24;
+/// Shortest hex run considered (16 decoded bytes).
+pub const MIN_HEX: usize = 32;
+/// Shortest percent-encoded or escaped run considered.
+pub const MIN_ESCAPED: usize = 12;
+
+/// Characters of a segment decoded first, to decide whether the rest is worth decoding.
+const PROBE: usize = 64;
+
+/// Bound names, as the summary counts them.
+pub const BOUND_DEPTH: &str = "decode_depth";
+/// See [`BOUND_DEPTH`].
+pub const BOUND_SEGMENTS: &str = "decode_segments";
+/// See [`BOUND_DEPTH`].
+pub const BOUND_BYTES: &str = "decode_bytes";
+
+/// How far decoding goes in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Levels of decoding (0 turns decoding off).
+    pub max_depth: usize,
+    /// Segments decoded per file.
+    pub max_segments: usize,
+    /// Decoded bytes per file.
+    pub max_bytes: usize,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_segments: DEFAULT_MAX_SEGMENTS,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// An encoding guardrail decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// RFC 4648 base64 (`+`, `/`).
+    Base64,
+    /// RFC 4648 URL-safe base64 (`-`, `_`).
+    Base64Url,
+    /// Hexadecimal bytes.
+    Hex,
+    /// `%XX` escapes.
+    Percent,
+    /// JSON/JavaScript `\uXXXX` and `\xXX` escapes.
+    Escapes,
+}
+
+impl Encoding {
+    /// Name used in a finding's note.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Base64Url => "URL-safe base64",
+            Encoding::Hex => "hex",
+            Encoding::Percent => "percent-encoding",
+            Encoding::Escapes => "JSON/JavaScript escapes",
+        }
+    }
+}
+
+/// One decoded segment: where it sits in the text it was found in, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Byte range of the encoded text.
+    pub span: Range<usize>,
+    /// How it was encoded.
+    pub encoding: Encoding,
+    /// The decoded text.
+    pub text: String,
+}
+
+/// What is left of one file's decoding budget, and the bounds it hit.
+#[derive(Debug)]
+pub struct Budget {
+    segments: usize,
+    bytes: usize,
+    /// Bounds hit so far ([`BOUND_SEGMENTS`], [`BOUND_BYTES`], [`BOUND_DEPTH`]).
+    pub hit: Vec<&'static str>,
+}
+
+impl Budget {
+    /// A fresh budget for one file.
+    pub fn new(limits: &DecodeLimits) -> Self {
+        Self {
+            segments: limits.max_segments,
+            bytes: limits.max_bytes,
+            hit: Vec::new(),
+        }
+    }
+
+    /// Records a bound (once).
+    pub fn hit(&mut self, bound: &'static str) {
+        if !self.hit.contains(&bound) {
+            self.hit.push(bound);
+        }
+    }
+
+    fn spent(&self) -> bool {
+        self.hit.contains(&BOUND_SEGMENTS) || self.hit.contains(&BOUND_BYTES)
+    }
+
+    /// Takes one segment of `len` decoded bytes from the budget; false (and the bound
+    /// recorded) when it does not fit.
+    fn take(&mut self, len: usize) -> bool {
+        if self.segments == 0 {
+            self.hit(BOUND_SEGMENTS);
+            return false;
+        }
+        if len > self.bytes {
+            self.hit(BOUND_BYTES);
+            return false;
+        }
+        self.segments -= 1;
+        self.bytes -= len;
+        true
+    }
+}
+
+/// Candidate runs, leftmost first: escapes, then percent escapes, then base64/hex alphabets.
+/// No capture groups, so the regex crate's fastest engine finds them; [`candidate_kind`]
+/// tells the alternatives apart by what they must contain.
+static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let plain = r"[A-Za-z0-9+/=_.:~-]";
+    let pattern = format!(
+        r"{plain}*(?:(?:\\u[0-9A-Fa-f]{{4}}|\\x[0-9A-Fa-f]{{2}}){plain}*)+|{plain}*(?:%[0-9A-Fa-f]{{2}}{plain}*)+|[A-Za-z0-9+/_-]{{{MIN_BASE64},}}={{0,2}}"
+    );
+    regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("static decode pattern: {e}"))
+});
+
+/// The decodable segments of `text` that read as text, within the budget.
+pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for m in CANDIDATES.find_iter(text) {
+        if budget.spent() {
+            break;
+        }
+        let Some(kind) = kind_of(m.as_str()) else {
+            continue;
+        };
+        if let Some(decoded) = decode_checked(kind, m.as_str(), budget) {
+            out.push(Segment {
+                span: m.range(),
+                encoding: kind,
+                text: decoded,
+            });
+        }
+    }
+    out
+}
+
+/// What a candidate run is made of, from one pass over its bytes.
+#[derive(Debug, Default)]
+struct Shape {
+    backslash: bool,
+    percent: bool,
+    lower: bool,
+    upper: bool,
+    /// `+` or `/`: only in standard base64.
+    standard: bool,
+    /// `-` or `_`: only in URL-safe base64.
+    url_safe: bool,
+    /// A character that is not a hex digit.
+    non_hex: bool,
+}
+
+fn shape(run: &str) -> Shape {
+    let mut s = Shape::default();
+    for b in run.bytes() {
+        match b {
+            b'\\' => s.backslash = true,
+            b'%' => s.percent = true,
+            b'a'..=b'z' => s.lower = true,
+            b'A'..=b'Z' => s.upper = true,
+            b'+' | b'/' => s.standard = true,
+            b'-' | b'_' => s.url_safe = true,
+            _ => {}
+        }
+        s.non_hex |= !b.is_ascii_hexdigit() && b != b'=';
+    }
+    s
+}
+
+/// The encoding a candidate run is taken as, or `None` when it is too short or not plausible.
+/// Only the escape alternative of [`CANDIDATES`] holds a `\`, only the percent one a `%`;
+/// a run of hex digits in one letter case is hex; base64 needs both letter cases and one
+/// alphabet.
+fn kind_of(run: &str) -> Option<Encoding> {
+    let s = shape(run);
+    let both_cases = s.lower && s.upper;
+    if s.backslash || s.percent {
+        let kind = if s.backslash {
+            Encoding::Escapes
+        } else {
+            Encoding::Percent
+        };
+        return (run.len() >= MIN_ESCAPED).then_some(kind);
+    }
+    if !s.non_hex && !both_cases {
+        let even = run.len().is_multiple_of(2) && !run.ends_with('=');
+        return (run.len() >= MIN_HEX && even).then_some(Encoding::Hex);
+    }
+    match (s.standard, s.url_safe) {
+        _ if !both_cases => None,
+        (true, true) => None,
+        (_, true) => Some(Encoding::Base64Url),
+        _ => Some(Encoding::Base64),
+    }
+}
+
+/// Decodes a run when its prefix reads as text and the whole fits the budget.
+fn decode_checked(kind: Encoding, run: &str, budget: &mut Budget) -> Option<String> {
+    let probe_len = match kind {
+        Encoding::Base64 | Encoding::Base64Url => PROBE,
+        _ => PROBE.min(run.len()),
+    };
+    if run.len() > probe_len {
+        let probe = decode(kind, prefix(run, probe_len))?;
+        if !reads_as_text(&probe, true) {
+            return None;
+        }
+    }
+    let bytes = decode(kind, run)?;
+    if !reads_as_text(&bytes, false) || bytes.as_slice() == run.as_bytes() {
+        return None;
+    }
+    if !budget.take(bytes.len()) {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The first `n` bytes of `run`, cut on a character boundary (escape runs may hold non-ASCII
+/// only through escapes, so this is ASCII in practice).
+fn prefix(run: &str, n: usize) -> &str {
+    let mut end = n.min(run.len());
+    while !run.is_char_boundary(end) {
+        end -= 1;
+    }
+    &run[..end]
+}
+
+/// Decoded bytes of `run` as `kind`, `None` when it is not valid in that encoding.
+pub fn decode(kind: Encoding, run: &str) -> Option<Vec<u8>> {
+    match kind {
+        Encoding::Base64 => base64(&base64::alphabet::STANDARD, run),
+        Encoding::Base64Url => base64(&base64::alphabet::URL_SAFE, run),
+        Encoding::Hex => hex(run),
+        Encoding::Percent => Some(percent_encoding::percent_decode_str(run).collect()),
+        Encoding::Escapes => Some(unescape(run).into_bytes()),
+    }
+}
+
+fn base64(alphabet: &base64::alphabet::Alphabet, run: &str) -> Option<Vec<u8>> {
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true);
+    let mut body = run.trim_end_matches('=');
+    // A prefix or a run cut by a non-alphabet character may end mid-quantum: 1 extra
+    // character carries no whole byte.
+    if body.len() % 4 == 1 {
+        body = &body[..body.len() - 1];
+    }
+    GeneralPurpose::new(alphabet, config).decode(body).ok()
+}
+
+fn hex(run: &str) -> Option<Vec<u8>> {
+    let digits = run.as_bytes();
+    let digits = &digits[..digits.len() - digits.len() % 2];
+    digits
+        .chunks_exact(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+/// Replaces `\uXXXX` (surrogate pairs joined) and `\xXX` escapes; anything else is kept.
+fn unescape(run: &str) -> String {
+    let mut out = String::with_capacity(run.len());
+    let mut rest = run;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (ch, used) = escape_at(rest).unwrap_or(('\\', 1));
+        out.push(ch);
+        rest = &rest[used..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character an escape at the start of `s` stands for, and its length.
+fn escape_at(s: &str) -> Option<(char, usize)> {
+    let hex_at =
+        |from: usize, len: usize| -> Option<u32> { u32::from_str_radix(s.get(from..from + len)?, 16).ok() };
+    match s.as_bytes().get(1)? {
+        b'x' => Some((char::from_u32(hex_at(2, 2)?)?, 4)),
+        b'u' => {
+            let unit = hex_at(2, 4)?;
+            if (0xD800..0xDC00).contains(&unit) && s.get(6..8) == Some("\\u") {
+                let low = hex_at(8, 4)?;
+                let c = char::decode_utf16([unit as u16, low as u16]).next()?.ok()?;
+                return Some((c, 12));
+            }
+            Some((char::from_u32(unit)?, 6))
+        }
+        _ => None,
+    }
+}
+
+/// Whether decoded bytes read as text: UTF-8 (a prefix may end mid-character) with at most one
+/// control character in twenty (tabs and line breaks do not count).
+fn reads_as_text(bytes: &[u8], prefix: bool) -> bool {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) if prefix && e.error_len().is_none() => {
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    let total = text.chars().count();
+    let control = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .count();
+    total > 0 && control * 20 <= total
+}
+
+/// The note a finding in decoded text carries: `decoded from base64`, or for nested
+/// encodings `decoded from percent-encoding, then base64`.
+pub fn note(chain: &[Encoding]) -> String {
+    let names: Vec<&str> = chain.iter().map(|e| e.name()).collect();
+    format!("decoded from {}", names.join(", then "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(Encoding, String)> {
+        let mut budget = Budget::new(&DecodeLimits::default());
+        segments(text, &mut budget)
+            .into_iter()
+            .map(|s| (s.encoding, s.text))
+            .collect()
+    }
+
+    #[test]
+    fn each_encoding_decodes_to_its_text() {
+        let plain = "password=correct-horse-battery";
+        let b64 = "cGFzc3dvcmQ9Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5";
+        let url = "PDw_Pz8-Pj4gdG9rZW49YWJjZGVmZ2hpams_";
+        let hex: String = plain.bytes().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            found(&format!("x = \"{b64}\"")),
+            vec![(Encoding::Base64, plain.into())]
+        );
+        assert_eq!(
+            found(url),
+            vec![(Encoding::Base64Url, "<<???>>> token=abcdefghijk?".into())]
+        );
+        assert_eq!(found(&format!("h: {hex}")), vec![(Encoding::Hex, plain.into())]);
+        assert_eq!(
+            found("u = password%3Dcorrect%2Dhorse"),
+            vec![(Encoding::Percent, "password=correct-horse".into())]
+        );
+        assert_eq!(
+            found(r#""\x70assword\u003dcorrect\ud83d\ude00""#),
+            vec![(Encoding::Escapes, "password=correct\u{1f600}".into())]
+        );
+    }
+
+    #[test]
+    fn random_bytes_hashes_and_identifiers_are_not_text() {
+        let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let random = "q83vEjRWeJq83vEjRWeJEjRWeJq83vEjRWeJ+/A9";
+        let image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+        for text in [sha, random, image, "AbstractSingletonProxyFactoryBeanImpl"] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn budgets_stop_decoding_and_name_the_bound() {
+        let b64 = "cGFzc3dvcmQ9Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5";
+        let text = [b64; 3].join(" ");
+        let mut budget = Budget::new(&DecodeLimits {
+            max_segments: 2,
+            ..DecodeLimits::default()
+        });
+        assert_eq!(segments(&text, &mut budget).len(), 2);
+        assert_eq!(budget.hit, vec![BOUND_SEGMENTS]);
+        let mut budget = Budget::new(&DecodeLimits {
+            max_bytes: 40,
+            ..DecodeLimits::default()
+        });
+        assert_eq!(segments(&text, &mut budget).len(), 1);
+        assert_eq!(budget.hit, vec![BOUND_BYTES]);
+    }
+
+    #[test]
+    fn notes_name_the_chain() {
+        assert_eq!(note(&[Encoding::Base64]), "decoded from base64");
+        assert_eq!(
+            note(&[Encoding::Percent, Encoding::Base64]),
+            "decoded from percent-encoding, then base64"
+        );
+    }
+}
