@@ -130,7 +130,7 @@ crates() {
   local corpus
   corpus=$(bash "$SHARED/bench/corpus.sh" | tail -1)
   rm -rf "$RW_DIR/out/crates"
-  scan_projects crates "$corpus"/vendor/*
+  scan_projects crates "$corpus"/*
   summarise crates
 }
 
