@@ -233,6 +233,9 @@ fn test_name(name: &str) -> bool {
         || stem.ends_with("test") && name.ends_with(".java")
         || stem.ends_with("tests") && name.ends_with(".java")
         || name == "conftest.py"
+        // Rust's `#[cfg(test)] mod test;` / `mod tests;` files.
+        || name == "test.rs"
+        || name == "tests.rs"
 }
 
 /// Generated files by name: protobuf, gRPC and other generator outputs, minified bundles.
@@ -319,6 +322,8 @@ mod tests {
         assert_eq!(of("api/user.pb.go", ""), Context::Generated);
         assert_eq!(of("static/app.min.js", ""), Context::Generated);
         assert_eq!(of("t/unit/security/__init__.py", ""), Context::Test);
+        assert_eq!(of("src/client/test.rs", ""), Context::Test);
+        assert_eq!(of("src/tests.rs", ""), Context::Test);
         assert_eq!(of("acme/autocert/internal/acmetest/ca.go", ""), Context::Test);
         assert_eq!(of("net/http/httptest/server.go", ""), Context::Test);
         assert_eq!(of("docs_src/security/tutorial004.py", ""), Context::Docs);
@@ -342,6 +347,7 @@ mod tests {
             "Go's convention, for Go"
         );
         assert_eq!(of("build/notes.txt", ""), Context::Build);
+        assert_eq!(of("src/testing.rs", ""), Context::Source);
     }
 
     #[test]
