@@ -29,6 +29,8 @@ pub(super) struct Builder<'t> {
     locals: Vec<HashMap<String, Local>>,
     whole_body: Vec<Range<usize>>,
     seen_conditions: HashMap<(usize, usize), usize>,
+    /// Inside a pattern that tests a value (`Nid::SHA1 => ...`): its paths are not uses.
+    in_value_pattern: usize,
 }
 
 impl<'t> Builder<'t> {
@@ -39,6 +41,7 @@ impl<'t> Builder<'t> {
             locals: vec![HashMap::new()],
             whole_body: Vec::new(),
             seen_conditions: HashMap::new(),
+            in_value_pattern: 0,
         }
     }
 
@@ -432,8 +435,22 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         });
     }
 
+    fn visit_pat(&mut self, p: &'ast syn::Pat) {
+        // `match digest { Nid::MD5 | Nid::SHA1 => upgrade() }` asks which algorithm a value
+        // names; it does not use it. Bindings with types (`h: sha1::Sha1`) still count.
+        let tests_value = matches!(
+            p,
+            syn::Pat::Path(_) | syn::Pat::TupleStruct(_) | syn::Pat::Struct(_)
+        );
+        self.in_value_pattern += usize::from(tests_value);
+        visit::visit_pat(self, p);
+        self.in_value_pattern -= usize::from(tests_value);
+    }
+
     fn visit_path(&mut self, p: &'ast syn::Path) {
-        if p.segments.len() >= 2 || (p.leading_colon.is_some() && !p.segments.is_empty()) {
+        if self.in_value_pattern == 0 && p.segments.len() >= 2
+            || (p.leading_colon.is_some() && !p.segments.is_empty())
+        {
             let first = p.segments.first().map(|s| s.ident.span());
             let last = p.segments.last().map(|s| s.ident.span());
             if let (Some(first), Some(last)) = (first, last) {
