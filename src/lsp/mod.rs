@@ -648,18 +648,8 @@ impl<'c> Server<'c> {
                 range: Range { start: at, end: at },
                 new_text: insert,
             };
-            let mut changes = HashMap::new();
-            changes.insert(uri.clone(), vec![edit]);
-            out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Suppress {id} on this line (guardrail:ignore)"),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![d.clone()]),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(changes),
-                    ..WorkspaceEdit::default()
-                }),
-                ..CodeAction::default()
-            }));
+            let title = format!("Suppress {id} on this line (guardrail:ignore)");
+            out.push(quick_fix(title, &uri, edit, d, false));
         }
         out
     }
@@ -685,19 +675,33 @@ fn fix_action(
         },
         new_text: edit.replacement,
     };
+    let title = format!("{} ({})", fix.title, rule.id);
+    Some(quick_fix(title, uri, text_edit, d, true))
+}
+
+/// A quick fix for diagnostic `d`: one edit to the document at `uri`.
+// `Uri` keys are never mutated (see `code_actions`).
+#[allow(clippy::mutable_key_type)]
+fn quick_fix(
+    title: String,
+    uri: &Uri,
+    edit: TextEdit,
+    d: &Diagnostic,
+    preferred: bool,
+) -> CodeActionOrCommand {
     let mut changes = HashMap::new();
-    changes.insert(uri.clone(), vec![text_edit]);
-    Some(CodeActionOrCommand::CodeAction(CodeAction {
-        title: format!("{} ({})", fix.title, rule.id),
+    changes.insert(uri.clone(), vec![edit]);
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![d.clone()]),
         edit: Some(WorkspaceEdit {
             changes: Some(changes),
             ..WorkspaceEdit::default()
         }),
-        is_preferred: Some(true),
+        is_preferred: preferred.then_some(true),
         ..CodeAction::default()
-    }))
+    })
 }
 
 fn log_message(typ: MessageType, message: String) -> Message {
