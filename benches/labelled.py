@@ -29,13 +29,15 @@ def family(rule):
         return "log"
     if short == "personal-data-sent-to-analytics":
         return "analytics"
+    if short == "protected-attribute-in-condition":
+        return "decision"
     return None
 
 
 def lexical_policy():
     """The fallback regex of every [rule.code] rule, as a regex rule `lex/lex-<id>`."""
     out = ['[pack]\nname = "lex"\ncategory = "security"\n']
-    for name in ("security.toml", "privacy.toml"):
+    for name in ("security.toml", "privacy.toml", "fairness.toml"):
         data = tomllib.load(open(os.path.join(ROOT, "policies", name), "rb"))
         for rule in data.get("rule", []):
             # Rules still lexical (Java certificate checks) count as they are.
@@ -94,7 +96,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/debug/guardrail"))
     a = ap.parse_args()
-    table("structural (built-in rules)", score(a.binary, [], ("security/", "privacy/")))
+    table("structural (built-in rules)", score(a.binary, [], ("security/", "privacy/", "fairness/")))
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as pol:
         pol.write(lexical_policy())
     try:

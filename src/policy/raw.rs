@@ -604,6 +604,10 @@ pub struct CodeTable {
     /// `[[rule.code.string]]`: a string built from non-constant parts whose text matches.
     #[serde(default)]
     pub string: Vec<Spanned<CodeStringForm>>,
+    /// `[[rule.code.decision]]`: named attributes deciding what the code does (comparisons,
+    /// conditions, switches, arithmetic, sort keys, record filters).
+    #[serde(default)]
+    pub decision: Vec<Spanned<CodeDecisionForm>>,
     /// `[rule.code.fallback]`: a regex that runs instead on files the front-end cannot parse
     /// (and on files of the rule's `paths` that no front-end reads).
     pub fallback: Option<Spanned<RegexTable>>,
@@ -697,6 +701,53 @@ pub enum CodePlace {
     Object,
     /// An assignment to a name, attribute or string subscript.
     Assignment,
+}
+
+/// `[[rule.code.decision]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeDecisionForm {
+    /// Attribute names in snake case (`gender`, `marital_status`), matched against names in
+    /// snake case: the name itself, a getter (`getMaritalStatus()`), `is_`/`has_` forms
+    /// (`is_pregnant`), or the attribute prefixed by an owner (`applicant_gender`).
+    #[serde(default)]
+    pub attributes: Vec<Spanned<String>>,
+    /// Attributes that count only with an owner `owners` accepts (`applicant.age`,
+    /// `row["age"]`, `user_age`, a sort of `applicants`), never alone (`max_age`, `entry.age`).
+    #[serde(default)]
+    pub owned_attributes: Vec<Spanned<String>>,
+    /// Regex over an owner's snake-case name (the object, the collection sorted or filtered,
+    /// the model queried, the loop's iterable, a name's prefix).
+    pub owners: Option<Spanned<String>>,
+    /// Where the attribute must appear. Default: all of them.
+    #[serde(default)]
+    pub places: Vec<Spanned<CodeDecisionPlace>>,
+    /// A comparison with a value naming something this regex matches (in snake case) does not
+    /// count (`ttl`, `timeout`); neither does a comparison with null.
+    pub unless_compared_with: Option<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline (default: says where the attribute decides).
+    pub label: Option<String>,
+}
+
+/// Where a decision form looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeDecisionPlace {
+    /// An operand of `==`, `<`, `in`, ..., `.equals(...)`, `.isin(...)`.
+    Comparison,
+    /// A boolean attribute (`is_`/`has_`) tested by `if`, `while`, a ternary or a filter clause.
+    Condition,
+    /// The subject of a `switch` or `match`.
+    Switch,
+    /// An operand of arithmetic (`*`, `/`, `-`, `%`, `+` without strings): a score or weight.
+    Arithmetic,
+    /// A sort key: `sorted(..., key=...)`, `.sort_values("age")`, `.order_by(...)`,
+    /// `Comparator.comparing(...)`.
+    SortKey,
+    /// A record filter's key: `.filter(gender="F")`, `.filter_by(...)`, `.where({...})`.
+    Filter,
 }
 
 /// `[[rule.code.string]]`.

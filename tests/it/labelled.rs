@@ -26,6 +26,8 @@ fn family(rule: &str) -> Option<&'static str> {
         Some("log")
     } else if short == "personal-data-sent-to-analytics" {
         Some("analytics")
+    } else if short == "protected-attribute-in-condition" {
+        Some("decision")
     } else {
         None
     }

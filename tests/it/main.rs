@@ -8,6 +8,7 @@ mod baseline;
 mod cargo_rules;
 mod check;
 mod cli;
+mod code_decisions;
 mod code_javascript;
 mod code_python;
 mod common;

@@ -465,14 +465,14 @@ fn protected_attributes_model_cards_and_inclusive_language() {
                 "fairness/protected-attribute-in-condition",
                 "src/Limits.java",
                 3,
-                22
+                30
             ),
-            row("fairness/protected-attribute-in-condition", "svc/score.go", 4, 2),
+            row("fairness/protected-attribute-in-condition", "svc/score.go", 4, 9),
             row(
                 "fairness/protected-attribute-in-condition",
                 "web/eligibility.ts",
                 3,
-                15
+                10
             ),
         ]
     );

@@ -136,7 +136,9 @@ impl Flow<'_> {
                 call.receiver.is_some_and(|r| self.dynamic_at(r, depth + 1))
                     || call.args.iter().any(|&a| self.dynamic_at(a, depth + 1))
             }
-            Expr::Concat(parts) | Expr::Other(parts) => parts.iter().any(|&p| self.dynamic_at(p, depth + 1)),
+            Expr::Concat(parts) | Expr::Other(parts) | Expr::Compare(parts) | Expr::Arith(parts) => {
+                parts.iter().any(|&p| self.dynamic_at(p, depth + 1))
+            }
             Expr::Format(t, args) => {
                 self.dynamic_at(*t, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))
             }
@@ -182,7 +184,7 @@ impl Flow<'_> {
                         .is_some_and(|r| self.tainted_at(r, source, depth + 1))
                     || call.args.iter().any(|&a| self.tainted_at(a, source, depth + 1))
             }
-            Expr::Concat(parts) | Expr::Other(parts) => {
+            Expr::Concat(parts) | Expr::Other(parts) | Expr::Compare(parts) | Expr::Arith(parts) => {
                 parts.iter().any(|&p| self.tainted_at(p, source, depth + 1))
             }
             Expr::Format(t, args) => {
@@ -290,7 +292,7 @@ fn mentions_at(ix: &Index, id: ExprId, skip: &dyn Fn(&str) -> bool, out: &mut Ve
                 mentions_at(ix, *v, skip, out, depth + 1);
             }
         }
-        Expr::Concat(parts) | Expr::Other(parts) => {
+        Expr::Concat(parts) | Expr::Other(parts) | Expr::Compare(parts) | Expr::Arith(parts) => {
             for &p in parts {
                 mentions_at(ix, p, skip, out, depth + 1);
             }

@@ -104,6 +104,8 @@ pub enum Form {
     Property(PropertyForm),
     /// `[[rule.code.string]]`
     String(StringForm),
+    /// `[[rule.code.decision]]`
+    Decision(Box<super::decision::DecisionForm>),
 }
 
 /// A compiled string form.
@@ -188,6 +190,11 @@ pub fn compile(rule: &Rule, table: &CodeTable, eager: bool) -> Result<Vec<Form>,
     }
     for f in &table.string {
         forms.push(Form::String(string_form(rule, f, eager)?));
+    }
+    for f in &table.decision {
+        forms.push(Form::Decision(Box::new(super::decision::compile(
+            rule, f, eager,
+        )?)));
     }
     Ok(forms)
 }
@@ -280,6 +287,15 @@ impl Form {
             Form::Call(f) => f.names.iter().flat_map(PathPattern::words).collect(),
             Form::Property(f) => f.keys.clone(),
             Form::String(f) => f.words.clone(),
+            Form::Decision(f) => f.words(),
+        }
+    }
+
+    /// Whether the form may match in this text at all: a cheap test before the file is parsed.
+    pub fn may_match(&self, text: &str) -> bool {
+        match self {
+            Form::Decision(f) => f.may_match(text),
+            _ => true,
         }
     }
 
@@ -289,6 +305,7 @@ impl Form {
             Form::Call(f) => f.check(index, out),
             Form::Property(f) => f.check(index, out),
             Form::String(f) => f.check(index, out),
+            Form::Decision(f) => f.check(index, out),
         }
     }
 }
@@ -369,7 +386,7 @@ impl CallForm {
                 // + req.query.f` is not a query.
                 // An array or object (`Promise.all([...])`) is not query text.
                 let tainted = !self.sources.is_empty()
-                    && !matches!(index.expr(t), Expr::Other(_))
+                    && !matches!(index.expr(t), Expr::Other(_) | Expr::Compare(_) | Expr::Arith(_))
                     && flow.tainted(t, &source)
                     && self.text.as_ref().is_none_or(|re| {
                         let text = flow.text(t);
@@ -521,7 +538,9 @@ fn mentions_name(index: &Index, id: ExprId, name: &str) -> bool {
         Expr::Call(c) => index.calls[*c]
             .receiver
             .is_some_and(|r| mentions_name(index, r, name)),
-        Expr::Other(p) | Expr::Concat(p) => p.iter().any(|&x| mentions_name(index, x, name)),
+        Expr::Other(p) | Expr::Concat(p) | Expr::Compare(p) | Expr::Arith(p) => {
+            p.iter().any(|&x| mentions_name(index, x, name))
+        }
         _ => false,
     }
 }
@@ -672,7 +691,7 @@ fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
                 cover(index, v, covered, depth + 1);
             }
         }
-        Expr::Concat(parts) | Expr::Other(parts) => {
+        Expr::Concat(parts) | Expr::Other(parts) | Expr::Compare(parts) | Expr::Arith(parts) => {
             for &p in parts {
                 cover(index, p, covered, depth + 1);
             }

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use super::index::{Call, Expr, ExprId, Index};
+use super::index::{Call, Expr, ExprId, Index, TestPlace};
 use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Go file.
@@ -25,6 +25,27 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "short_var_declaration" | "assignment_statement" => assignment(b, n),
         "var_spec" | "const_spec" => var_spec(b, n),
         "import_spec" => import(b, n),
+        "parameter_declaration" => {
+            if let Some(ty) = n.child_by_field_name("type") {
+                let mut c = n.walk();
+                let names: Vec<Node<'_>> = n.children_by_field_name("name", &mut c).collect();
+                for name in names {
+                    b.typed(name, ty);
+                }
+            }
+        }
+        // `for _, a := range applicants`: the value variable holds the collection's items.
+        "range_clause" => {
+            let left = list(n.child_by_field_name("left"));
+            if let (Some(item), Some(right)) = (left.last(), n.child_by_field_name("right")) {
+                if item.kind() == "identifier" {
+                    let value = expr(b, right);
+                    b.assign(vec![b.text(*item).to_string()], value, n);
+                }
+            }
+        }
+        "if_statement" => b.test_field(n, "condition", TestPlace::Condition, expr),
+        "expression_switch_statement" => b.test_field(n, "value", TestPlace::Switch, expr),
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
             let mut c = n.walk();
@@ -204,10 +225,14 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
         "index_expression" => {
             let base = n.child_by_field_name("operand").map(|o| expr(b, o));
-            let key = n
-                .child_by_field_name("index")
+            let key_node = n.child_by_field_name("index");
+            let key = key_node
                 .filter(|k| k.kind() == "interpreted_string_literal")
                 .map(|k| string_value(b, k));
+            // A computed key is converted for what it decides (`df[df["age"] < 30]`).
+            if let Some(k) = key_node.filter(|k| k.kind() != "interpreted_string_literal") {
+                expr(b, k);
+            }
             match base {
                 Some(base) => Expr::Index(base, key),
                 None => Expr::Other(Vec::new()),
@@ -217,7 +242,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let id = call(b, n);
             sprintf(b, id).unwrap_or(Expr::Call(id))
         }
-        "binary_expression" => binary(b, n),
+        "binary_expression" => b.binary(n, expr),
         "parenthesized_expression" => match n.named_child(0) {
             Some(inner) => return expr(b, inner),
             None => Expr::Other(Vec::new()),
@@ -252,22 +277,4 @@ fn sprintf(b: &Builder<'_>, id: usize) -> Option<Expr> {
     }
     let (&template, rest) = c.args.split_first()?;
     Some(Expr::Format(template, rest.to_vec()))
-}
-
-fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
-    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
-    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-        return Expr::Other(Vec::new());
-    };
-    let left = expr(b, l);
-    let right = expr(b, r);
-    if op == "+" {
-        let mut parts = match b.ix.expr(left) {
-            Expr::Concat(p) if l.kind() == "binary_expression" => p.clone(),
-            _ => vec![left],
-        };
-        parts.push(right);
-        return Expr::Concat(parts);
-    }
-    Expr::Other(vec![left, right])
 }

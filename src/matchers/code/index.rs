@@ -35,8 +35,23 @@ pub enum Expr {
     Format(ExprId, Vec<ExprId>),
     /// A `key: value` / `key=value` pair inside a larger expression (object literal, kwarg).
     Pair(String, ExprId),
+    /// A comparison (`==`, `!=`, `<`, `>=`, `in`, `is`, `===`): its operands.
+    Compare(Vec<ExprId>),
+    /// Arithmetic (`*`, `/`, `-`, `%`, `**`): its operands. `+` is a [`Expr::Concat`], since
+    /// without types it may join strings.
+    Arith(Vec<ExprId>),
     /// Anything else, by its sub-expressions (mentions look through it).
     Other(Vec<ExprId>),
+}
+
+/// Where a value decides what the code does, besides comparisons and arithmetic (which are
+/// expressions of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestPlace {
+    /// The condition of an `if`, `elif`, `while`, ternary or comprehension filter.
+    Condition,
+    /// The subject of a `switch` or `match`.
+    Switch,
 }
 
 /// A call, method call, constructor call or (Go) composite literal.
@@ -109,6 +124,10 @@ pub struct Index {
     pub assigns: Vec<Assign>,
     /// Function spans.
     pub functions: Vec<Range<usize>>,
+    /// Tested values: conditions and switch subjects, in source order.
+    pub tests: Vec<(TestPlace, ExprId)>,
+    /// Declared types of parameters and locals: name, type name (its last segment), span.
+    pub types: Vec<(String, String, Range<usize>)>,
     /// Import aliases: local name -> full dotted path.
     pub aliases: HashMap<String, Vec<String>>,
     /// Whether indexing stopped early (time budget): the index is partial.
@@ -116,6 +135,7 @@ pub struct Index {
     expr_func: Vec<Option<usize>>,
     by_name: HashMap<(String, Option<usize>), Vec<usize>>,
     assigns_by_func: HashMap<Option<usize>, Vec<usize>>,
+    type_by_name: HashMap<(String, Option<usize>), String>,
     calls_by_func: HashMap<Option<usize>, Vec<usize>>,
 }
 
@@ -186,6 +206,13 @@ impl Index {
         pick(None)
     }
 
+    /// The declared type of `name` in function `func` (`applicant: Applicant`, `u User`).
+    pub fn type_of(&self, name: &str, func: Option<usize>) -> Option<&str> {
+        self.type_by_name
+            .get(&(name.to_string(), func))
+            .map(String::as_str)
+    }
+
     /// Assignments made directly in function `func` (`None`: module level).
     pub fn assigns_in(&self, func: Option<usize>) -> impl Iterator<Item = &Assign> {
         self.assigns_by_func
@@ -226,6 +253,10 @@ impl Index {
         let starts: Vec<usize> = self.assigns.iter().map(|a| a.span.start).collect();
         for (a, f) in self.assigns.iter_mut().zip(innermost(&self.functions, &starts)) {
             a.func = f;
+        }
+        let starts: Vec<usize> = self.types.iter().map(|t| t.2.start).collect();
+        for ((name, ty, _), f) in self.types.iter().zip(innermost(&self.functions, &starts)) {
+            self.type_by_name.insert((name.clone(), f), ty.clone());
         }
         for (i, c) in self.calls.iter().enumerate() {
             self.calls_by_func.entry(c.func).or_default().push(i);

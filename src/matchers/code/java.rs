@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use super::index::{Call, Expr, ExprId, Index};
+use super::index::{Call, Expr, ExprId, Index, TestPlace};
 use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Java file.
@@ -30,6 +30,29 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             }
         }
         "assignment_expression" => assignment(b, n),
+        "formal_parameter" | "enhanced_for_statement" => {
+            if let (Some(name), Some(ty)) = (n.child_by_field_name("name"), n.child_by_field_name("type")) {
+                b.typed(name, ty);
+            }
+        }
+        "local_variable_declaration" => {
+            if let Some(ty) = n.child_by_field_name("type") {
+                let mut c = n.walk();
+                let names: Vec<Node<'_>> = n
+                    .children_by_field_name("declarator", &mut c)
+                    .filter_map(|d| d.child_by_field_name("name"))
+                    .collect();
+                for name in names {
+                    b.typed(name, ty);
+                }
+            }
+        }
+        "if_statement" | "while_statement" | "do_statement" => {
+            b.test_field(n, "condition", TestPlace::Condition, expr);
+        }
+        "switch_expression" | "switch_statement" => {
+            b.test_field(n, "condition", TestPlace::Switch, expr);
+        }
         "import_declaration" => {
             let mut c = n.walk();
             let wildcard = n.named_children(&mut c).any(|k| k.kind() == "asterisk");
@@ -186,7 +209,8 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let id = call(b, n);
             format_call(b, id).unwrap_or(Expr::Call(id))
         }
-        "binary_expression" => binary(b, n),
+        "binary_expression" => b.binary(n, expr),
+        "ternary_expression" => b.ternary(n, expr),
         "parenthesized_expression" | "cast_expression" => {
             let inner = n
                 .child_by_field_name("value")
@@ -224,22 +248,4 @@ fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
         }
     }
     None
-}
-
-fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
-    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
-    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-        return Expr::Other(Vec::new());
-    };
-    let left = expr(b, l);
-    let right = expr(b, r);
-    if op == "+" {
-        let mut parts = match b.ix.expr(left) {
-            Expr::Concat(p) if l.kind() == "binary_expression" => p.clone(),
-            _ => vec![left],
-        };
-        parts.push(right);
-        return Expr::Concat(parts);
-    }
-    Expr::Other(vec![left, right])
 }

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use super::index::{Call, Expr, ExprId, Index};
+use super::index::{Call, Expr, ExprId, Index, TestPlace};
 use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed JavaScript or TypeScript file.
@@ -31,6 +31,18 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "variable_declarator" => declarator(b, n),
         "assignment_expression" | "augmented_assignment_expression" => assignment(b, n),
         "import_statement" => import(b, n),
+        "if_statement" | "while_statement" | "do_statement" => {
+            b.test_field(n, "condition", TestPlace::Condition, expr);
+        }
+        "switch_statement" => b.test_field(n, "value", TestPlace::Switch, expr),
+        "required_parameter" | "optional_parameter" => {
+            let name = n
+                .child_by_field_name("pattern")
+                .filter(|p| p.kind() == "identifier");
+            if let (Some(name), Some(ty)) = (name, n.child_by_field_name("type")) {
+                b.typed(name, ty);
+            }
+        }
         // `for (const cmd of ["a", "b"])`: the loop variable holds the iterable's items.
         "for_in_statement" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
@@ -282,17 +294,22 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
         "subscript_expression" => {
             let base = n.child_by_field_name("object").map(|o| expr(b, o));
-            let key = n
-                .child_by_field_name("index")
+            let key_node = n.child_by_field_name("index");
+            let key = key_node
                 .filter(|k| k.kind() == "string")
                 .map(|k| string_value(b, k));
+            // A computed key is converted for what it decides (`df[df["age"] < 30]`).
+            if let Some(k) = key_node.filter(|k| k.kind() != "string") {
+                expr(b, k);
+            }
             match base {
                 Some(base) => Expr::Index(base, key),
                 None => Expr::Other(Vec::new()),
             }
         }
         "call_expression" | "new_expression" => Expr::Call(call(b, n)),
-        "binary_expression" => binary(b, n),
+        "binary_expression" => b.binary(n, expr),
+        "ternary_expression" => b.ternary(n, expr),
         "parenthesized_expression"
         | "await_expression"
         | "as_expression"
@@ -332,22 +349,4 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
     };
     b.push(e, n)
-}
-
-fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
-    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
-    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-        return Expr::Other(Vec::new());
-    };
-    let left = expr(b, l);
-    let right = expr(b, r);
-    if op == "+" {
-        let mut parts = match b.ix.expr(left) {
-            Expr::Concat(p) if l.kind() == "binary_expression" => p.clone(),
-            _ => vec![left],
-        };
-        parts.push(right);
-        return Expr::Concat(parts);
-    }
-    Expr::Other(vec![left, right])
 }

@@ -7,6 +7,7 @@
 //! parse is counted `unparsed`, and the rule's `fallback` regex (the old lexical rule) runs on
 //! it instead, so nothing is reported twice.
 
+mod decision;
 mod flow;
 mod forms;
 mod go;
@@ -172,7 +173,9 @@ impl CodeMatcher {
         let forms = forms::compile(rule, table, eager)?;
         if forms.is_empty() {
             return Err(err(rule.span.clone(), "`[rule.code]` has no form")
-                .with_help("add [[rule.code.call]], [[rule.code.property]] or [[rule.code.string]]"));
+                .with_help(
+                    "add [[rule.code.call]], [[rule.code.property]], [[rule.code.string]] or [[rule.code.decision]]",
+                ));
         }
         let fallback = match &table.fallback {
             Some(t) => Some(RegexMatcher::compile(rule, t.get_ref(), eager)?),
@@ -221,6 +224,9 @@ impl CodeMatcher {
             return;
         };
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
+            return;
+        }
+        if !self.forms.iter().any(|f| f.may_match(text)) {
             return;
         }
         match cx.cache.code.index(cx, fe, text) {

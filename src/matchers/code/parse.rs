@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use super::index::{Assign, Call, CallId, Expr, ExprId, Index};
+use super::index::{Assign, Call, CallId, Expr, ExprId, Index, TestPlace};
 use crate::matchers::limits;
 
 /// A file whose ERROR nodes cover more than this share of its bytes counts as unparsed: the
@@ -269,6 +269,75 @@ impl<'s> Builder<'s> {
             span: n.byte_range(),
             func: None,
         });
+    }
+
+    /// Records a value the code tests (a condition, a switch subject).
+    pub fn test(&mut self, place: TestPlace, value: ExprId) {
+        self.ix.tests.push((place, value));
+    }
+
+    /// Converts the node in `field` of `n` and records it as tested (`if <cond>:`).
+    pub fn test_field(&mut self, n: Node<'_>, field: &str, place: TestPlace, conv: ExprFn) {
+        if let Some(c) = n.child_by_field_name(field) {
+            let value = conv(self, c);
+            self.test(place, value);
+        }
+    }
+
+    /// A binary expression: `+` concatenates (flattening `a + b + c`), comparisons and
+    /// arithmetic keep their operands, anything else (`&&`, `|`) is opaque with its operands.
+    pub fn binary(&mut self, n: Node<'_>, conv: ExprFn) -> Expr {
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("");
+        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            return Expr::Other(Vec::new());
+        };
+        let left = conv(self, l);
+        let right = conv(self, r);
+        match op {
+            "+" => {
+                let mut parts = match self.ix.expr(left) {
+                    Expr::Concat(p) if l.kind() == n.kind() => p.clone(),
+                    _ => vec![left],
+                };
+                parts.push(right);
+                Expr::Concat(parts)
+            }
+            "==" | "!=" | "===" | "!==" | "<" | ">" | "<=" | ">=" => Expr::Compare(vec![left, right]),
+            "*" | "/" | "-" | "%" | "**" | "//" => Expr::Arith(vec![left, right]),
+            _ => Expr::Other(vec![left, right]),
+        }
+    }
+
+    /// `cond ? a : b` (JavaScript, Java): the condition is tested.
+    pub fn ternary(&mut self, n: Node<'_>, conv: ExprFn) -> Expr {
+        let mut parts = Vec::new();
+        for field in ["condition", "consequence", "alternative"] {
+            if let Some(c) = n.child_by_field_name(field) {
+                let e = conv(self, c);
+                if field == "condition" {
+                    self.test(TestPlace::Condition, e);
+                }
+                parts.push(e);
+            }
+        }
+        Expr::Other(parts)
+    }
+
+    /// Records the declared type of a parameter or local: the type's last name (`User` for
+    /// `*models.User`, `Applicant` for `List<Applicant>` or `[]Applicant`).
+    pub fn typed(&mut self, name: Node<'_>, ty: Node<'_>) {
+        let text = self.text(ty);
+        let ty = text
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .find(|s| !s.is_empty() && !matches!(*s, "List" | "Array" | "Set" | "Optional" | "Collection"));
+        if let Some(ty) = ty {
+            self.ix
+                .types
+                .push((self.text(name).to_string(), ty.to_string(), name.byte_range()));
+        }
     }
 
     /// Records a function body.

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::index::{Call, Expr, ExprId, Index};
+use super::index::{Call, Expr, ExprId, Index, TestPlace};
 use super::parse::{walk, Builder, PathShape};
 
 /// Indexes a parsed Python file.
@@ -22,6 +22,26 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             call(b, n);
         }
         "assignment" | "augmented_assignment" => assignment(b, n),
+        "if_statement" | "elif_clause" | "while_statement" => {
+            b.test_field(n, "condition", TestPlace::Condition, expr);
+        }
+        "typed_parameter" | "typed_default_parameter" => {
+            let name = n.child_by_field_name("name").or_else(|| n.named_child(0));
+            if let (Some(name), Some(ty)) = (
+                name.filter(|x| x.kind() == "identifier"),
+                n.child_by_field_name("type"),
+            ) {
+                b.typed(name, ty);
+            }
+        }
+        "match_statement" => {
+            let mut c = n.walk();
+            let subjects: Vec<Node<'_>> = n.children_by_field_name("subject", &mut c).collect();
+            for s in subjects {
+                let value = expr(b, s);
+                b.test(TestPlace::Switch, value);
+            }
+        }
         // `for cmd in ("ver", "cmd /c ver")`: the loop variable holds the iterable's items.
         "for_statement" => {
             if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
@@ -192,10 +212,14 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
         "subscript" => {
             let base = n.child_by_field_name("value").map(|o| expr(b, o));
-            let key = n
-                .child_by_field_name("subscript")
+            let key_node = n.child_by_field_name("subscript");
+            let key = key_node
                 .filter(|k| k.kind() == "string")
                 .map(|k| plain_string(b, k));
+            // A computed key is converted for what it decides (`df[df["age"] < 30]`).
+            if let Some(k) = key_node.filter(|k| k.kind() != "string") {
+                expr(b, k);
+            }
             match base {
                 Some(base) => Expr::Index(base, key),
                 None => Expr::Other(Vec::new()),
@@ -206,6 +230,23 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             format_call(b, id).unwrap_or(Expr::Call(id))
         }
         "binary_operator" => binary(b, n),
+        "comparison_operator" => Expr::Compare(operands(b, n)),
+        // `a if cond else b`: the middle operand is tested.
+        "conditional_expression" => {
+            let parts = operands(b, n);
+            if let Some(&cond) = parts.get(1) {
+                b.test(TestPlace::Condition, cond);
+            }
+            Expr::Other(parts)
+        }
+        // `[u for u in users if cond]`.
+        "if_clause" => {
+            let parts = operands(b, n);
+            for &p in &parts {
+                b.test(TestPlace::Condition, p);
+            }
+            Expr::Other(parts)
+        }
         "parenthesized_expression" | "await" => match n.named_child(0) {
             Some(inner) => return expr(b, inner),
             None => Expr::Other(Vec::new()),
@@ -227,16 +268,19 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
                 None => Expr::Other(Vec::new()),
             }
         }
-        _ => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
-                .collect();
-            Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
-        }
+        _ => Expr::Other(operands(b, n)),
     };
     b.push(e, n)
+}
+
+/// The named children of `n`, converted (comments left out).
+fn operands(b: &mut Builder<'_>, n: Node<'_>) -> Vec<ExprId> {
+    let mut c = n.walk();
+    let kids: Vec<Node<'_>> = n
+        .named_children(&mut c)
+        .filter(|k| k.kind() != "comment")
+        .collect();
+    kids.into_iter().map(|k| expr(b, k)).collect()
 }
 
 /// `"...".format(x)` and `str.format("...", x)` read as formatting, not opaque calls.
@@ -278,6 +322,7 @@ fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
             };
             Expr::Format(left, args)
         }
+        "-" | "*" | "/" | "//" | "%" | "**" => Expr::Arith(vec![left, right]),
         _ => Expr::Other(vec![left, right]),
     }
 }
