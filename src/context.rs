@@ -143,7 +143,10 @@ pub fn classify(rel: &str, text: Option<&str>, globs: &ContextGlobs) -> Context 
         // Written by a tool, but they are the project's dependency decisions.
         return Context::Source;
     }
-    if generated_name(name) || text.is_some_and(|t| generated_content(name, t)) {
+    if generated_name(name)
+        || windows_bindgen_tree(rel, name)
+        || text.is_some_and(|t| generated_content(name, t))
+    {
         return Context::Generated;
     }
     if in_dir(TEST_DIRS) || test_name(name) || test_package(&dirs, name) {
@@ -236,6 +239,13 @@ fn test_name(name: &str) -> bool {
         // Rust's `#[cfg(test)] mod test;` / `mod tests;` files.
         || name == "test.rs"
         || name == "tests.rs"
+}
+
+/// windows-bindgen writes one `mod.rs` per Windows API namespace under `Windows/Win32/` or
+/// `Windows/Wdk/` (windows-sys, windows): many of them hold only constants and structs, with no
+/// import macro in their head to recognise them by.
+fn windows_bindgen_tree(rel: &str, name: &str) -> bool {
+    name == "mod.rs" && (rel.contains("Windows/Win32/") || rel.contains("Windows/Wdk/"))
 }
 
 /// Generated files by name: protobuf, gRPC and other generator outputs, minified bundles.
@@ -381,6 +391,17 @@ mod tests {
         );
         let windows = "#[cfg(feature = \"Win32_Foundation\")]\nwindows_link::link!(\"kernel32.dll\" \"system\" fn CloseHandle(h : HANDLE) -> BOOL);\n";
         assert_eq!(of("src/Windows/Win32/System/mod.rs", windows), Context::Generated);
+        let constants = "#[repr(C)]\npub struct ACTIVE_LATENCY_CONFIGURATION { pub x: u32 }\n";
+        assert_eq!(
+            of("src/Windows/Win32/Storage/Nvme/mod.rs", constants),
+            Context::Generated,
+            "windows-bindgen's namespace tree"
+        );
+        assert_eq!(
+            of("src/windows/win32/mod.rs", constants),
+            Context::Source,
+            "a project's own lower-case windows module"
+        );
         assert_eq!(
             of(
                 "src/lib.rs",
