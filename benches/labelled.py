@@ -31,6 +31,8 @@ def family(rule):
         return "analytics"
     if short == "protected-attribute-in-condition":
         return "decision"
+    if short == "protected-attribute-in-feature-list":
+        return "features"
     return None
 
 

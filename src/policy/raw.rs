@@ -725,6 +725,11 @@ pub struct CodeDecisionForm {
     /// A comparison with a value naming something this regex matches (in snake case) does not
     /// count (`ttl`, `timeout`); neither does a comparison with null.
     pub unless_compared_with: Option<Spanned<String>>,
+    /// Feature lists: a list of column names (or a column selection `df[[...]]`) assigned to, or
+    /// passed as a named argument called, a name this regex matches (`features`, `X_train`).
+    pub feature_lists: Option<Spanned<String>>,
+    /// ... unless the name also matches this one (`sensitive_features`, `drop_cols`).
+    pub unless_feature_lists: Option<Spanned<String>>,
     /// Message for findings of this form.
     pub message: Option<String>,
     /// Label under the underline (default: says where the attribute decides).
@@ -748,6 +753,8 @@ pub enum CodeDecisionPlace {
     SortKey,
     /// A record filter's key: `.filter(gender="F")`, `.filter_by(...)`, `.where({...})`.
     Filter,
+    /// A column name in a feature list (needs `feature-lists`).
+    FeatureList,
 }
 
 /// `[[rule.code.string]]`.

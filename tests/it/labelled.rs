@@ -28,6 +28,8 @@ fn family(rule: &str) -> Option<&'static str> {
         Some("analytics")
     } else if short == "protected-attribute-in-condition" {
         Some("decision")
+    } else if short == "protected-attribute-in-feature-list" {
+        Some("features")
     } else {
         None
     }

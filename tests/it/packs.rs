@@ -440,7 +440,7 @@ fn protected_attributes_model_cards_and_inclusive_language() {
                 "fairness/protected-attribute-in-feature-list",
                 "model/train.py",
                 1,
-                1
+                37
             ),
             row("fairness/model-without-card", "models/credit/risk.onnx", 1, 1),
             row(

@@ -123,6 +123,8 @@ pub struct DecisionForm {
     owners: Option<Lazy>,
     places: Vec<Place>,
     unless_compared_with: Option<Lazy>,
+    feature_lists: Option<Lazy>,
+    unless_feature_lists: Option<Lazy>,
     trigger: Regex,
     words: Vec<String>,
     message: Option<String>,
@@ -185,6 +187,13 @@ pub fn compile(
             .map(|s| Lazy::compile(rule, s, Flavor::Text, eager))
             .transpose()
     };
+    let wants_lists = v.places.iter().any(|p| *p.get_ref() == Place::FeatureList);
+    if wants_lists && v.feature_lists.is_none() {
+        return Err(rule
+            .error(f.span(), "the `feature-list` place needs `feature-lists`")
+            .with_label("which names hold feature lists?")
+            .with_help("e.g. feature-lists = '(^|_)(features|feature_cols|x_train)$'"));
+    }
     let mut words: Vec<String> = attributes.iter().chain(&owned).cloned().collect();
     words.sort();
     words.dedup();
@@ -202,11 +211,14 @@ pub fn compile(
                 Place::Arithmetic,
                 Place::SortKey,
                 Place::Filter,
+                Place::FeatureList,
             ]
         } else {
             v.places.iter().map(|p| *p.get_ref()).collect()
         },
         unless_compared_with: lazy(&v.unless_compared_with)?,
+        feature_lists: lazy(&v.feature_lists)?,
+        unless_feature_lists: lazy(&v.unless_feature_lists)?,
         message: v.message.clone(),
         label: v.label.clone(),
     })
@@ -319,6 +331,9 @@ impl DecisionForm {
                 _ => {}
             }
         }
+        if on(Place::FeatureList) {
+            self.feature_lists(index, out);
+        }
         for call in &index.calls {
             let last = call.path.last().map(String::as_str).unwrap_or("");
             if on(Place::Comparison) && COMPARING_CALLS.contains(&last) {
@@ -426,6 +441,43 @@ impl DecisionForm {
         }
     }
 
+    /// Whether a target or argument name holds a feature list.
+    fn is_feature_list(&self, name: &str) -> bool {
+        let name = snake(name);
+        self.feature_lists.as_ref().is_some_and(|re| re.is_match(&name))
+            && !self
+                .unless_feature_lists
+                .as_ref()
+                .is_some_and(|re| re.is_match(&name))
+    }
+
+    /// `FEATURES = ["income", "gender"]`, `X_train = df[["income", "age"]]`,
+    /// `fit(features=[...])`: each column name that is an attribute. A column named in a
+    /// feature list is one a model is trained on, whoever owns it, so `age` needs no owner.
+    fn feature_lists(&self, index: &Index, out: &mut Vec<Hit>) {
+        let mut lists: Vec<ExprId> = index
+            .assigns
+            .iter()
+            .filter(|a| a.target.last().is_some_and(|t| self.is_feature_list(t)))
+            .map(|a| a.value)
+            .collect();
+        for call in &index.calls {
+            lists.extend(
+                call.named
+                    .iter()
+                    .filter(|(k, _)| self.is_feature_list(k))
+                    .map(|(_, v)| *v),
+            );
+        }
+        for list in lists {
+            for (name, span) in column_names(index, list, 0) {
+                if self.owned.contains(&name) || self.is_attribute(&name, &[]) {
+                    out.push(self.hit(span, "in a feature list"));
+                }
+            }
+        }
+    }
+
     /// What a sort or filter call works on, when it is an owner: a segment of its path
     /// (`Applicant.objects.filter`), its receiver chain's arguments (`session.query(User)`), or
     /// its first argument (`sorted(applicants, ...)`).
@@ -438,6 +490,34 @@ impl DecisionForm {
             collection_names(index, first, &mut candidates, 0);
         }
         candidates.into_iter().find(|c| self.owner_ok(c))
+    }
+}
+
+/// Column names of a list literal, a column selection (`df[[...]]`) or a sum of lists
+/// (`BASE + ["age"]`): string items only, so a comprehension filtering names out
+/// (`[c for c in cols if c not in ["age"]]`) names none.
+fn column_names(ix: &Index, id: ExprId, depth: usize) -> Vec<(String, Range<usize>)> {
+    if depth > 4 {
+        return Vec::new();
+    }
+    match ix.expr(id) {
+        Expr::Other(items) => items
+            .iter()
+            .filter_map(|&i| match ix.expr(i) {
+                Expr::Str(s) => Some((snake(s), ix.span(i))),
+                _ => None,
+            })
+            .collect(),
+        Expr::Index(..) => ix
+            .computed_keys
+            .get(&id)
+            .map(|&k| column_names(ix, k, depth + 1))
+            .unwrap_or_default(),
+        Expr::Concat(parts) => parts
+            .iter()
+            .flat_map(|&p| column_names(ix, p, depth + 1))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

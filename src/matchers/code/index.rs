@@ -126,6 +126,9 @@ pub struct Index {
     pub functions: Vec<Range<usize>>,
     /// Tested values: conditions and switch subjects, in source order.
     pub tests: Vec<(TestPlace, ExprId)>,
+    /// Computed keys of subscripts: the `Index` expression and its key (`df[["age", "income"]]`,
+    /// `df[df["age"] < 30]`).
+    pub computed_keys: HashMap<ExprId, ExprId>,
     /// Declared types of parameters and locals: name, type name (its last segment), span.
     pub types: Vec<(String, String, Range<usize>)>,
     /// Import aliases: local name -> full dotted path.

@@ -293,19 +293,8 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "subscript_expression" => {
-            let base = n.child_by_field_name("object").map(|o| expr(b, o));
-            let key_node = n.child_by_field_name("index");
-            let key = key_node
-                .filter(|k| k.kind() == "string")
-                .map(|k| string_value(b, k));
-            // A computed key is converted for what it decides (`df[df["age"] < 30]`).
-            if let Some(k) = key_node.filter(|k| k.kind() != "string") {
-                expr(b, k);
-            }
-            match base {
-                Some(base) => Expr::Index(base, key),
-                None => Expr::Other(Vec::new()),
-            }
+            let parts = (n.child_by_field_name("object"), n.child_by_field_name("index"));
+            return b.subscript(n, parts, string_value, expr);
         }
         "call_expression" | "new_expression" => Expr::Call(call(b, n)),
         "binary_expression" => b.binary(n, expr),

@@ -311,6 +311,27 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// `base[key]`: the key by value when it is a string literal (`row["age"]`), else converted
+    /// and kept beside the subscript (`df[["age", "income"]]`, `df[df["age"] < 30]`).
+    pub fn subscript(
+        &mut self,
+        n: Node<'_>,
+        (base, key): (Option<Node<'_>>, Option<Node<'_>>),
+        string: fn(&Self, Node<'_>) -> String,
+        conv: ExprFn,
+    ) -> ExprId {
+        let Some(base) = base.map(|b| conv(self, b)) else {
+            return self.push(Expr::Other(Vec::new()), n);
+        };
+        let text = key.filter(|k| k.kind() == "string").map(|k| string(self, k));
+        let computed = key.filter(|k| k.kind() != "string").map(|k| conv(self, k));
+        let id = self.push(Expr::Index(base, text), n);
+        if let Some(k) = computed {
+            self.ix.computed_keys.insert(id, k);
+        }
+        id
+    }
+
     /// `cond ? a : b` (JavaScript, Java): the condition is tested.
     pub fn ternary(&mut self, n: Node<'_>, conv: ExprFn) -> Expr {
         let mut parts = Vec::new();

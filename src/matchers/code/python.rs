@@ -211,19 +211,8 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "subscript" => {
-            let base = n.child_by_field_name("value").map(|o| expr(b, o));
-            let key_node = n.child_by_field_name("subscript");
-            let key = key_node
-                .filter(|k| k.kind() == "string")
-                .map(|k| plain_string(b, k));
-            // A computed key is converted for what it decides (`df[df["age"] < 30]`).
-            if let Some(k) = key_node.filter(|k| k.kind() != "string") {
-                expr(b, k);
-            }
-            match base {
-                Some(base) => Expr::Index(base, key),
-                None => Expr::Other(Vec::new()),
-            }
+            let parts = (n.child_by_field_name("value"), n.child_by_field_name("subscript"));
+            return b.subscript(n, parts, plain_string, expr);
         }
         "call" => {
             let id = call(b, n);
