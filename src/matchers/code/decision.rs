@@ -428,7 +428,7 @@ impl DecisionForm {
         for (k, v) in &call.named {
             let field = snake(k.split("__").next().unwrap_or(k));
             if self.is_attribute(&field, &owners) {
-                out.push(self.hit(pair_or_value(index, call, *v), "used to filter records"));
+                out.push(self.hit(super::forms::pair_span(index, call, *v), "used to filter records"));
             }
         }
         if let Some(&first) = call.args.first() {
@@ -532,19 +532,6 @@ fn is_sum(index: &Index, ops: &[ExprId]) -> bool {
 fn is_boolean_name(name: &str) -> bool {
     let name = name.strip_prefix("get_").unwrap_or(name);
     name.starts_with("is_") || name.starts_with("has_")
-}
-
-/// From the key to the value of a named argument, when the pair is an expression of its own.
-fn pair_or_value(index: &Index, call: &Call, value: ExprId) -> Range<usize> {
-    index
-        .exprs
-        .iter()
-        .find_map(|(e, s)| match e {
-            Expr::Pair(_, pv) if *pv == value => Some(s.clone()),
-            _ => None,
-        })
-        .filter(|s| call.span.start <= s.start && s.end <= call.span.end)
-        .unwrap_or_else(|| index.span(value))
 }
 
 /// The names the value is read from: the attribute itself, through arithmetic, parentheses,

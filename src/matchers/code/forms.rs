@@ -598,7 +598,7 @@ impl PropertyForm {
 }
 
 /// From the key to the value, when the pair is an expression of its own; else the value.
-fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usize> {
+pub(super) fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usize> {
     let v = index.span(value);
     index
         .exprs

@@ -287,31 +287,22 @@ fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
     Some(Expr::Format(template, args))
 }
 
+/// `+`, comparisons and arithmetic as in every grammar; `"..." % args` is formatting.
 fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
-    let op = n.child_by_field_name("operator").map(|o| b.text(o)).unwrap_or("");
-    let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
-        return Expr::Other(Vec::new());
+    let e = b.binary(n, expr);
+    let Expr::Arith(ops) = &e else { return e };
+    let is_modulo = n
+        .child_by_field_name("operator")
+        .is_some_and(|o| b.text(o) == "%");
+    let (&[left, right], Some(r)) = (ops.as_slice(), n.child_by_field_name("right")) else {
+        return e;
     };
-    let left = expr(b, l);
-    let right = expr(b, r);
-    match op {
-        "+" => {
-            // Flatten `a + b + c` into one concatenation.
-            let mut parts = match b.ix.expr(left) {
-                Expr::Concat(p) if l.kind() == "binary_operator" => p.clone(),
-                _ => vec![left],
-            };
-            parts.push(right);
-            Expr::Concat(parts)
-        }
-        "%" if matches!(b.ix.expr(left), Expr::Str(_) | Expr::Concat(_)) => {
-            let args = match b.ix.expr(right) {
-                Expr::Other(items) if r.kind() == "tuple" || r.kind() == "dictionary" => items.clone(),
-                _ => vec![right],
-            };
-            Expr::Format(left, args)
-        }
-        "-" | "*" | "/" | "//" | "%" | "**" => Expr::Arith(vec![left, right]),
-        _ => Expr::Other(vec![left, right]),
+    if !is_modulo || !matches!(b.ix.expr(left), Expr::Str(_) | Expr::Concat(_)) {
+        return e;
     }
+    let args = match b.ix.expr(right) {
+        Expr::Other(items) if r.kind() == "tuple" || r.kind() == "dictionary" => items.clone(),
+        _ => vec![right],
+    };
+    Expr::Format(left, args)
 }
