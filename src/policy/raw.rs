@@ -644,6 +644,11 @@ pub struct CodeCallForm {
     /// to a shell as a variable, a parameter or a built string.
     #[serde(default)]
     pub dynamic: bool,
+    /// The argument is an argument vector that runs a shell (`["sh", "-c", cmd]`, also after
+    /// the call's earlier arguments: `spawn("sh", ["-c", cmd])`); `dynamic` and `report` then
+    /// apply to the command the shell runs.
+    #[serde(default)]
+    pub shell_argv: bool,
     /// ... or (with `built`) the argument reads, directly or through locals, from one of these
     /// untrusted sources: `request.args`, `sys.argv`, `req.query`, `r.FormValue`.
     #[serde(default)]

@@ -127,6 +127,7 @@ pub struct CallForm {
     literal: Vec<String>,
     built: bool,
     dynamic: bool,
+    shell_argv: bool,
     sources: Vec<PathPattern>,
     text: Option<Lazy>,
     sanitizers: Vec<PathPattern>,
@@ -207,7 +208,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         );
     }
     let arg = v.arg.as_ref().map(|a| a.get_ref().clone());
-    let needs_arg = v.built || v.dynamic || !v.literal.is_empty();
+    let needs_arg = v.built || v.dynamic || v.shell_argv || !v.literal.is_empty();
     if needs_arg && arg.is_none() {
         return Err(
             error(rule, f.span(), "`built`, `dynamic` and `literal` need `arg`")
@@ -234,6 +235,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         literal: literals(&v.literal),
         built: v.built,
         dynamic: v.dynamic,
+        shell_argv: v.shell_argv,
         sources: patterns(rule, &v.sources)?,
         text: regex(rule, &v.text, eager)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
@@ -329,6 +331,58 @@ fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
     }
 }
 
+/// Programs that run their argument as a command line, and the flag that introduces it.
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "ash",
+    "fish",
+    "cmd",
+    "powershell",
+    "pwsh",
+];
+const SHELL_FLAGS: &[&str] = &["-c", "/c", "/C", "-lc", "-ic", "-Command", "-command", "/k"];
+
+/// In an argument vector (`["sh", "-c", cmd]`, or a local holding one, or `"sh"` given as an
+/// earlier argument: `spawn("sh", ["-c", cmd])`), the item a shell runs as a command line.
+fn shell_command(index: &Index, call: &Call, list: ExprId) -> Option<ExprId> {
+    let mut items: Vec<ExprId> = call.args.iter().take_while(|&&a| a != list).copied().collect();
+    items.extend(list_items(index, list, 0));
+    let word = |id: ExprId| match index.expr(id) {
+        Expr::Str(s) => Some(s.as_str()),
+        _ => None,
+    };
+    items.windows(3).find_map(|w| {
+        let program = word(w[0])?.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
+        let flag = word(w[1])?;
+        (SHELLS.contains(&program) && SHELL_FLAGS.contains(&flag)).then_some(w[2])
+    })
+}
+
+/// The items of a list or array literal, through a local it was assigned to and through an
+/// array creation's initializer (`new String[]{...}`).
+fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<ExprId> {
+    if depth > 3 {
+        return Vec::new();
+    }
+    match index.expr(id) {
+        Expr::Other(items) if items.iter().any(|&i| matches!(index.expr(i), Expr::Str(_))) => items.clone(),
+        Expr::Other(items) => items
+            .last()
+            .map(|&i| list_items(index, i, depth + 1))
+            .unwrap_or_default(),
+        Expr::Name(n) => index
+            .values_of(n, index.func_of(id), index.span(id).start)
+            .last()
+            .map(|&v| list_items(index, v, depth + 1))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
     match arg {
         CodeArg::Position(i) => call.args.get(*i).copied(),
@@ -365,6 +419,10 @@ impl CallForm {
             }
             let target = match &self.arg {
                 Some(a) => match argument(call, a) {
+                    Some(t) if self.shell_argv => match shell_command(index, call, t) {
+                        Some(cmd) => Some(cmd),
+                        None => continue,
+                    },
                     Some(t) => Some(t),
                     None => continue,
                 },
