@@ -604,6 +604,9 @@ pub struct CodeTable {
     /// `[[rule.code.string]]`: a string built from non-constant parts whose text matches.
     #[serde(default)]
     pub string: Vec<Spanned<CodeStringForm>>,
+    /// `[[rule.code.import]]`: a module imported (`import pickle`, `require("telnet")`).
+    #[serde(default)]
+    pub import: Vec<Spanned<CodeImportForm>>,
     /// `[[rule.code.decision]]`: named attributes deciding what the code does (comparisons,
     /// conditions, switches, arithmetic, sort keys, record filters).
     #[serde(default)]
@@ -706,6 +709,20 @@ pub enum CodePlace {
     Object,
     /// An assignment to a name, attribute or string subscript.
     Assignment,
+}
+
+/// `[[rule.code.import]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodeImportForm {
+    /// Modules as dotted paths (`pickle`, `xml.etree`, `crypto/md5` as `crypto.md5`), matched on
+    /// the last segments of the imported module or of one of its parents, so `xml.etree` also
+    /// finds `import xml.etree.ElementTree` and `md5` finds `"crypto/md5"`.
+    pub module: Vec<Spanned<String>>,
+    /// Message for findings of this form.
+    pub message: Option<String>,
+    /// Label under the underline.
+    pub label: Option<String>,
 }
 
 /// `[[rule.code.decision]]`.

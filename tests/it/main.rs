@@ -9,6 +9,7 @@ mod cargo_rules;
 mod check;
 mod cli;
 mod code_decisions;
+mod code_imports;
 mod code_javascript;
 mod code_python;
 mod common;

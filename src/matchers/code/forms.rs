@@ -10,7 +10,8 @@ use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::matchers::pattern::{Flavor, Pattern as Lazy};
 use crate::policy::raw::{
-    CodeArg, CodeCallForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable, RustReportAt,
+    CodeArg, CodeCallForm, CodeImportForm, CodePlace, CodePropertyForm, CodeStringForm, CodeTable,
+    RustReportAt,
 };
 use crate::policy::Rule;
 
@@ -106,6 +107,46 @@ pub enum Form {
     String(StringForm),
     /// `[[rule.code.decision]]`
     Decision(Box<super::decision::DecisionForm>),
+    /// `[[rule.code.import]]`
+    Import(ImportForm),
+}
+
+/// A compiled import form.
+#[derive(Debug)]
+pub struct ImportForm {
+    modules: Vec<PathPattern>,
+    message: Option<String>,
+    label: Option<String>,
+}
+
+impl ImportForm {
+    fn compile(rule: &Rule, f: &Spanned<CodeImportForm>) -> Result<Self, LocatedError> {
+        let v = f.get_ref();
+        if v.module.is_empty() {
+            return Err(error(rule, f.span(), "`module` is empty")
+                .with_help("list the modules, e.g. module = [\"pickle\", \"telnetlib\"]"));
+        }
+        Ok(Self {
+            modules: patterns(rule, &v.module)?,
+            message: v.message.clone(),
+            label: v.label.clone(),
+        })
+    }
+
+    /// Each import of a listed module or of a module under one.
+    fn check(&self, index: &Index, out: &mut Vec<Hit>) {
+        for (path, span) in &index.imports {
+            let listed = (1..=path.len()).any(|n| self.modules.iter().any(|m| m.matches(&path[..n])));
+            if listed {
+                out.push(Hit {
+                    span: span.clone(),
+                    message: self.message.clone(),
+                    label: self.label.clone(),
+                    ..Hit::default()
+                });
+            }
+        }
+    }
 }
 
 /// A compiled string form.
@@ -191,6 +232,9 @@ pub fn compile(rule: &Rule, table: &CodeTable, eager: bool) -> Result<Vec<Form>,
     }
     for f in &table.string {
         forms.push(Form::String(string_form(rule, f, eager)?));
+    }
+    for f in &table.import {
+        forms.push(Form::Import(ImportForm::compile(rule, f)?));
     }
     for f in &table.decision {
         forms.push(Form::Decision(Box::new(super::decision::compile(
@@ -290,6 +334,7 @@ impl Form {
             Form::Property(f) => f.keys.clone(),
             Form::String(f) => f.words.clone(),
             Form::Decision(f) => f.words(),
+            Form::Import(f) => f.modules.iter().flat_map(PathPattern::words).collect(),
         }
     }
 
@@ -308,6 +353,7 @@ impl Form {
             Form::Property(f) => f.check(index, out),
             Form::String(f) => f.check(index, out),
             Form::Decision(f) => f.check(index, out),
+            Form::Import(f) => f.check(index, out),
         }
     }
 }

@@ -66,6 +66,7 @@ fn import(b: &mut Builder<'_>, n: Node<'_>) {
         return;
     };
     let module = string_value(b, path);
+    b.import(&module, n);
     let local = match n.child_by_field_name("name") {
         Some(name) if name.kind() == "package_identifier" => b.text(name).to_string(),
         Some(_) => return,

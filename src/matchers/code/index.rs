@@ -131,6 +131,9 @@ pub struct Index {
     pub computed_keys: HashMap<ExprId, ExprId>,
     /// Declared types of parameters and locals: name, type name (its last segment), span.
     pub types: Vec<(String, String, Range<usize>)>,
+    /// Imported modules (`os.path`, `child_process`, `crypto/md5`, `java.io.ObjectInputStream`)
+    /// as dotted segments, with the import's span.
+    pub imports: Vec<(Vec<String>, Range<usize>)>,
     /// Import aliases: local name -> full dotted path.
     pub aliases: HashMap<String, Vec<String>>,
     /// Whether indexing stopped early (time budget): the index is partial.

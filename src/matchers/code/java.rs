@@ -61,6 +61,9 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
                 .named_children(&mut c)
                 .find(|k| k.kind() == "scoped_identifier")
                 .map(|p| b.text(p).to_string());
+            if let Some(path) = &path {
+                b.import(path, n);
+            }
             if let (Some(path), false) = (path, wildcard) {
                 let local = path.rsplit('.').next().unwrap_or("").to_string();
                 b.alias(&local, &path);

@@ -26,6 +26,9 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         | "generator_function_declaration"
         | "generator_function" => b.function(n),
         "call_expression" | "new_expression" => {
+            if let Some(module) = required(b, n) {
+                b.import(&module, n);
+            }
             call(b, n);
         }
         "variable_declarator" => declarator(b, n),
@@ -73,6 +76,7 @@ fn import(b: &mut Builder<'_>, n: Node<'_>) {
         return;
     };
     let module = string_value(b, source);
+    b.import(&module, n);
     let mut c = n.walk();
     let Some(clause) = n.named_children(&mut c).find(|k| k.kind() == "import_clause") else {
         return;

@@ -174,7 +174,7 @@ impl CodeMatcher {
         if forms.is_empty() {
             return Err(err(rule.span.clone(), "`[rule.code]` has no form")
                 .with_help(
-                    "add [[rule.code.call]], [[rule.code.property]], [[rule.code.string]] or [[rule.code.decision]]",
+                    "add [[rule.code.call]], [[rule.code.property]], [[rule.code.string]], [[rule.code.import]] or [[rule.code.decision]]",
                 ));
         }
         let fallback = match &table.fallback {

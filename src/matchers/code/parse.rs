@@ -366,6 +366,19 @@ impl<'s> Builder<'s> {
         self.ix.functions.push(n.byte_range());
     }
 
+    /// Records an imported module (`os.path`, `node:child_process`, `crypto/md5`).
+    pub fn import(&mut self, module: &str, n: Node<'_>) {
+        let path: Vec<String> = module
+            .trim_start_matches("node:")
+            .split(['.', '/'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !path.is_empty() {
+            self.ix.imports.push((path, n.byte_range()));
+        }
+    }
+
     /// Records an import alias (`req` -> `requests`).
     pub fn alias(&mut self, local: &str, full: &str) {
         let full: Vec<String> = full

@@ -97,6 +97,8 @@ fn import_name(b: &mut Builder<'_>, n: Node<'_>, module: Option<&str>) {
         };
         (name, local)
     };
+    let imported = module.map_or_else(|| name.to_string(), |m| format!("{m}.{name}"));
+    b.import(imported.trim_start_matches('.'), n);
     let full = match module {
         Some(m) => format!("{m}.{name}"),
         None if n.kind() == "aliased_import" => name.to_string(),
