@@ -2,8 +2,8 @@
 //! Aho-Corasick automaton over all rules' keywords, so a file is read once and only the rules
 //! whose words occur in it run.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use globset::GlobSet;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use globset::{Candidate, GlobSet};
 
 use crate::error::{Error, LocatedError, LocatedKind, Result};
 use crate::matchers::{glob_set_of, Matcher};
@@ -17,10 +17,11 @@ struct Scope {
 }
 
 impl Scope {
-    fn contains(&self, rel: &str) -> bool {
-        let rel = &*crate::paths::scope_path(rel);
-        self.include.as_ref().is_none_or(|g| g.is_match(rel))
-            && !self.exclude.as_ref().is_some_and(|g| g.is_match(rel))
+    /// Whether the scope holds `path`, a [`crate::paths::scope_path`] prepared once per file
+    /// for every rule's globs.
+    fn contains(&self, path: &Candidate<'_>) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match_candidate(path))
+            && !self.exclude.as_ref().is_some_and(|g| g.is_match_candidate(path))
     }
 }
 
@@ -32,6 +33,8 @@ pub struct Plan {
     matchers: Vec<Matcher>,
     scopes: Vec<Scope>,
     keywords: Option<AhoCorasick>,
+    /// Per keyword, the keywords it contains, itself included (see [`keywords_in`]).
+    contained: Vec<Vec<usize>>,
     keyword_rules: Vec<Vec<usize>>,
     unkeyed: Vec<usize>,
 }
@@ -91,9 +94,10 @@ impl Plan {
             Some(
                 // A DFA: with hundreds of case-insensitive keywords no prefilter applies, and
                 // the default NFA scanned the corpus about 3x slower than the DFA (< 1 MB).
+                // Leftmost-longest: see `keywords_in`.
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(kind))
                     .build(&words)
                     .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))?,
@@ -104,6 +108,7 @@ impl Plan {
             matchers,
             scopes,
             keywords,
+            contained: containment(&words),
             keyword_rules,
             unkeyed,
         })
@@ -116,7 +121,8 @@ impl Plan {
 
     /// Whether rule `i` applies to a file at `rel` (relative to its scan root).
     pub fn in_scope(&self, i: usize, rel: &str) -> bool {
-        self.scopes[i].contains(rel)
+        let scoped = crate::paths::scope_path(rel);
+        self.scopes[i].contains(&Candidate::new(&*scoped))
     }
 
     /// Rules to run on a file at `rel`: every rule without keywords, and keyed rules whose
@@ -127,29 +133,68 @@ impl Plan {
             chosen[i] = true;
         }
         if let (Some(ac), Some(text)) = (&self.keywords, text) {
-            let mut seen = vec![false; self.keyword_rules.len()];
-            for m in ac.find_overlapping_iter(text.as_bytes()) {
-                let id = m.pattern().as_usize();
-                if !seen[id] {
-                    seen[id] = true;
-                    for &r in &self.keyword_rules[id] {
-                        chosen[r] = true;
-                    }
+            let seen = keywords_in(ac, &self.contained, text.as_bytes());
+            for (id, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
+                for &r in &self.keyword_rules[id] {
+                    chosen[r] = true;
                 }
             }
         }
+        let scoped = crate::paths::scope_path(rel);
+        let path = Candidate::new(&*scoped);
         chosen
             .iter()
             .enumerate()
-            .filter(|&(i, &c)| c && self.in_scope(i, rel))
+            .filter(|&(i, &c)| c && self.scopes[i].contains(&path))
             .map(|(i, _)| i)
             .collect()
     }
 
     /// Whether any rule in scope of `rel` reads content (if none, the file is not read).
     pub fn any_content_rule(&self, rel: &str) -> bool {
-        (0..self.rules.len()).any(|i| self.matchers[i].needs_content() && self.in_scope(i, rel))
+        let scoped = crate::paths::scope_path(rel);
+        let path = Candidate::new(&*scoped);
+        (0..self.rules.len()).any(|i| self.matchers[i].needs_content() && self.scopes[i].contains(&path))
     }
+}
+
+/// Which keywords occur in `bytes`, by keyword id. One leftmost-longest pass, restarted one
+/// byte after each match's start, finds the longest keyword at every position where one
+/// starts; the shorter keywords starting there are its prefixes, so its `contained` list
+/// names them (and every other keyword inside it). Faster than reporting every overlapping
+/// match, and exactly the same set.
+fn keywords_in(ac: &AhoCorasick, contained: &[Vec<usize>], bytes: &[u8]) -> Vec<bool> {
+    let mut seen = vec![false; contained.len()];
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(m) = ac.find(Input::new(bytes).range(at..)) else {
+            break;
+        };
+        let id = m.pattern().as_usize();
+        // Marked already: so were the words inside it (they are inside whatever marked it).
+        if !seen[id] {
+            for &w in &contained[id] {
+                seen[w] = true;
+            }
+        }
+        at = m.start() + 1;
+    }
+    seen
+}
+
+/// Per (lowercase) keyword, the ids of the keywords that are substrings of it, itself included.
+fn containment(words: &[String]) -> Vec<Vec<usize>> {
+    words
+        .iter()
+        .map(|w| {
+            words
+                .iter()
+                .enumerate()
+                .filter(|(_, inner)| w.contains(inner.as_str()))
+                .map(|(id, _)| id)
+                .collect()
+        })
+        .collect()
 }
 
 /// Glob sets already built in this compile, by glob list: many rules share `paths` (every
@@ -180,4 +225,35 @@ fn scope(rule: &Rule, cache: &mut GlobCache) -> std::result::Result<Scope, Locat
         include: set(&rule.paths)?,
         exclude: set(&rule.exclude_paths)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restarted_leftmost_longest_finds_every_overlapping_keyword() {
+        let words: Vec<String> = ["pass", "password", "word", "sword", "ab", "bcd", "cd", "zz"]
+            .map(String::from)
+            .to_vec();
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(kind)
+                .build(&words)
+                .expect("builds")
+        };
+        let (longest, standard) = (build(MatchKind::LeftmostLongest), build(MatchKind::Standard));
+        for text in ["xPASSWORDabcd", "pass word", "abc", "bcd ab", "", "swordpass"] {
+            let mut every = vec![false; words.len()];
+            for m in standard.find_overlapping_iter(text) {
+                every[m.pattern().as_usize()] = true;
+            }
+            assert_eq!(
+                keywords_in(&longest, &containment(&words), text.as_bytes()),
+                every,
+                "{text}"
+            );
+        }
+    }
 }
