@@ -25,6 +25,36 @@ impl Scope {
     }
 }
 
+/// How the plan finds which keywords a text holds.
+#[derive(Debug)]
+enum KeywordSearch {
+    /// A run over few files (pre-commit): an NFA reporting every overlapping match, quick to
+    /// build, with nothing else to prepare.
+    Overlapping(AhoCorasick),
+    /// A run over many files: a DFA restarted after each leftmost-longest match (see
+    /// [`keywords_in`]), with each keyword's contained keywords (a few ms to work out).
+    Restarted {
+        ac: AhoCorasick,
+        contained: Vec<Vec<usize>>,
+    },
+}
+
+impl KeywordSearch {
+    /// Which keywords occur in `bytes`, by keyword id (`words` of them in all).
+    fn found(&self, words: usize, bytes: &[u8]) -> Vec<bool> {
+        match self {
+            KeywordSearch::Overlapping(ac) => {
+                let mut seen = vec![false; words];
+                for m in ac.find_overlapping_iter(bytes) {
+                    seen[m.pattern().as_usize()] = true;
+                }
+                seen
+            }
+            KeywordSearch::Restarted { ac, contained } => keywords_in(ac, contained, bytes),
+        }
+    }
+}
+
 /// Everything compiled for one run.
 #[derive(Debug)]
 pub struct Plan {
@@ -32,9 +62,7 @@ pub struct Plan {
     pub rules: Vec<Rule>,
     matchers: Vec<Matcher>,
     scopes: Vec<Scope>,
-    keywords: Option<AhoCorasick>,
-    /// Per keyword, the keywords it contains, itself included (see [`keywords_in`]).
-    contained: Vec<Vec<usize>>,
+    keywords: Option<KeywordSearch>,
     keyword_rules: Vec<Vec<usize>>,
     unkeyed: Vec<usize>,
 }
@@ -49,11 +77,6 @@ impl Plan {
     /// Like [`Plan::compile`], sized for a run over `files` files: a keyword DFA pays for its
     /// build time (~6 ms) only over many files; a pre-commit run over a few uses the NFA.
     pub fn compile_for(rules: Vec<Rule>, files: usize) -> Result<Self> {
-        let kind = if files > 64 {
-            AhoCorasickKind::DFA
-        } else {
-            AhoCorasickKind::ContiguousNFA
-        };
         let rules: Vec<Rule> = rules.into_iter().filter(|r| r.enabled).collect();
         let mut errors = Vec::new();
         let mut globs = GlobCache::new();
@@ -91,24 +114,13 @@ impl Plan {
         let keywords = if words.is_empty() {
             None
         } else {
-            Some(
-                // A DFA: with hundreds of case-insensitive keywords no prefilter applies, and
-                // the default NFA scanned the corpus about 3x slower than the DFA (< 1 MB).
-                // Leftmost-longest: see `keywords_in`.
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(kind))
-                    .build(&words)
-                    .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))?,
-            )
+            Some(keyword_search(&words, files > 64)?)
         };
         Ok(Self {
             rules,
             matchers,
             scopes,
             keywords,
-            contained: containment(&words),
             keyword_rules,
             unkeyed,
         })
@@ -132,8 +144,8 @@ impl Plan {
         for &i in &self.unkeyed {
             chosen[i] = true;
         }
-        if let (Some(ac), Some(text)) = (&self.keywords, text) {
-            let seen = keywords_in(ac, &self.contained, text.as_bytes());
+        if let (Some(search), Some(text)) = (&self.keywords, text) {
+            let seen = search.found(self.keyword_rules.len(), text.as_bytes());
             for (id, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
                 for &r in &self.keyword_rules[id] {
                     chosen[r] = true;
@@ -156,6 +168,30 @@ impl Plan {
         let path = Candidate::new(&*scoped);
         (0..self.rules.len()).any(|i| self.matchers[i].needs_content() && self.scopes[i].contains(&path))
     }
+}
+
+/// The keyword search for a run over many files (`many`) or few.
+fn keyword_search(words: &[String], many: bool) -> Result<KeywordSearch> {
+    let build = |kind, match_kind| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(match_kind)
+            .kind(Some(kind))
+            .build(words)
+            .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))
+    };
+    if !many {
+        return Ok(KeywordSearch::Overlapping(build(
+            AhoCorasickKind::ContiguousNFA,
+            MatchKind::Standard,
+        )?));
+    }
+    // A DFA: with hundreds of case-insensitive keywords no prefilter applies, and the default
+    // NFA scanned the corpus about 3x slower than the DFA (< 1 MB).
+    Ok(KeywordSearch::Restarted {
+        ac: build(AhoCorasickKind::DFA, MatchKind::LeftmostLongest)?,
+        contained: containment(words),
+    })
 }
 
 /// Which keywords occur in `bytes`, by keyword id. One leftmost-longest pass, restarted one
@@ -232,28 +268,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn restarted_leftmost_longest_finds_every_overlapping_keyword() {
+    fn both_keyword_searches_find_every_overlapping_keyword() {
         let words: Vec<String> = ["pass", "password", "word", "sword", "ab", "bcd", "cd", "zz"]
             .map(String::from)
             .to_vec();
-        let build = |kind| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(kind)
-                .build(&words)
-                .expect("builds")
-        };
-        let (longest, standard) = (build(MatchKind::LeftmostLongest), build(MatchKind::Standard));
+        let reference = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("builds");
+        let searches = [
+            keyword_search(&words, false).expect("builds"),
+            keyword_search(&words, true).expect("builds"),
+        ];
         for text in ["xPASSWORDabcd", "pass word", "abc", "bcd ab", "", "swordpass"] {
             let mut every = vec![false; words.len()];
-            for m in standard.find_overlapping_iter(text) {
+            for m in reference.find_overlapping_iter(text) {
                 every[m.pattern().as_usize()] = true;
             }
-            assert_eq!(
-                keywords_in(&longest, &containment(&words), text.as_bytes()),
-                every,
-                "{text}"
-            );
+            for search in &searches {
+                assert_eq!(search.found(words.len(), text.as_bytes()), every, "{text}");
+            }
         }
     }
 }
