@@ -23,6 +23,8 @@ pub struct ParseLimits {
     pub max_alias_nodes: usize,
     /// When structured parsing of the current file must stop (`None`: no budget).
     pub deadline: Option<Instant>,
+    /// The whole per-file budget the deadline was set from (`None`: no budget).
+    pub budget: Option<Duration>,
 }
 
 impl Default for ParseLimits {
@@ -31,6 +33,7 @@ impl Default for ParseLimits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_alias_nodes: DEFAULT_MAX_ALIAS_NODES,
             deadline: None,
+            budget: None,
         }
     }
 }
@@ -46,6 +49,7 @@ pub fn start_file(max_depth: usize, budget: Option<Duration>) {
             max_depth,
             max_alias_nodes: DEFAULT_MAX_ALIAS_NODES,
             deadline: budget.map(|b| Instant::now() + b),
+            budget,
         })
     });
 }

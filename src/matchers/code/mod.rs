@@ -1,11 +1,13 @@
 //! `[rule.code]`: structural rules for Python, JavaScript/TypeScript, Go and Java over one
 //! language-neutral [`index::Index`], filled by a tree-sitter front-end per language.
 //!
-//! Cost model: the plan's keyword prefilter decides whether a code rule sees a file at all; the
-//! first code rule that does parses it (once, within the file's time budget) and every other
-//! code rule reads the same index from the per-file [`CodeCache`]. A file its front-end cannot
-//! parse is counted `unparsed`, and the rule's `fallback` regex (the old lexical rule) runs on
-//! it instead, so nothing is reported twice.
+//! Cost model: the plan's keyword prefilter decides whether a code rule sees a file at all. A
+//! rule parses only when its trigger words (the table's `keywords`, else the forms' names) are
+//! in the file, not merely its fallback's: the first code rule that does parses it (once,
+//! within the file's time budget; a file larger than the budget can parse is not started) and
+//! every other code rule reads the same index from the per-file [`CodeCache`]. A file its
+//! front-end cannot parse is counted `unparsed`, and the rule's `fallback` regex (the old
+//! lexical rule) runs on it instead, so nothing is reported twice.
 
 mod decision;
 mod flow;
@@ -20,6 +22,7 @@ pub mod trees;
 
 use std::cell::OnceCell;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use tree_sitter::Language;
 
 use super::regex::RegexMatcher;
@@ -150,7 +153,11 @@ fn parse_kept(
 #[derive(Debug)]
 pub struct CodeMatcher {
     languages: Vec<String>,
+    /// The plan's prefilter words: the trigger words and the fallback's.
     keywords: Vec<String>,
+    /// Finds the words the forms need (the table's `keywords`, else the forms' names): a file
+    /// without one is not parsed, whatever the fallback's words say.
+    trigger: AhoCorasick,
     forms: Vec<forms::Form>,
     fallback: Option<RegexMatcher>,
 }
@@ -195,6 +202,10 @@ impl CodeMatcher {
                 keywords.extend(words);
             }
         }
+        let trigger = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&keywords)
+            .map_err(|e| err(rule.span.clone(), "invalid keywords").with_label(e.to_string()))?;
         if let Some(fb) = &fallback {
             keywords.extend(fb.keywords().iter().cloned());
         }
@@ -203,6 +214,7 @@ impl CodeMatcher {
         Ok(Self {
             languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
             keywords,
+            trigger,
             forms,
             fallback,
         })
@@ -226,7 +238,8 @@ impl CodeMatcher {
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
             return;
         }
-        if !self.forms.iter().any(|f| f.may_match(text)) {
+        if !self.triggered(text) || !self.forms.iter().any(|f| f.may_match(text)) {
+            self.fallback_unless_parsed(cx, fe, text, out);
             return;
         }
         match cx.cache.code.index(cx, fe, text) {
@@ -242,6 +255,27 @@ impl CodeMatcher {
                     fb.check(cx, out);
                 }
             }
+        }
+    }
+}
+
+impl CodeMatcher {
+    /// Whether the words the forms need occur in `text` (else no form can match: the file is
+    /// not parsed for this rule).
+    fn triggered(&self, text: &str) -> bool {
+        self.trigger.is_match(text)
+    }
+
+    /// A file the plan chose for the fallback's words only: the forms cannot match, so the
+    /// fallback's hits are the rule's findings exactly when the file does not parse. The file
+    /// is parsed (once, shared with every other code rule) only to settle hits the fallback
+    /// found; most such files have none and are never parsed.
+    fn fallback_unless_parsed(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str, out: &mut Vec<Hit>) {
+        let Some(fb) = &self.fallback else { return };
+        let mut hits = Vec::new();
+        fb.check(cx, &mut hits);
+        if !hits.is_empty() && cx.cache.code.index(cx, fe, text).is_none() {
+            out.append(&mut hits);
         }
     }
 }
@@ -342,6 +376,48 @@ mod tests {
             "{paths:?}"
         );
         assert!(matches!(ix.expr(ix.assigns[0].value), Expr::Format(..)));
+    }
+
+    /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback
+    /// looks for `zork(`) reports on `text` as `a.py`, notes included.
+    fn fallback_rule_ids(text: &str) -> Vec<String> {
+        let policy = "[pack]\nname = \"t\"\n[[rule]]\nid = \"r\"\nmessage = \"m\"\nhelp = \"h\"\n\
+            [rule.code]\nlanguages = [\"python\"]\nkeywords = [\"frobnicate\"]\n\
+            [[rule.code.call]]\nname = [\"*.frobnicate\"]\n\
+            [rule.code.fallback]\nkeywords = [\"zork\"]\npattern = 'zork\\('\n\
+            [[rule.example]]\nfail = ''\n[[rule.example]]\npass = ''\n";
+        let mut set = PolicySet::default();
+        crate::policy::load_str(&mut set, "t.toml", policy, false).expect("policy loads");
+        let plan = crate::plan::Plan::compile(set.rules).expect("compiles");
+        crate::engine::check_bytes(&plan, "a.py", text.as_bytes())
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn only_trigger_words_parse_and_the_fallback_counts_only_on_unparsed_files() {
+        let broken = "))))((((\n]]]] :::: ====\n";
+        // The fallback's word alone, and no fallback hit: not parsed, so no unparsed note.
+        assert!(fallback_rule_ids(&format!("zork = 1\n{broken}")).is_empty());
+        // A fallback hit in a file that does not parse is the rule's finding.
+        let ids = fallback_rule_ids(&format!("zork(1)\n{broken}"));
+        assert!(ids.contains(&"t/r".to_string()), "{ids:?}");
+        assert!(ids.contains(&crate::meta::UNPARSED.to_string()), "{ids:?}");
+        // ... but not in a file that parses (the forms speak for it).
+        assert!(fallback_rule_ids("zork(1)\n").is_empty());
+        assert_eq!(fallback_rule_ids("x.frobnicate(1)\n"), ["t/r"]);
+    }
+
+    #[test]
+    fn a_file_the_budget_cannot_parse_is_not_started() {
+        let fe = front_end("a.py").expect("python");
+        let big = "x = 1\n".repeat(1000);
+        crate::matchers::limits::start_file(8, Some(std::time::Duration::from_micros(100)));
+        let failure = parse::parse(fe.display, &(fe.grammar)(), &big, None).err();
+        assert_eq!(failure.and_then(|f| f.bound), Some("parse_size"));
+        crate::matchers::limits::start_file(8, Some(std::time::Duration::from_secs(2)));
+        assert!(parse::parse(fe.display, &(fe.grammar)(), &big, None).is_ok());
     }
 
     #[test]

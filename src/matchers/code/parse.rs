@@ -19,6 +19,12 @@ const MAX_ERROR_SHARE: f64 = 0.25;
 /// Used when the scan set no per-file budget.
 const FALLBACK_BUDGET: Duration = Duration::from_secs(2);
 
+/// tree-sitter's parsing rate, generously rounded up: JavaScript and Python parse at 1-2 MB/s
+/// per core here. A file larger than the time budget allows at this rate cannot finish in
+/// time, so it is not started: the parse would spend the whole budget, and its tree (about 40
+/// bytes per source byte) the memory, for nothing.
+const PARSE_BYTES_PER_SECOND: f64 = 2.0 * 1024.0 * 1024.0;
+
 /// Nesting beyond this is not converted (an `Other` stands in): bounds recursion.
 pub const MAX_EXPR_DEPTH: usize = 256;
 
@@ -44,7 +50,11 @@ pub fn parse(
     text: &str,
     previous: Option<&Tree>,
 ) -> Result<Tree, ParseFailure> {
-    let deadline = limits::current()
+    let limits = limits::current();
+    if previous.is_none() {
+        too_large_for_budget(text, limits.budget.unwrap_or(FALLBACK_BUDGET))?;
+    }
+    let deadline = limits
         .deadline
         .unwrap_or_else(|| Instant::now() + FALLBACK_BUDGET);
     let tree = PARSERS.with(|parsers| {
@@ -95,6 +105,23 @@ pub fn parse(
         });
     }
     Ok(tree)
+}
+
+/// Fails a text the budget cannot parse ([`PARSE_BYTES_PER_SECOND`]) before any work is done;
+/// counted as the `parse_size` bound. An incremental reparse (an editor's) is not bounded here.
+fn too_large_for_budget(text: &str, budget: Duration) -> Result<(), ParseFailure> {
+    let allowed = budget.as_secs_f64() * PARSE_BYTES_PER_SECOND;
+    if (text.len() as f64) <= allowed {
+        return Ok(());
+    }
+    Err(ParseFailure {
+        message: format!(
+            "{:.1} MB is more than the per-file time budget can parse ({:.1} MB)",
+            text.len() as f64 / 1e6,
+            allowed / 1e6
+        ),
+        bound: Some("parse_size"),
+    })
 }
 
 /// Share of bytes under outermost ERROR nodes.
