@@ -31,8 +31,8 @@ pub struct HistoryOptions {
     pub all_occurrences: bool,
 }
 
-/// Blobs read and scanned together: bounded memory, parallel scanning.
-const BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// Blob bytes read but not yet scanned, at most: bounded memory while reading runs ahead.
+const IN_FLIGHT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Scans the history; returns the report with one finding per distinct leak. An error when no
 /// loaded rule applies to history.
@@ -142,40 +142,113 @@ fn scan_blobs(
         found_in: Vec::new(),
         suppressed_in: Vec::new(),
     };
-    let mut batch: Vec<(usize, Arc<[u8]>)> = Vec::new();
-    let mut batch_bytes = 0;
-    let flush = |batch: &mut Vec<(usize, Arc<[u8]>)>, out: &mut Scanned, summary: &mut Summary| {
-        let results: Vec<(usize, Vec<BlobScan>)> = batch
-            .par_iter()
-            .map(|(blob, bytes)| (*blob, scan_one(engine, history, *blob, bytes)))
-            .collect();
-        for (blob, scans) in results {
-            for (file, path_only) in scans {
-                count(summary, &file, path_only);
-                for f in file.findings.iter().chain(&file.suppressed) {
-                    let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
-                    out.origins.entry(key).or_default().push((blob, path_only));
-                }
-                out.found_in
-                    .extend(file.findings.iter().map(|_| (blob, path_only)));
-                out.suppressed_in
-                    .extend(file.suppressed.iter().map(|_| (blob, path_only)));
-                out.findings.extend(file.findings);
-                out.suppressed.extend(file.suppressed);
+    let mut results = read_and_scan(repo, &wanted_oids, &wanted, history, engine)?;
+    // Scanned in whatever order the workers finished: counted and listed in blob order, so the
+    // report is the same bytes every run.
+    results.sort_unstable_by_key(|(blob, _)| *blob);
+    for (blob, scans) in results {
+        for (file, path_only) in scans {
+            count(summary, &file, path_only);
+            for f in file.findings.iter().chain(&file.suppressed) {
+                let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+                out.origins.entry(key).or_default().push((blob, path_only));
             }
+            out.found_in
+                .extend(file.findings.iter().map(|_| (blob, path_only)));
+            out.suppressed_in
+                .extend(file.suppressed.iter().map(|_| (blob, path_only)));
+            out.findings.extend(file.findings);
+            out.suppressed.extend(file.suppressed);
         }
-        batch.clear();
-    };
-    source::read_blobs(&repo.toplevel, &wanted_oids, |k, bytes| {
-        batch_bytes += bytes.len();
-        batch.push((wanted[k], Arc::from(bytes)));
-        if batch_bytes >= BATCH_BYTES {
-            flush(&mut batch, &mut out, summary);
-            batch_bytes = 0;
-        }
-    })?;
-    flush(&mut batch, &mut out, summary);
+    }
     Ok(out)
+}
+
+/// Reads the blobs `oids` (blob indices `blobs`) on one thread while the others scan them: the
+/// git reader and the scanners overlap instead of taking turns, and at most [`IN_FLIGHT_BYTES`]
+/// of read, unscanned blobs are held at a time. Results come back in no particular order.
+fn read_and_scan(
+    repo: &Repo,
+    oids: &[&str],
+    blobs: &[usize],
+    history: &History,
+    engine: &Engine<'_>,
+) -> Result<Vec<(usize, Vec<BlobScan>)>> {
+    let gate = ByteGate::new(IN_FLIGHT_BYTES);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Arc<[u8]>)>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let tx = tx;
+            source::read_blobs(&repo.toplevel, oids, |k, bytes| {
+                gate.acquire(bytes.len());
+                // A closed channel means the scanners are gone; the read just finishes.
+                let _ = tx.send((blobs[k], Arc::from(bytes)));
+            })
+        });
+        let scanners_done = CloseOnDrop(&gate);
+        let results: Vec<(usize, Vec<BlobScan>)> = rx
+            .into_iter()
+            .par_bridge()
+            .map(|(blob, bytes)| {
+                let scans = scan_one(engine, history, blob, &bytes);
+                gate.release(bytes.len());
+                (blob, scans)
+            })
+            .collect();
+        drop(scanners_done);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(Error::Git("git cat-file reader panicked".into())));
+        read.map(|()| results)
+    })
+}
+
+/// A bound on the bytes read ahead of the scanners: the reader waits while more than the limit
+/// is held (a single blob over the limit still passes, alone). Once closed (the scanners are
+/// done, or unwinding), nothing waits any more.
+struct ByteGate {
+    limit: usize,
+    /// Bytes held, and whether the gate is closed.
+    state: std::sync::Mutex<(usize, bool)>,
+    freed: std::sync::Condvar,
+}
+
+impl ByteGate {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            state: std::sync::Mutex::new((0, false)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn acquire(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !state.1 && state.0 > 0 && state.0 + bytes > self.limit {
+            state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.0 += bytes;
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = state.0.saturating_sub(bytes);
+        self.freed.notify_one();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.freed.notify_all();
+    }
+}
+
+/// Closes the gate when dropped, so a reader never waits on scanners that are gone.
+struct CloseOnDrop<'a>(&'a ByteGate);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 /// Scans one blob under its first path; path rules also run for every other path it was

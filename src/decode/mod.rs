@@ -162,22 +162,93 @@ static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// The decodable segments of `text` that read as text, within the budget.
 pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
     let mut out = Vec::new();
-    for m in CANDIDATES.find_iter(text) {
+    for span in candidate_runs(text) {
         if budget.spent() {
             break;
         }
-        let Some(kind) = kind_of(m.as_str()) else {
+        let run = &text[span.clone()];
+        let Some(kind) = kind_of(run) else {
             continue;
         };
-        if let Some(decoded) = decode_checked(kind, m.as_str(), budget) {
+        if let Some(decoded) = decode_checked(kind, run, budget) {
             out.push(Segment {
-                span: m.range(),
+                span,
                 encoding: kind,
                 text: decoded,
             });
         }
     }
     out
+}
+
+/// Per byte: bit 0 set when a [`CANDIDATES`] match can hold it (the plain alphabet, `\` and
+/// `%`), bit 1 also set for `\` and `%`, which only escaped runs hold.
+static CANDIDATE_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'.' | b':' | b'~' | b'-') {
+            table[b] = 1;
+        }
+        if matches!(c, b'\\' | b'%') {
+            table[b] = 3;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The [`CANDIDATES`] matches of `text`, leftmost first, exactly as `find_iter` over the whole
+/// text gives them that [`kind_of`] can accept, with the regex run only inside stretches that
+/// can hold such a match.
+///
+/// Why this is exact: every alternative of the pattern matches only bytes of
+/// [`CANDIDATE_BYTE`] and none has anchors or look-around, so no match crosses another byte and
+/// the matches inside a maximal stretch of them do not depend on the text around it. A stretch
+/// shorter than [`MIN_ESCAPED`], or shorter than [`MIN_BASE64`] without a `\` or `%`, holds no
+/// match that [`kind_of`] accepts. Most of a source file is such stretches (words, short
+/// paths), and a branch-free pass over the bytes is several times cheaper than the regex's
+/// search over them.
+fn candidate_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let stretches = std::iter::from_fn(move || {
+        let (start, inside) = next_long_stretch(bytes, at)?;
+        let end = bytes[inside..]
+            .iter()
+            .position(|&b| CANDIDATE_BYTE[b as usize] == 0)
+            .map_or(bytes.len(), |n| inside + n);
+        at = end;
+        Some(start..end)
+    });
+    stretches.flat_map(move |r| {
+        CANDIDATES
+            .find_iter(&text[r.clone()])
+            .map(move |m| r.start + m.start()..r.start + m.end())
+    })
+}
+
+/// The start of the first stretch at or after `from` (which starts one, or follows a byte
+/// outside [`CANDIDATE_BYTE`]) that is long enough for an accepted candidate, and a position
+/// inside it: base64 and hex runs need [`MIN_BASE64`] characters, escaped runs
+/// [`MIN_ESCAPED`] and a `\` or `%`.
+fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    // Branch-free per byte: stretches change every few bytes in source text, and a branch on
+    // each change costs more than the counting.
+    let mut run = 0usize;
+    let mut escaped = 0usize;
+    for (i, &b) in bytes.get(from..)?.iter().enumerate() {
+        let class = CANDIDATE_BYTE[b as usize] as usize;
+        let keep = (class & 1).wrapping_neg();
+        run = (run + 1) & keep;
+        escaped = (escaped | (class >> 1)) & keep;
+        if (run >= MIN_BASE64) | ((run >= MIN_ESCAPED) & (escaped != 0)) {
+            let at = from + i;
+            return Some((at + 1 - run, at));
+        }
+    }
+    None
 }
 
 /// What a candidate run is made of, from one pass over its bytes.
@@ -429,6 +500,48 @@ mod tests {
         });
         assert_eq!(segments(&text, &mut budget).len(), 1);
         assert_eq!(budget.hit, vec![BOUND_BYTES]);
+    }
+
+    /// The accepted candidates of the plain regex search over the whole text.
+    fn accepted_by_full_search(text: &str) -> Vec<Range<usize>> {
+        CANDIDATES
+            .find_iter(text)
+            .filter(|m| kind_of(m.as_str()).is_some())
+            .map(|m| m.range())
+            .collect()
+    }
+
+    #[test]
+    fn stretch_filter_keeps_every_accepted_candidate() {
+        // Pseudo-random texts over the bytes that decide candidates (escapes, percent, both
+        // base64 alphabets, hex, separators), plus real-looking lines.
+        let alphabet: Vec<char> = "aZ09+/=_-.:~\\%uxAF \"'\n(é".chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut texts: Vec<String> = vec![
+            r#"let s = "cGFzc3dvcmQ9Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5"; // base64"#.into(),
+            r#"u = "\x70assword\u003dcorrect" + "%41%42%43%44%45%46" + tokio::runtime::Builder"#.into(),
+            "0123456789abcdef0123456789abcdef0123 é ZZZZZZZZZZZZZZZZZZZZZZZZZZ==".into(),
+        ];
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 200) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let c = alphabet[(seed % alphabet.len() as u64) as usize];
+                // Long runs of one class are what candidates are made of.
+                for _ in 0..1 + (seed >> 40) % 6 {
+                    text.push(c);
+                }
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            let filtered: Vec<Range<usize>> = candidate_runs(text)
+                .filter(|r| kind_of(&text[r.clone()]).is_some())
+                .collect();
+            assert_eq!(filtered, accepted_by_full_search(text), "{text:?}");
+        }
     }
 
     #[test]
