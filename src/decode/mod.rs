@@ -234,21 +234,98 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// inside it: base64 and hex runs need [`MIN_BASE64`] characters, escaped runs
 /// [`MIN_ESCAPED`] and a `\` or `%`.
 fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
-    // Branch-free per byte: stretches change every few bytes in source text, and a branch on
-    // each change costs more than the counting.
-    let mut run = 0usize;
-    let mut escaped = 0usize;
-    for (i, &b) in bytes.get(from..)?.iter().enumerate() {
-        let class = CANDIDATE_BYTE[b as usize] as usize;
-        let keep = (class & 1).wrapping_neg();
-        run = (run + 1) & keep;
-        escaped = (escaped | (class >> 1)) & keep;
-        if (run >= MIN_BASE64) | ((run >= MIN_ESCAPED) & (escaped != 0)) {
-            let at = from + i;
-            return Some((at + 1 - run, at));
+    let mut stretch = Stretch::default();
+    // Membership of the 64 bytes before the block (bit 63: the byte just before it).
+    let mut before = 0u64;
+    let mut at = from;
+    while at < bytes.len() {
+        let block = &bytes[at..bytes.len().min(at + BLOCK)];
+        if let Ok(whole) = <&[u8; BLOCK]>::try_from(block) {
+            let (members, escapes) = block_masks(whole);
+            let longest_ok = !ends_run_of(before, members, MIN_ESCAPED);
+            before = members;
+            if longest_ok {
+                // No stretch reaches MIN_ESCAPED inside this block: only the stretch running
+                // on past its end matters, and it starts inside the block.
+                stretch = Stretch::at_end_of(members, escapes);
+                at += BLOCK;
+                continue;
+            }
         }
+        for (i, &b) in block.iter().enumerate() {
+            if stretch.push(b) {
+                let end = at + i;
+                return Some((end + 1 - stretch.len, end));
+            }
+        }
+        at += block.len();
     }
     None
+}
+
+/// Bytes looked at together: a block in which no stretch reaches [`MIN_ESCAPED`] (most of
+/// source text) is passed over from two bit masks instead of byte by byte.
+const BLOCK: usize = 64;
+
+/// The stretch of [`CANDIDATE_BYTE`]s ending at the byte last looked at.
+#[derive(Debug, Default)]
+struct Stretch {
+    len: usize,
+    /// Non-zero when it holds a `\` or `%`.
+    escaped: usize,
+}
+
+impl Stretch {
+    /// Adds the next byte; true when the stretch is now long enough for an accepted candidate.
+    fn push(&mut self, b: u8) -> bool {
+        // Branch-free: stretches change every few bytes in source text, and a branch on each
+        // change costs more than the counting.
+        let class = CANDIDATE_BYTE[b as usize] as usize;
+        let keep = (class & 1).wrapping_neg();
+        self.len = (self.len + 1) & keep;
+        self.escaped = (self.escaped | (class >> 1)) & keep;
+        (self.len >= MIN_BASE64) | ((self.len >= MIN_ESCAPED) & (self.escaped != 0))
+    }
+
+    /// The stretch at the end of a block with these masks, when it starts inside the block.
+    fn at_end_of(members: u64, escapes: u64) -> Self {
+        let len = (!members).leading_zeros() as usize;
+        let escaped = match len {
+            0 => 0,
+            n => usize::from(escapes >> (64 - n) != 0),
+        };
+        Self { len, escaped }
+    }
+}
+
+/// Bit i set when byte i of the block is a [`CANDIDATE_BYTE`]; and when it is `\` or `%`.
+fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    let mut members = 0u64;
+    let mut escapes = 0u64;
+    for (i, &b) in block.iter().enumerate() {
+        let class = u64::from(CANDIDATE_BYTE[b as usize]);
+        members |= (class & 1) << i;
+        escapes |= (class >> 1) << i;
+    }
+    (members, escapes)
+}
+
+/// Whether a run of at least `n` (at most 64) set bits ends inside `members`, counting the
+/// bits of `before` (the block before) as its start.
+fn ends_run_of(before: u64, members: u64, n: usize) -> bool {
+    let all = (u128::from(members) << 64) | u128::from(before);
+    // Bit i of `runs` is set when bits i-len+1..=i are all set; doubled up to n.
+    let mut runs = all;
+    let mut len = 1;
+    while len * 2 <= n {
+        runs &= runs << len;
+        len *= 2;
+    }
+    if len < n {
+        // Bits i-len+1..=i and, shifted, i-n+1..=i-n+len: together i-n+1..=i.
+        runs &= runs << (n - len);
+    }
+    (runs >> 64) != 0
 }
 
 /// What a candidate run is made of, from one pass over its bytes.
