@@ -235,19 +235,19 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// [`MIN_ESCAPED`] and a `\` or `%`.
 fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut stretch = Stretch::default();
-    // Membership of the 64 bytes before the block (bit 63: the byte just before it).
-    let mut before = 0u64;
+    // The masks of the block before (bit 63: the byte just before this one).
+    let mut before = (0u64, 0u64);
     let mut at = from;
     while at < bytes.len() {
         let block = &bytes[at..bytes.len().min(at + BLOCK)];
         if let Ok(whole) = <&[u8; BLOCK]>::try_from(block) {
-            let (members, escapes) = block_masks(whole);
-            let longest_ok = !ends_run_of(before, members, MIN_ESCAPED);
-            before = members;
-            if longest_ok {
-                // No stretch reaches MIN_ESCAPED inside this block: only the stretch running
-                // on past its end matters, and it starts inside the block.
-                stretch = Stretch::at_end_of(members, escapes);
+            let masks = block_masks(whole);
+            let passable = no_long_stretch_ends(before, masks);
+            before = masks;
+            if passable {
+                // Only the stretch running on past the block's end matters now, and it starts
+                // inside the block (a block of members holds a long stretch).
+                stretch = Stretch::at_end_of(masks.0, masks.1);
                 at += BLOCK;
                 continue;
             }
@@ -261,6 +261,18 @@ fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
         at += block.len();
     }
     None
+}
+
+/// Whether no stretch long enough for an accepted candidate reaches into the block with
+/// `masks` (members, escapes), the block before having `before`. A stretch of [`MIN_ESCAPED`]
+/// to [`MIN_BASE64`] characters ending in the block lies within it and the block before, so
+/// without a `\` or `%` in either it holds no escaped run.
+fn no_long_stretch_ends(before: (u64, u64), masks: (u64, u64)) -> bool {
+    let (members, escapes) = masks;
+    if ends_run_of(before.0, members, MIN_BASE64) {
+        return false;
+    }
+    (before.1 | escapes) == 0 || !ends_run_of(before.0, members, MIN_ESCAPED)
 }
 
 /// Bytes looked at together: a block in which no stretch reaches [`MIN_ESCAPED`] (most of
@@ -299,15 +311,39 @@ impl Stretch {
 }
 
 /// Bit i set when byte i of the block is a [`CANDIDATE_BYTE`]; and when it is `\` or `%`.
+/// Computed with comparisons rather than the table, so the compiler can do 16 bytes at once.
 fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
-    let mut members = 0u64;
-    let mut escapes = 0u64;
-    for (i, &b) in block.iter().enumerate() {
-        let class = u64::from(CANDIDATE_BYTE[b as usize]);
-        members |= (class & 1) << i;
-        escapes |= (class >> 1) << i;
+    let mut members = [0u8; BLOCK];
+    let mut escapes = [0u8; BLOCK];
+    for ((&b, m), e) in block.iter().zip(&mut members).zip(&mut escapes) {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        let punct = (b == b'+')
+            | (b == b'/')
+            | (b == b'=')
+            | (b == b'_')
+            | (b == b'.')
+            | (b == b':')
+            | (b == b'~')
+            | (b == b'-');
+        let escape = (b == b'\\') | (b == b'%');
+        *m = u8::from(letter | digit | punct | escape);
+        *e = u8::from(escape);
     }
-    (members, escapes)
+    (bits_of(&members), bits_of(&escapes))
+}
+
+/// 64 flags of 0 or 1 as the bits of a u64 (flag i: bit i).
+fn bits_of(flags: &[u8; BLOCK]) -> u64 {
+    let mut out = 0u64;
+    for (i, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        // Byte j (0 or 1) of the word lands on bit 56 + j of the product.
+        let packed = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        out |= packed << (8 * i);
+    }
+    out
 }
 
 /// Whether a run of at least `n` (at most 64) set bits ends inside `members`, counting the
@@ -618,6 +654,20 @@ mod tests {
                 .filter(|r| kind_of(&text[r.clone()]).is_some())
                 .collect();
             assert_eq!(filtered, accepted_by_full_search(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn block_masks_agree_with_the_byte_table() {
+        let block: [u8; BLOCK] = std::array::from_fn(|i| (i * 4 + 1) as u8);
+        for shift in 0..4u8 {
+            let block = block.map(|b| b.wrapping_add(shift));
+            let (members, escapes) = block_masks(&block);
+            for (i, &b) in block.iter().enumerate() {
+                let class = CANDIDATE_BYTE[b as usize];
+                assert_eq!(members >> i & 1, u64::from(class & 1), "byte {b}");
+                assert_eq!(escapes >> i & 1, u64::from(class >> 1), "byte {b}");
+            }
         }
     }
 
