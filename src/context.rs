@@ -283,7 +283,10 @@ const MARKERS: &[&str] = &[
 /// [`MARKERS`] in one automaton: one pass over a file's head instead of one per marker (every
 /// file of a history scan is classified).
 static GENERATED_MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(MARKERS).unwrap_or_else(|e| panic!("static generated-file markers: {e}"))
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(MARKERS)
+        .unwrap_or_else(|e| panic!("static generated-file markers: {e}"))
 });
 
 /// Generated files by the markers generators write at the top, or minified scripts and styles

@@ -144,7 +144,7 @@ fn scan_history(
                         BlobRead::Content(bytes) => {
                             gate.acquire(bytes.len());
                             // A closed channel means the scanners are gone; the walk just finishes.
-                            let _ = tx.send((blob, path.to_string(), Arc::from(bytes)));
+                            let _ = tx.send((blob, path.to_string(), bytes));
                         }
                         BlobRead::TooLarge => skipped.push((blob, path.to_string(), SkipReason::TooLarge)),
                         BlobRead::Missing => skipped.push((blob, path.to_string(), SkipReason::Unreadable)),

@@ -1,17 +1,20 @@
 //! Git history as a source: every blob that a commit added or changed, read once however many
 //! commits and paths hold it, with the commits that introduced it.
 //!
-//! Two streamed git commands, so memory does not grow with the history's size beyond one entry
-//! per distinct blob: `git log --raw -z` lists each commit's added blobs (oldest first, so the
-//! first place seen is where a blob was introduced), then `git cat-file --batch` reads the
-//! blobs one at a time; blobs over the size limit are skipped from `--batch-check`'s size,
-//! never read. git runs as [`super::git::command`] sets it up, with every repository-configured
-//! program switched off (no fsmonitor, hooks, filters, textconv or external diff).
+//! Three git processes streamed into each other, so memory does not grow with the history's
+//! size beyond one entry per distinct blob, and reading starts with the first commit: `git log
+//! --raw -z` lists each commit's added blobs (oldest first, so the first place seen is where a
+//! blob was introduced), `git cat-file --batch-check` gives each new blob's size, and `git
+//! cat-file --batch` reads those within the size limit one at a time (larger ones are skipped
+//! from their size, never read). git runs as [`super::git::command`] sets it up, with every
+//! repository-configured program switched off (no fsmonitor, hooks, filters, textconv or
+//! external diff).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Stdio};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -112,18 +115,6 @@ fn finish(mut child: Child, what: &str) -> Result<()> {
     }
     let msg = stderr.trim().trim_start_matches("fatal: ");
     Err(Error::Git(format!("`git {what}` failed: {msg}")))
-}
-
-/// Lists the blobs that `revisions` added, deduplicated by object id.
-pub fn walk(dir: &Path, revisions: &[String]) -> Result<History> {
-    let mut child = spawn(dir, &log_args(revisions), false)?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| Error::Git("git log: no output".into()))?;
-    let history = parse_log(BufReader::new(stdout), |_, _, _| {});
-    finish(child, "log")?;
-    history
 }
 
 /// Parses `git log --raw -z` output in the format of [`log_args`]; `new_blob` hears of each
@@ -243,7 +234,7 @@ fn added_blob(meta: &str) -> Option<&str> {
 #[derive(Debug)]
 pub enum BlobRead {
     /// Its bytes (within the size limit).
-    Content(Vec<u8>),
+    Content(Arc<[u8]>),
     /// Over the size limit: skipped from its size, never read.
     TooLarge,
     /// Not in the object store (a shallow or partial clone).
@@ -416,7 +407,8 @@ fn read_sized(
 }
 
 /// One object of `git cat-file --batch` output: its content, or `None` when git says missing.
-fn read_one(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>> {
+/// Read straight into shared memory: a scanner takes the bytes as they are, without a copy.
+fn read_one(reader: &mut impl BufRead) -> Result<Option<Arc<[u8]>>> {
     let err = |e: std::io::Error| Error::Git(format!("git cat-file: {e}"));
     let mut header = String::new();
     if reader.read_line(&mut header).map_err(err)? == 0 {
@@ -430,8 +422,10 @@ fn read_one(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>> {
     else {
         return Ok(None);
     };
-    let mut content = vec![0; size];
-    reader.read_exact(&mut content).map_err(err)?;
+    let mut content: Arc<[u8]> = std::iter::repeat_n(0, size).collect();
+    let unshared =
+        Arc::get_mut(&mut content).ok_or_else(|| Error::Git("git cat-file: buffer shared".into()))?;
+    reader.read_exact(unshared).map_err(err)?;
     let mut newline = [0u8; 1];
     reader.read_exact(&mut newline).map_err(err)?;
     Ok(Some(content))
