@@ -431,8 +431,15 @@ fn merge(
 ) -> (Vec<Finding>, BTreeMap<String, Provenance>) {
     // Each merged finding: the finding at its earliest place, and every (commit, path).
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    // The places of a finding depend only on (rule, path, content): the same secret found in
+    // each of a file's many versions is one lookup, not one per version (that was quadratic).
+    // A repeat changes nothing below: the same places, and not an earlier one to keep.
+    let mut placed: std::collections::HashSet<(String, String, String)> = std::collections::HashSet::new();
     for f in findings {
         let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+        if !placed.insert(key.clone()) {
+            continue;
+        }
         let blobs = origins.get(&key).map(Vec::as_slice).unwrap_or_default();
         let mut where_: Vec<(usize, String)> = blobs
             .iter()
