@@ -16,7 +16,7 @@ use crate::finding::{self, Finding};
 use crate::plan::Plan;
 use crate::report::{Provenance, Report, RuleInfo, SkippedFile, Summary};
 use crate::source::git::Repo;
-use crate::source::history::{self as source, History};
+use crate::source::history::{self as source, BlobRead, History};
 use crate::source::{Entry, FileSet, SkipReason};
 use crate::suppress;
 use crate::Settings;
@@ -31,8 +31,8 @@ pub struct HistoryOptions {
     pub all_occurrences: bool,
 }
 
-/// Blobs read and scanned together: bounded memory, parallel scanning.
-const BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// Blob bytes read but not yet scanned, at most: bounded memory while reading runs ahead.
+const IN_FLIGHT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Scans the history; returns the report with one finding per distinct leak. An error when no
 /// loaded rule applies to history.
@@ -57,12 +57,18 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     if policies.rules.is_empty() {
         return Ok(None);
     }
-    let history = source::walk(&repo.toplevel, &opts.revisions)?;
-    let plan = Plan::compile_for(policies.rules, history.blobs.len())?;
+    // Compiled before the walk (the blobs are scanned while it goes on), so sized for many.
+    let plan = Plan::compile(policies.rules)?;
     // The baseline lists merged findings, so it is applied after merging, below.
     let engine = Engine::new(&plan, settings).known_rules(known).without_baseline();
     let mut summary = Summary::default();
-    let scanned = scan_blobs(&repo, &history, &engine, settings.max_file_size, &mut summary)?;
+    let (history, scanned) = scan_history(
+        &repo,
+        &opts.revisions,
+        &engine,
+        settings.max_file_size,
+        &mut summary,
+    )?;
     let raw = opts
         .all_occurrences
         .then(|| (scanned.findings.clone(), scanned.suppressed.clone()));
@@ -100,9 +106,6 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
 /// whether only the path matched (a path rule on a later name of the blob).
 type Origins = HashMap<(String, String, String), Vec<(usize, bool)>>;
 
-/// One scan of a blob under one of its paths, and whether only path rules ran.
-type BlobScan = (FileResult, bool);
-
 /// A merged finding: the earliest commit index, the finding there, and every (commit, path).
 type Group = (usize, Finding, Vec<(usize, String)>);
 
@@ -117,24 +120,66 @@ struct Scanned {
     suppressed_in: Vec<(usize, bool)>,
 }
 
-fn scan_blobs(
+/// Walks the history and scans each blob as soon as it is read: the git pipeline
+/// ([`source::walk_and_read`]) runs on one thread while the others scan, and at most
+/// [`IN_FLIGHT_BYTES`] of read, unscanned blobs are held at a time. Blobs finish in no
+/// particular order, so everything is counted and listed in blob order afterwards: the report
+/// is the same bytes every run.
+fn scan_history(
     repo: &Repo,
-    history: &History,
+    revisions: &[String],
     engine: &Engine<'_>,
     max_file_size: u64,
     summary: &mut Summary,
-) -> Result<Scanned> {
-    let oids: Vec<&str> = history.blobs.iter().map(|b| b.oid.as_str()).collect();
-    let sizes = source::sizes(&repo.toplevel, &oids)?;
-    let mut wanted = Vec::new();
-    for (i, blob) in history.blobs.iter().enumerate() {
-        match sizes.get(&blob.oid) {
-            Some(&size) if size <= max_file_size => wanted.push(i),
-            Some(_) => skip(summary, &blob.places[0].path, SkipReason::TooLarge),
-            None => skip(summary, &blob.places[0].path, SkipReason::Unreadable),
-        }
+) -> Result<(History, Scanned)> {
+    let gate = ByteGate::new(IN_FLIGHT_BYTES);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, String, Arc<[u8]>)>();
+    let (walked, mut skipped, mut scans) = std::thread::scope(|s| {
+        let gate = &gate;
+        let reader = s.spawn(move || {
+            let mut skipped = Vec::new();
+            let walked =
+                source::walk_and_read(&repo.toplevel, revisions, max_file_size, |blob, path, read| {
+                    match read {
+                        BlobRead::Content(bytes) => {
+                            gate.acquire(bytes.len());
+                            // A closed channel means the scanners are gone; the walk just finishes.
+                            let _ = tx.send((blob, path.to_string(), bytes));
+                        }
+                        BlobRead::TooLarge => skipped.push((blob, path.to_string(), SkipReason::TooLarge)),
+                        BlobRead::Missing => skipped.push((blob, path.to_string(), SkipReason::Unreadable)),
+                    }
+                });
+            (walked, skipped)
+        });
+        let scanners_done = CloseOnDrop(gate);
+        let scans: Vec<(usize, FileResult)> = rx
+            .into_iter()
+            .par_bridge()
+            .map(|(blob, path, bytes)| {
+                let entry = Entry::in_memory(&path, Arc::clone(&bytes));
+                let file = engine.check_file(&entry, &FileSet::from_entries(std::slice::from_ref(&entry)));
+                gate.release(bytes.len());
+                (blob, file)
+            })
+            .collect();
+        drop(scanners_done);
+        let (walked, skipped) = reader.join().unwrap_or_else(|_| {
+            let panicked = Err(Error::Git("history reader panicked".into()));
+            (panicked, Vec::new())
+        });
+        (walked, skipped, scans)
+    });
+    let history = walked?;
+    skipped.sort_unstable_by_key(|(blob, _, _)| *blob);
+    for (_, path, reason) in &skipped {
+        skip(summary, path, *reason);
     }
-    let wanted_oids: Vec<&str> = wanted.iter().map(|&i| oids[i]).collect();
+    scans.sort_unstable_by_key(|(blob, _)| *blob);
+    let renamed: Vec<Vec<FileResult>> = scans
+        .par_iter()
+        .map(|(blob, _)| other_paths(engine, &history, *blob))
+        .collect();
     let mut out = Scanned {
         findings: Vec::new(),
         suppressed: Vec::new(),
@@ -142,65 +187,99 @@ fn scan_blobs(
         found_in: Vec::new(),
         suppressed_in: Vec::new(),
     };
-    let mut batch: Vec<(usize, Arc<[u8]>)> = Vec::new();
-    let mut batch_bytes = 0;
-    let flush = |batch: &mut Vec<(usize, Arc<[u8]>)>, out: &mut Scanned, summary: &mut Summary| {
-        let results: Vec<(usize, Vec<BlobScan>)> = batch
-            .par_iter()
-            .map(|(blob, bytes)| (*blob, scan_one(engine, history, *blob, bytes)))
-            .collect();
-        for (blob, scans) in results {
-            for (file, path_only) in scans {
-                count(summary, &file, path_only);
-                for f in file.findings.iter().chain(&file.suppressed) {
-                    let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
-                    out.origins.entry(key).or_default().push((blob, path_only));
-                }
-                out.found_in
-                    .extend(file.findings.iter().map(|_| (blob, path_only)));
-                out.suppressed_in
-                    .extend(file.suppressed.iter().map(|_| (blob, path_only)));
-                out.findings.extend(file.findings);
-                out.suppressed.extend(file.suppressed);
-            }
+    for ((blob, file), renamed) in scans.into_iter().zip(renamed) {
+        out.add(blob, file, false, summary);
+        for file in renamed {
+            out.add(blob, file, true, summary);
         }
-        batch.clear();
-    };
-    source::read_blobs(&repo.toplevel, &wanted_oids, |k, bytes| {
-        batch_bytes += bytes.len();
-        batch.push((wanted[k], Arc::from(bytes)));
-        if batch_bytes >= BATCH_BYTES {
-            flush(&mut batch, &mut out, summary);
-            batch_bytes = 0;
-        }
-    })?;
-    flush(&mut batch, &mut out, summary);
-    Ok(out)
+    }
+    Ok((history, out))
 }
 
-/// Scans one blob under its first path; path rules also run for every other path it was
-/// committed under (a key committed as `notes.txt`, then renamed `id_rsa`).
-fn scan_one(engine: &Engine<'_>, history: &History, blob: usize, bytes: &Arc<[u8]>) -> Vec<BlobScan> {
+impl Scanned {
+    /// Adds one scan of blob `blob` (`path_only`: path rules under another of its names).
+    fn add(&mut self, blob: usize, file: FileResult, path_only: bool, summary: &mut Summary) {
+        count(summary, &file, path_only);
+        for f in file.findings.iter().chain(&file.suppressed) {
+            let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+            self.origins.entry(key).or_default().push((blob, path_only));
+        }
+        self.found_in
+            .extend(file.findings.iter().map(|_| (blob, path_only)));
+        self.suppressed_in
+            .extend(file.suppressed.iter().map(|_| (blob, path_only)));
+        self.findings.extend(file.findings);
+        self.suppressed.extend(file.suppressed);
+    }
+}
+
+/// Path rules for every other path blob `blob` was committed under (a key committed as
+/// `notes.txt`, then renamed `id_rsa`): only those with findings. Path rules read no content,
+/// so the blob is not needed again.
+fn other_paths(engine: &Engine<'_>, history: &History, blob: usize) -> Vec<FileResult> {
     let places = &history.blobs[blob].places;
-    let first = &places[0].path;
-    let entry = Entry::in_memory(first, Arc::clone(bytes));
-    let mut out = vec![(
-        engine.check_file(&entry, &FileSet::from_entries(std::slice::from_ref(&entry))),
-        false,
-    )];
-    let mut seen = vec![first.as_str()];
+    let mut seen = vec![places[0].path.as_str()];
+    let mut out = Vec::new();
     for place in &places[1..] {
         if seen.contains(&place.path.as_str()) {
             continue;
         }
         seen.push(&place.path);
-        let entry = Entry::in_memory(&place.path, Arc::clone(bytes));
+        let entry = Entry::in_memory(&place.path, Arc::from(&[][..]));
         let file = engine.check_path(&entry, &FileSet::from_entries(std::slice::from_ref(&entry)));
         if !file.findings.is_empty() || !file.suppressed.is_empty() {
-            out.push((file, true));
+            out.push(file);
         }
     }
     out
+}
+
+/// A bound on the bytes read ahead of the scanners: the reader waits while more than the limit
+/// is held (a single blob over the limit still passes, alone). Once closed (the scanners are
+/// done, or unwinding), nothing waits any more.
+struct ByteGate {
+    limit: usize,
+    /// Bytes held, and whether the gate is closed.
+    state: std::sync::Mutex<(usize, bool)>,
+    freed: std::sync::Condvar,
+}
+
+impl ByteGate {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            state: std::sync::Mutex::new((0, false)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn acquire(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !state.1 && state.0 > 0 && state.0 + bytes > self.limit {
+            state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.0 += bytes;
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = state.0.saturating_sub(bytes);
+        self.freed.notify_one();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.freed.notify_all();
+    }
+}
+
+/// Closes the gate when dropped, so a reader never waits on scanners that are gone.
+struct CloseOnDrop<'a>(&'a ByteGate);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 /// Counts one scan of a blob (and its archive members) in the summary.
@@ -352,8 +431,15 @@ fn merge(
 ) -> (Vec<Finding>, BTreeMap<String, Provenance>) {
     // Each merged finding: the finding at its earliest place, and every (commit, path).
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    // The places of a finding depend only on (rule, path, content): the same secret found in
+    // each of a file's many versions is one lookup, not one per version (that was quadratic).
+    // A repeat changes nothing below: the same places, and not an earlier one to keep.
+    let mut placed: std::collections::HashSet<(String, String, String)> = std::collections::HashSet::new();
     for f in findings {
         let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
+        if !placed.insert(key.clone()) {
+            continue;
+        }
         let blobs = origins.get(&key).map(Vec::as_slice).unwrap_or_default();
         let mut where_: Vec<(usize, String)> = blobs
             .iter()

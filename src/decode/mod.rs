@@ -162,22 +162,206 @@ static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// The decodable segments of `text` that read as text, within the budget.
 pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
     let mut out = Vec::new();
-    for m in CANDIDATES.find_iter(text) {
+    for span in candidate_runs(text) {
         if budget.spent() {
             break;
         }
-        let Some(kind) = kind_of(m.as_str()) else {
+        let run = &text[span.clone()];
+        let Some(kind) = kind_of(run) else {
             continue;
         };
-        if let Some(decoded) = decode_checked(kind, m.as_str(), budget) {
+        if let Some(decoded) = decode_checked(kind, run, budget) {
             out.push(Segment {
-                span: m.range(),
+                span,
                 encoding: kind,
                 text: decoded,
             });
         }
     }
     out
+}
+
+/// Per byte: bit 0 set when a [`CANDIDATES`] match can hold it (the plain alphabet, `\` and
+/// `%`), bit 1 also set for `\` and `%`, which only escaped runs hold.
+static CANDIDATE_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'.' | b':' | b'~' | b'-') {
+            table[b] = 1;
+        }
+        if matches!(c, b'\\' | b'%') {
+            table[b] = 3;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The [`CANDIDATES`] matches of `text`, leftmost first, exactly as `find_iter` over the whole
+/// text gives them that [`kind_of`] can accept, with the regex run only inside stretches that
+/// can hold such a match.
+///
+/// Why this is exact: every alternative of the pattern matches only bytes of
+/// [`CANDIDATE_BYTE`] and none has anchors or look-around, so no match crosses another byte and
+/// the matches inside a maximal stretch of them do not depend on the text around it. A stretch
+/// shorter than [`MIN_ESCAPED`], or shorter than [`MIN_BASE64`] without a `\` or `%`, holds no
+/// match that [`kind_of`] accepts. Most of a source file is such stretches (words, short
+/// paths), and a branch-free pass over the bytes is several times cheaper than the regex's
+/// search over them.
+fn candidate_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let stretches = std::iter::from_fn(move || {
+        let (start, inside) = next_long_stretch(bytes, at)?;
+        let end = bytes[inside..]
+            .iter()
+            .position(|&b| CANDIDATE_BYTE[b as usize] == 0)
+            .map_or(bytes.len(), |n| inside + n);
+        at = end;
+        Some(start..end)
+    });
+    stretches.flat_map(move |r| {
+        CANDIDATES
+            .find_iter(&text[r.clone()])
+            .map(move |m| r.start + m.start()..r.start + m.end())
+    })
+}
+
+/// The start of the first stretch at or after `from` (which starts one, or follows a byte
+/// outside [`CANDIDATE_BYTE`]) that is long enough for an accepted candidate, and a position
+/// inside it: base64 and hex runs need [`MIN_BASE64`] characters, escaped runs
+/// [`MIN_ESCAPED`] and a `\` or `%`.
+fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut stretch = Stretch::default();
+    // The masks of the block before (bit 63: the byte just before this one).
+    let mut before = (0u64, 0u64);
+    let mut at = from;
+    while at < bytes.len() {
+        let block = &bytes[at..bytes.len().min(at + BLOCK)];
+        if let Ok(whole) = <&[u8; BLOCK]>::try_from(block) {
+            let masks = block_masks(whole);
+            let passable = no_long_stretch_ends(before, masks);
+            before = masks;
+            if passable {
+                // Only the stretch running on past the block's end matters now, and it starts
+                // inside the block (a block of members holds a long stretch).
+                stretch = Stretch::at_end_of(masks.0, masks.1);
+                at += BLOCK;
+                continue;
+            }
+        }
+        for (i, &b) in block.iter().enumerate() {
+            if stretch.push(b) {
+                let end = at + i;
+                return Some((end + 1 - stretch.len, end));
+            }
+        }
+        at += block.len();
+    }
+    None
+}
+
+/// Whether no stretch long enough for an accepted candidate reaches into the block with
+/// `masks` (members, escapes), the block before having `before`. A stretch of [`MIN_ESCAPED`]
+/// to [`MIN_BASE64`] characters ending in the block lies within it and the block before, so
+/// without a `\` or `%` in either it holds no escaped run.
+fn no_long_stretch_ends(before: (u64, u64), masks: (u64, u64)) -> bool {
+    let (members, escapes) = masks;
+    if ends_run_of(before.0, members, MIN_BASE64) {
+        return false;
+    }
+    (before.1 | escapes) == 0 || !ends_run_of(before.0, members, MIN_ESCAPED)
+}
+
+/// Bytes looked at together: a block in which no stretch reaches [`MIN_ESCAPED`] (most of
+/// source text) is passed over from two bit masks instead of byte by byte.
+const BLOCK: usize = 64;
+
+/// The stretch of [`CANDIDATE_BYTE`]s ending at the byte last looked at.
+#[derive(Debug, Default)]
+struct Stretch {
+    len: usize,
+    /// Non-zero when it holds a `\` or `%`.
+    escaped: usize,
+}
+
+impl Stretch {
+    /// Adds the next byte; true when the stretch is now long enough for an accepted candidate.
+    fn push(&mut self, b: u8) -> bool {
+        // Branch-free: stretches change every few bytes in source text, and a branch on each
+        // change costs more than the counting.
+        let class = CANDIDATE_BYTE[b as usize] as usize;
+        let keep = (class & 1).wrapping_neg();
+        self.len = (self.len + 1) & keep;
+        self.escaped = (self.escaped | (class >> 1)) & keep;
+        (self.len >= MIN_BASE64) | ((self.len >= MIN_ESCAPED) & (self.escaped != 0))
+    }
+
+    /// The stretch at the end of a block with these masks, when it starts inside the block.
+    fn at_end_of(members: u64, escapes: u64) -> Self {
+        let len = (!members).leading_zeros() as usize;
+        let escaped = match len {
+            0 => 0,
+            n => usize::from(escapes >> (64 - n) != 0),
+        };
+        Self { len, escaped }
+    }
+}
+
+/// Bit i set when byte i of the block is a [`CANDIDATE_BYTE`]; and when it is `\` or `%`.
+/// Computed with comparisons rather than the table, so the compiler can do 16 bytes at once.
+fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    let mut members = [0u8; BLOCK];
+    let mut escapes = [0u8; BLOCK];
+    for ((&b, m), e) in block.iter().zip(&mut members).zip(&mut escapes) {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        let punct = (b == b'+')
+            | (b == b'/')
+            | (b == b'=')
+            | (b == b'_')
+            | (b == b'.')
+            | (b == b':')
+            | (b == b'~')
+            | (b == b'-');
+        let escape = (b == b'\\') | (b == b'%');
+        *m = u8::from(letter | digit | punct | escape);
+        *e = u8::from(escape);
+    }
+    (bits_of(&members), bits_of(&escapes))
+}
+
+/// 64 flags of 0 or 1 as the bits of a u64 (flag i: bit i).
+fn bits_of(flags: &[u8; BLOCK]) -> u64 {
+    let mut out = 0u64;
+    for (i, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        // Byte j (0 or 1) of the word lands on bit 56 + j of the product.
+        let packed = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        out |= packed << (8 * i);
+    }
+    out
+}
+
+/// Whether a run of at least `n` (at most 64) set bits ends inside `members`, counting the
+/// bits of `before` (the block before) as its start.
+fn ends_run_of(before: u64, members: u64, n: usize) -> bool {
+    let all = (u128::from(members) << 64) | u128::from(before);
+    // Bit i of `runs` is set when bits i-len+1..=i are all set; doubled up to n.
+    let mut runs = all;
+    let mut len = 1;
+    while len * 2 <= n {
+        runs &= runs << len;
+        len *= 2;
+    }
+    if len < n {
+        // Bits i-len+1..=i and, shifted, i-n+1..=i-n+len: together i-n+1..=i.
+        runs &= runs << (n - len);
+    }
+    (runs >> 64) != 0
 }
 
 /// What a candidate run is made of, from one pass over its bytes.
@@ -429,6 +613,62 @@ mod tests {
         });
         assert_eq!(segments(&text, &mut budget).len(), 1);
         assert_eq!(budget.hit, vec![BOUND_BYTES]);
+    }
+
+    /// The accepted candidates of the plain regex search over the whole text.
+    fn accepted_by_full_search(text: &str) -> Vec<Range<usize>> {
+        CANDIDATES
+            .find_iter(text)
+            .filter(|m| kind_of(m.as_str()).is_some())
+            .map(|m| m.range())
+            .collect()
+    }
+
+    #[test]
+    fn stretch_filter_keeps_every_accepted_candidate() {
+        // Pseudo-random texts over the bytes that decide candidates (escapes, percent, both
+        // base64 alphabets, hex, separators), plus real-looking lines.
+        let alphabet: Vec<char> = "aZ09+/=_-.:~\\%uxAF \"'\n(é".chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut texts: Vec<String> = vec![
+            r#"let s = "cGFzc3dvcmQ9Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5"; // base64"#.into(),
+            r#"u = "\x70assword\u003dcorrect" + "%41%42%43%44%45%46" + tokio::runtime::Builder"#.into(),
+            "0123456789abcdef0123456789abcdef0123 é ZZZZZZZZZZZZZZZZZZZZZZZZZZ==".into(),
+        ];
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 200) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let c = alphabet[(seed % alphabet.len() as u64) as usize];
+                // Long runs of one class are what candidates are made of.
+                for _ in 0..1 + (seed >> 40) % 6 {
+                    text.push(c);
+                }
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            let filtered: Vec<Range<usize>> = candidate_runs(text)
+                .filter(|r| kind_of(&text[r.clone()]).is_some())
+                .collect();
+            assert_eq!(filtered, accepted_by_full_search(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn block_masks_agree_with_the_byte_table() {
+        let block: [u8; BLOCK] = std::array::from_fn(|i| (i * 4 + 1) as u8);
+        for shift in 0..4u8 {
+            let block = block.map(|b| b.wrapping_add(shift));
+            let (members, escapes) = block_masks(&block);
+            for (i, &b) in block.iter().enumerate() {
+                let class = CANDIDATE_BYTE[b as usize];
+                assert_eq!(members >> i & 1, u64::from(class & 1), "byte {b}");
+                assert_eq!(escapes >> i & 1, u64::from(class >> 1), "byte {b}");
+            }
+        }
     }
 
     #[test]

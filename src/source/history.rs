@@ -1,17 +1,20 @@
 //! Git history as a source: every blob that a commit added or changed, read once however many
 //! commits and paths hold it, with the commits that introduced it.
 //!
-//! Two streamed git commands, so memory does not grow with the history's size beyond one entry
-//! per distinct blob: `git log --raw -z` lists each commit's added blobs (oldest first, so the
-//! first place seen is where a blob was introduced), then `git cat-file --batch` reads the
-//! blobs one at a time; blobs over the size limit are skipped from `--batch-check`'s size,
-//! never read. git runs as [`super::git::command`] sets it up, with every repository-configured
-//! program switched off (no fsmonitor, hooks, filters, textconv or external diff).
+//! Three git processes streamed into each other, so memory does not grow with the history's
+//! size beyond one entry per distinct blob, and reading starts with the first commit: `git log
+//! --raw -z` lists each commit's added blobs (oldest first, so the first place seen is where a
+//! blob was introduced), `git cat-file --batch-check` gives each new blob's size, and `git
+//! cat-file --batch` reads those within the size limit one at a time (larger ones are skipped
+//! from their size, never read). git runs as [`super::git::command`] sets it up, with every
+//! repository-configured program switched off (no fsmonitor, hooks, filters, textconv or
+//! external diff).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Stdio};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -114,20 +117,9 @@ fn finish(mut child: Child, what: &str) -> Result<()> {
     Err(Error::Git(format!("`git {what}` failed: {msg}")))
 }
 
-/// Lists the blobs that `revisions` added, deduplicated by object id.
-pub fn walk(dir: &Path, revisions: &[String]) -> Result<History> {
-    let mut child = spawn(dir, &log_args(revisions), false)?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| Error::Git("git log: no output".into()))?;
-    let history = parse_log(BufReader::new(stdout));
-    finish(child, "log")?;
-    history
-}
-
-/// Parses `git log --raw -z` output in the format of [`log_args`].
-fn parse_log(mut reader: impl BufRead) -> Result<History> {
+/// Parses `git log --raw -z` output in the format of [`log_args`]; `new_blob` hears of each
+/// distinct blob as it is first seen: its index in [`History::blobs`], object id and path.
+fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(usize, &str, &str)) -> Result<History> {
     let mut history = History::default();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut commit_index: HashMap<String, usize> = HashMap::new();
@@ -190,6 +182,7 @@ fn parse_log(mut reader: impl BufRead) -> Result<History> {
                 }
             }
             None => {
+                new_blob(history.blobs.len(), oid, &place.path);
                 index.insert(oid.to_string(), history.blobs.len());
                 history.blobs.push(HistoryBlob {
                     oid: oid.to_string(),
@@ -235,6 +228,207 @@ fn added_blob(meta: &str) -> Option<&str> {
     let regular = new_mode == "100644" || new_mode == "100755";
     let adds = matches!(status.chars().next(), Some('A' | 'M' | 'T'));
     (regular && adds).then_some(new_oid)
+}
+
+/// A blob as [`walk_and_read`] hands it over.
+#[derive(Debug)]
+pub enum BlobRead {
+    /// Its bytes (within the size limit).
+    Content(Arc<[u8]>),
+    /// Over the size limit: skipped from its size, never read.
+    TooLarge,
+    /// Not in the object store (a shallow or partial clone).
+    Missing,
+}
+
+/// Object ids passed on per write to the next git process: small enough that reading starts
+/// while the walk goes on, large enough that the pipes are not written a line at a time.
+const FLUSH_EVERY: usize = 32;
+
+/// Walks the history as [`walk`] does and reads every blob it adds while the walk goes on:
+/// `git log`, `git cat-file --batch-check` and `git cat-file --batch` run as one streamed
+/// pipeline, so blobs are read (and can be scanned) from the first commits on instead of after
+/// the last. `each` gets every distinct blob once, in order of first appearance (its index in
+/// [`History::blobs`]), with the path it was first added at. Memory is bounded by what `each`
+/// keeps: the pipeline itself holds a few object ids.
+pub fn walk_and_read(
+    dir: &Path,
+    revisions: &[String],
+    max_size: u64,
+    mut each: impl FnMut(usize, &str, BlobRead),
+) -> Result<History> {
+    let mut log = spawn(dir, &log_args(revisions), false)?;
+    let mut check = spawn(dir, &check_args(), true)?;
+    let mut batch = spawn(dir, &["cat-file".to_string(), "--batch".to_string()], true)?;
+    let pipes = (
+        log.stdout.take(),
+        check.stdin.take(),
+        check.stdout.take(),
+        batch.stdin.take(),
+        batch.stdout.take(),
+    );
+    let (Some(log_out), Some(check_in), Some(check_out), Some(batch_in), Some(batch_out)) = pipes else {
+        for child in [&mut log, &mut check, &mut batch] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        return Err(Error::Git("git: no pipe to the history walk".into()));
+    };
+    let (found_tx, found_rx) = std::sync::mpsc::channel::<(usize, String, String)>();
+    let (sized_tx, sized_rx) = std::sync::mpsc::channel::<(usize, String, Option<BlobRead>)>();
+    let (walked, read) = std::thread::scope(|s| {
+        let walker = s.spawn(move || list_blobs(log_out, check_in, found_tx));
+        let sizer = s.spawn(move || size_blobs(check_out, batch_in, found_rx, sized_tx, max_size));
+        let read = read_sized(batch_out, sized_rx, &mut each);
+        // A stage that failed leaves the others waiting on full pipes: stopping the git
+        // processes ends every stage. (The reader's channel closes only once the size stage
+        // returned, so that stage is joined after the reader without waiting.)
+        let mut stop = || {
+            for child in [&mut log, &mut check, &mut batch] {
+                let _ = child.kill();
+            }
+        };
+        if read.is_err() {
+            stop();
+        }
+        let sized = sizer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Git("git cat-file: reader panicked".into())));
+        if sized.is_err() {
+            stop();
+        }
+        let walked = walker
+            .join()
+            .unwrap_or_else(|_| Err(Error::Git("git log: reader panicked".into())));
+        (walked, read.and(sized))
+    });
+    let finished = (
+        finish(log, "log"),
+        finish(check, "cat-file --batch-check"),
+        finish(batch, "cat-file --batch"),
+    );
+    let history = walked?;
+    read?;
+    finished.0?;
+    finished.1?;
+    finished.2?;
+    Ok(history)
+}
+
+fn check_args() -> Vec<String> {
+    vec![
+        "cat-file".to_string(),
+        "--batch-check=%(objectname) %(objectsize)".to_string(),
+    ]
+}
+
+/// First stage: parses `git log` and passes each new blob's id to `git cat-file --batch-check`
+/// and (index, id, path) on to the next stage, in the same order.
+fn list_blobs(
+    log_out: ChildStdout,
+    check_in: std::process::ChildStdin,
+    found: std::sync::mpsc::Sender<(usize, String, String)>,
+) -> Result<History> {
+    let mut check_in = std::io::BufWriter::new(check_in);
+    let mut pending = 0;
+    let history = parse_log(BufReader::new(log_out), |blob, oid, path| {
+        // A write error means the size stage stopped; the walk still finishes for the report.
+        let _ = writeln!(check_in, "{oid}");
+        let _ = found.send((blob, oid.to_string(), path.to_string()));
+        pending += 1;
+        if pending == FLUSH_EVERY {
+            let _ = check_in.flush();
+            pending = 0;
+        }
+    });
+    let _ = check_in.flush();
+    history
+}
+
+/// Second stage: reads each blob's size, passes the ids within `max_size` to
+/// `git cat-file --batch`, and (index, path, what was decided) on to the reader.
+fn size_blobs(
+    check_out: ChildStdout,
+    batch_in: std::process::ChildStdin,
+    found: std::sync::mpsc::Receiver<(usize, String, String)>,
+    sized: std::sync::mpsc::Sender<(usize, String, Option<BlobRead>)>,
+    max_size: u64,
+) -> Result<()> {
+    let mut batch_in = std::io::BufWriter::new(batch_in);
+    let mut answers = BufReader::new(check_out).lines();
+    let mut pending = 0;
+    for (blob, oid, path) in found {
+        let Some(line) = answers.next() else {
+            break; // batch-check ended early: its exit status says why
+        };
+        let line = line.map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+        // "<oid> <size>" or "<oid> missing"
+        let size = line.split(' ').nth(1).and_then(|s| s.parse::<u64>().ok());
+        let decided = match size {
+            Some(size) if size <= max_size => {
+                writeln!(batch_in, "{oid}").map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+                pending += 1;
+                None
+            }
+            Some(_) => Some(BlobRead::TooLarge),
+            None => Some(BlobRead::Missing),
+        };
+        if pending == FLUSH_EVERY {
+            batch_in
+                .flush()
+                .map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+            pending = 0;
+        }
+        if sized.send((blob, path, decided)).is_err() {
+            break;
+        }
+    }
+    batch_in
+        .flush()
+        .map_err(|e| Error::Git(format!("git cat-file: {e}")))
+}
+
+/// Last stage: reads the blobs the size stage let through, in order, and hands every blob to
+/// `each`.
+fn read_sized(
+    batch_out: ChildStdout,
+    sized: std::sync::mpsc::Receiver<(usize, String, Option<BlobRead>)>,
+    each: &mut impl FnMut(usize, &str, BlobRead),
+) -> Result<()> {
+    let mut reader = BufReader::new(batch_out);
+    for (blob, path, decided) in sized {
+        let read = match decided {
+            Some(skipped) => skipped,
+            None => read_one(&mut reader)?.map_or(BlobRead::Missing, BlobRead::Content),
+        };
+        each(blob, &path, read);
+    }
+    Ok(())
+}
+
+/// One object of `git cat-file --batch` output: its content, or `None` when git says missing.
+/// Read straight into shared memory: a scanner takes the bytes as they are, without a copy.
+fn read_one(reader: &mut impl BufRead) -> Result<Option<Arc<[u8]>>> {
+    let err = |e: std::io::Error| Error::Git(format!("git cat-file: {e}"));
+    let mut header = String::new();
+    if reader.read_line(&mut header).map_err(err)? == 0 {
+        return Err(Error::Git("git cat-file: output ended early".into()));
+    }
+    // "<oid> <type> <size>" or "<oid> missing"
+    let Some(size) = header
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse::<usize>().ok())
+    else {
+        return Ok(None);
+    };
+    let mut content: Arc<[u8]> = std::iter::repeat_n(0, size).collect();
+    let unshared =
+        Arc::get_mut(&mut content).ok_or_else(|| Error::Git("git cat-file: buffer shared".into()))?;
+    reader.read_exact(unshared).map_err(err)?;
+    let mut newline = [0u8; 1];
+    reader.read_exact(&mut newline).map_err(err)?;
+    Ok(Some(content))
 }
 
 /// A blob's size from `git cat-file --batch-check` (`None`: missing object).
@@ -332,7 +526,12 @@ mod tests {
              :000000 100644 {z} {a} A\0src/b.py\0\
              :100644 000000 {a} {z} D\0src/a.py\0"
         );
-        let h = parse_log(log.as_bytes()).expect("parsed");
+        let mut heard = Vec::new();
+        let h = parse_log(log.as_bytes(), |i, oid, path| {
+            heard.push((i, oid.to_string(), path.to_string()))
+        })
+        .expect("parsed");
+        assert_eq!(heard, vec![(0, a.clone(), "src/a.py".to_string())]);
         assert_eq!(h.commits_walked, 2);
         assert_eq!(h.commits.len(), 2);
         assert_eq!(h.commits[1].author, "Bob");
