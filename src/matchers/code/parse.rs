@@ -395,12 +395,7 @@ impl<'s> Builder<'s> {
 
     /// Records an imported module (`os.path`, `node:child_process`, `crypto/md5`).
     pub fn import(&mut self, module: &str, n: Node<'_>) {
-        let path: Vec<String> = module
-            .trim_start_matches("node:")
-            .split(['.', '/'])
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let path = module_path(module);
         if !path.is_empty() {
             self.ix.imports.push((path, n.byte_range()));
         }
@@ -408,12 +403,7 @@ impl<'s> Builder<'s> {
 
     /// Records an import alias (`req` -> `requests`).
     pub fn alias(&mut self, local: &str, full: &str) {
-        let full: Vec<String> = full
-            .trim_start_matches("node:")
-            .split(['.', '/'])
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let full = module_path(full);
         if !local.is_empty() && !full.is_empty() {
             self.ix.aliases.insert(local.to_string(), full);
         }
@@ -473,6 +463,16 @@ impl<'s> Builder<'s> {
             None => self.push(Expr::Other(Vec::new()), n),
         }
     }
+}
+
+/// `os.path`, `node:child_process`, `crypto/md5` as dotted segments.
+fn module_path(module: &str) -> Vec<String> {
+    module
+        .trim_start_matches("node:")
+        .split(['.', '/'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A front-end's expression converter.
