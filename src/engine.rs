@@ -265,8 +265,25 @@ impl<'a> Engine<'a> {
         run
     }
 
+    /// Every stage for one file (not an archive) whose keywords are already known: the keyword
+    /// ids of [`Plan::keyword_ids`] in its text, or a superset of them. History finds them
+    /// while it reads, for the lines each version added.
+    pub fn check_with_keywords(&self, entry: &Entry, files: &FileSet, keywords: &[bool]) -> FileResult {
+        self.check_given(entry, files, Select::All, Some(keywords))
+    }
+
     fn check_selected(&self, entry: &Entry, files: &FileSet, select: Select) -> FileResult {
-        let (mut file, outcome) = scan::file(self.plan, entry, files, &self.scan, select);
+        self.check_given(entry, files, select, None)
+    }
+
+    fn check_given(
+        &self,
+        entry: &Entry,
+        files: &FileSet,
+        select: Select,
+        keywords: Option<&[bool]>,
+    ) -> FileResult {
+        let (mut file, outcome) = scan::file(self.plan, entry, files, &self.scan, select, keywords);
         self.precedence.one_per_problem(&mut file.findings);
         identify(&mut file);
         let path = file.path.clone();

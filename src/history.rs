@@ -16,8 +16,9 @@ use crate::finding::{self, Finding};
 use crate::plan::Plan;
 use crate::report::{Provenance, Report, RuleInfo, SkippedFile, Summary};
 use crate::source::git::Repo;
-use crate::source::history::{self as source, BlobRead, History};
-use crate::source::{Entry, FileSet, SkipReason};
+use crate::source::history::{self as source, BlobRead, History, NewBlob};
+use crate::source::lineage::{AddedLines, Lineage};
+use crate::source::{archive, Entry, FileSet, SkipReason};
 use crate::suppress;
 use crate::Settings;
 
@@ -65,7 +66,7 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     let (history, scanned) = scan_history(
         &repo,
         &opts.revisions,
-        &engine,
+        (&plan, &engine),
         settings.max_file_size,
         &mut summary,
     )?;
@@ -103,8 +104,20 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
 }
 
 /// Which blobs a finding's content was found in: (rule, path, content hash) -> the blobs, and
-/// whether only the path matched (a path rule on a later name of the blob).
-type Origins = HashMap<(String, String, String), Vec<(usize, bool)>>;
+/// which of each blob's places the scan that found it speaks for.
+type Origins = HashMap<(String, String, String), Vec<(usize, Places)>>;
+
+/// Which places of a blob one scan of it speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Places {
+    /// Every place (the blob's scan).
+    All,
+    /// Those at the finding's path (path rules under a later name of the blob).
+    AtPath,
+    /// Those where the blob was a new file (a whole rescan of a blob first scanned for the
+    /// lines it added: a copy or rename added all of it).
+    NewFiles,
+}
 
 /// A merged finding: the earliest commit index, the finding there, and every (commit, path).
 type Group = (usize, Finding, Vec<(usize, String)>);
@@ -114,10 +127,10 @@ struct Scanned {
     findings: Vec<Finding>,
     suppressed: Vec<Finding>,
     origins: Origins,
-    /// The blob each of `findings` was found in, and whether only path rules ran.
-    found_in: Vec<(usize, bool)>,
+    /// The blob each of `findings` was found in, and the places that scan speaks for.
+    found_in: Vec<(usize, Places)>,
     /// The same for `suppressed`.
-    suppressed_in: Vec<(usize, bool)>,
+    suppressed_in: Vec<(usize, Places)>,
 }
 
 /// Walks the history and scans each blob as soon as it is read: the git pipeline
@@ -128,39 +141,51 @@ struct Scanned {
 fn scan_history(
     repo: &Repo,
     revisions: &[String],
-    engine: &Engine<'_>,
+    (plan, engine): (&Plan, &Engine<'_>),
     max_file_size: u64,
     summary: &mut Summary,
 ) -> Result<(History, Scanned)> {
     let gate = ByteGate::new(IN_FLIGHT_BYTES);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, String, Arc<[u8]>)>();
+    let (read_tx, read_rx) = std::sync::mpsc::channel::<(NewBlob, Arc<[u8]>)>();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, String, Arc<[u8]>, Work)>();
     let (walked, mut skipped, mut scans) = std::thread::scope(|s| {
         let gate = &gate;
         let reader = s.spawn(move || {
             let mut skipped = Vec::new();
-            let walked =
-                source::walk_and_read(&repo.toplevel, revisions, max_file_size, |blob, path, read| {
-                    match read {
-                        BlobRead::Content(bytes) => {
-                            gate.acquire(bytes.len());
-                            // A closed channel means the scanners are gone; the walk just finishes.
-                            let _ = tx.send((blob, path.to_string(), bytes));
-                        }
-                        BlobRead::TooLarge => skipped.push((blob, path.to_string(), SkipReason::TooLarge)),
-                        BlobRead::Missing => skipped.push((blob, path.to_string(), SkipReason::Unreadable)),
+            let walked = source::walk_and_read(&repo.toplevel, revisions, max_file_size, |blob, read| {
+                let path = || blob.path.clone();
+                match read {
+                    BlobRead::Content(bytes) => {
+                        gate.acquire(bytes.len());
+                        // A closed channel means the scanners are gone; the walk just finishes.
+                        let _ = read_tx.send((blob.clone(), bytes));
                     }
-                });
+                    BlobRead::TooLarge => skipped.push((blob.index, path(), SkipReason::TooLarge)),
+                    BlobRead::Missing => skipped.push((blob.index, path(), SkipReason::Unreadable)),
+                }
+            });
             (walked, skipped)
         });
+        // Comparing each version with the one before it takes a thread of its own, so reading
+        // from git goes on meanwhile; it sees the blobs in history order, as it must.
+        s.spawn(move || {
+            let mut lineage = Lineage::default();
+            for (blob, bytes) in read_rx {
+                let work = work_for(plan, &mut lineage, &blob, &bytes);
+                if tx.send((blob.index, blob.path, bytes, work)).is_err() {
+                    break;
+                }
+            }
+        });
         let scanners_done = CloseOnDrop(gate);
-        let scans: Vec<(usize, FileResult)> = rx
+        let scans: Vec<(usize, FileResult, bool)> = rx
             .into_iter()
             .par_bridge()
-            .map(|(blob, path, bytes)| {
-                let entry = Entry::in_memory(&path, Arc::clone(&bytes));
-                let file = engine.check_file(&entry, &FileSet::from_entries(std::slice::from_ref(&entry)));
+            .map(|(blob, path, bytes, work)| {
+                let partial = matches!(work, Work::Added(_));
+                let file = scan_blob(engine, &path, &bytes, work);
                 gate.release(bytes.len());
-                (blob, file)
+                (blob, file, partial)
             })
             .collect();
         drop(scanners_done);
@@ -175,11 +200,12 @@ fn scan_history(
     for (_, path, reason) in &skipped {
         skip(summary, path, *reason);
     }
-    scans.sort_unstable_by_key(|(blob, _)| *blob);
+    scans.sort_unstable_by_key(|(blob, _, _)| *blob);
     let renamed: Vec<Vec<FileResult>> = scans
         .par_iter()
-        .map(|(blob, _)| other_paths(engine, &history, *blob))
+        .map(|(blob, _, _)| other_paths(engine, &history, *blob))
         .collect();
+    let copied = copies_scanned_whole(repo, engine, &history, &scans)?;
     let mut out = Scanned {
         findings: Vec::new(),
         suppressed: Vec::new(),
@@ -187,27 +213,118 @@ fn scan_history(
         found_in: Vec::new(),
         suppressed_in: Vec::new(),
     };
-    for ((blob, file), renamed) in scans.into_iter().zip(renamed) {
-        out.add(blob, file, false, summary);
+    for ((blob, file, _), renamed) in scans.into_iter().zip(renamed) {
+        out.add(blob, file, Places::All, summary);
         for file in renamed {
-            out.add(blob, file, true, summary);
+            out.add(blob, file, Places::AtPath, summary);
         }
+    }
+    for (blob, file) in copied {
+        out.add(blob, file, Places::NewFiles, summary);
     }
     Ok((history, out))
 }
 
+/// Whole scans of the blobs first scanned for the lines they added that a later commit added
+/// as a new file (a copy, or a rename: git's raw output without rename detection lists the
+/// new name as added), so each secret in them is placed at the new path too. Read again from
+/// git; only those with findings are returned.
+fn copies_scanned_whole(
+    repo: &Repo,
+    engine: &Engine<'_>,
+    history: &History,
+    scans: &[(usize, FileResult, bool)],
+) -> Result<Vec<(usize, FileResult)>> {
+    let copied: Vec<(usize, &str)> = scans
+        .iter()
+        .filter(|(_, _, partial)| *partial)
+        .filter_map(|(blob, _, _)| {
+            let places = &history.blobs[*blob].places;
+            let copy = places[1..].iter().find(|p| p.new_file)?;
+            Some((*blob, copy.path.as_str()))
+        })
+        .collect();
+    if copied.is_empty() {
+        return Ok(Vec::new());
+    }
+    let oids: Vec<&str> = copied
+        .iter()
+        .map(|(b, _)| history.blobs[*b].oid.as_str())
+        .collect();
+    let mut out = Vec::new();
+    source::read_blobs(&repo.toplevel, &oids, |i, bytes| {
+        let (blob, path) = copied[i];
+        let entry = Entry::in_memory(path, Arc::from(bytes));
+        let file = engine.check_file(&entry, &FileSet::from_entries(std::slice::from_ref(&entry)));
+        if !file.findings.is_empty() || !file.suppressed.is_empty() {
+            out.push((blob, file));
+        }
+    })?;
+    Ok(out)
+}
+
+/// How a blob is scanned.
+enum Work {
+    /// Whole, with the keyword ids of its text when they were found while reading.
+    Whole(Option<Arc<[bool]>>),
+    /// For the lines it added over the version before it at its path.
+    Added(AddedLines),
+}
+
+/// Decides how a blob just read is scanned (on the reader thread, in history order, so each
+/// version's predecessor has been remembered before it).
+fn work_for(plan: &Plan, lineage: &mut Lineage, blob: &NewBlob, bytes: &Arc<[u8]>) -> Work {
+    if archive::kind_of(&blob.path).is_some() {
+        return Work::Whole(None);
+    }
+    let (added, keywords) = lineage.added(&blob.oid, blob.parent.as_deref(), bytes, |text| {
+        plan.keyword_ids(text)
+    });
+    match added {
+        Some(added) => Work::Added(added),
+        None => Work::Whole(keywords),
+    }
+}
+
+/// Scans one blob read from history. A version that changed a file is scanned first for the
+/// lines it added (with a few lines around them); only when that finds something is the whole
+/// version scanned, and its findings kept on the added lines: a secret a commit did not touch
+/// was added, and is reported, by the commit that did.
+fn scan_blob(engine: &Engine<'_>, path: &str, bytes: &Arc<[u8]>, work: Work) -> FileResult {
+    let whole = Entry::in_memory(path, Arc::clone(bytes));
+    let one = |entry: &Entry| FileSet::from_entries(std::slice::from_ref(entry));
+    match work {
+        Work::Whole(Some(keywords)) => engine.check_with_keywords(&whole, &one(&whole), &keywords),
+        Work::Whole(None) => engine.check_file(&whole, &one(&whole)),
+        Work::Added(added) => {
+            let lines = Entry::in_memory(path, Arc::clone(&added.text));
+            let first = engine.check_with_keywords(&lines, &one(&lines), &added.keywords);
+            if first.findings.is_empty() && first.suppressed.is_empty() {
+                return first;
+            }
+            let mut file = engine.check_file(&whole, &one(&whole));
+            // Path rules' findings (no snippet) belong to every version.
+            let on_added = |f: &Finding| f.snippet.is_none() || added.holds(&f.location);
+            file.findings.retain(on_added);
+            file.suppressed.retain(on_added);
+            file
+        }
+    }
+}
+
 impl Scanned {
-    /// Adds one scan of blob `blob` (`path_only`: path rules under another of its names).
-    fn add(&mut self, blob: usize, file: FileResult, path_only: bool, summary: &mut Summary) {
-        count(summary, &file, path_only);
+    /// Adds one scan of blob `blob`, speaking for its `places`.
+    fn add(&mut self, blob: usize, file: FileResult, places: Places, summary: &mut Summary) {
+        if places != Places::NewFiles {
+            count(summary, &file, places == Places::AtPath);
+        }
         for f in file.findings.iter().chain(&file.suppressed) {
             let key = (f.rule.clone(), f.path.clone(), f.content_hash.clone());
-            self.origins.entry(key).or_default().push((blob, path_only));
+            self.origins.entry(key).or_default().push((blob, places));
         }
-        self.found_in
-            .extend(file.findings.iter().map(|_| (blob, path_only)));
+        self.found_in.extend(file.findings.iter().map(|_| (blob, places)));
         self.suppressed_in
-            .extend(file.suppressed.iter().map(|_| (blob, path_only)));
+            .extend(file.suppressed.iter().map(|_| (blob, places)));
         self.findings.extend(file.findings);
         self.suppressed.extend(file.suppressed);
     }
@@ -312,13 +429,17 @@ fn places_of<'a>(
     history: &'a History,
     b: usize,
     path: &'a str,
-    path_only: bool,
+    which: Places,
 ) -> impl Iterator<Item = (usize, String)> + 'a {
     let places = &history.blobs[b].places;
     let suffix = member_suffix(path, &places[0].path);
     places
         .iter()
-        .filter(move |p| !path_only || p.path == path)
+        .filter(move |p| match which {
+            Places::All => true,
+            Places::AtPath => p.path == path,
+            Places::NewFiles => p.new_file,
+        })
         .map(move |p| (p.commit, format!("{}{suffix}", p.path)))
 }
 
@@ -326,13 +447,13 @@ fn places_of<'a>(
 /// that commit; equal findings at the same place are one.
 fn each_occurrence(
     findings: Vec<Finding>,
-    found_in: &[(usize, bool)],
+    found_in: &[(usize, Places)],
     history: &History,
 ) -> Vec<(Finding, usize)> {
     let mut out: Vec<(Finding, usize)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (f, &(b, path_only)) in findings.into_iter().zip(found_in) {
-        for (commit, path) in places_of(history, b, &f.path, path_only) {
+    for (f, &(b, which)) in findings.into_iter().zip(found_in) {
+        for (commit, path) in places_of(history, b, &f.path, which) {
             let key = (
                 f.rule.clone(),
                 f.content_hash.clone(),
@@ -443,7 +564,7 @@ fn merge(
         let blobs = origins.get(&key).map(Vec::as_slice).unwrap_or_default();
         let mut where_: Vec<(usize, String)> = blobs
             .iter()
-            .flat_map(|&(b, path_only)| places_of(history, b, &f.path, path_only))
+            .flat_map(|&(b, which)| places_of(history, b, &f.path, which))
             .collect();
         where_.sort();
         where_.dedup();

@@ -140,12 +140,33 @@ impl Plan {
     /// Rules to run on a file at `rel`: every rule without keywords, and keyed rules whose
     /// words occur in `text`. Sorted, without duplicates.
     pub fn candidates(&self, rel: &str, text: Option<&str>) -> Vec<usize> {
+        self.candidates_given(rel, text, None)
+    }
+
+    /// Which keyword ids occur in `text` (see [`Plan::candidates_given`]).
+    pub fn keyword_ids(&self, text: &[u8]) -> std::sync::Arc<[bool]> {
+        match &self.keywords {
+            Some(search) => search.found(self.keyword_rules.len(), text).into(),
+            None => std::sync::Arc::from(&[][..]),
+        }
+    }
+
+    /// As [`Plan::candidates`], with the keyword ids that occur already known (`known`, from
+    /// [`Plan::keyword_ids`] or a superset of them) instead of searched for in `text`.
+    pub fn candidates_given(&self, rel: &str, text: Option<&str>, known: Option<&[bool]>) -> Vec<usize> {
         let mut chosen = vec![false; self.rules.len()];
         for &i in &self.unkeyed {
             chosen[i] = true;
         }
         if let (Some(search), Some(text)) = (&self.keywords, text) {
-            let seen = search.found(self.keyword_rules.len(), text.as_bytes());
+            let searched;
+            let seen = match known {
+                Some(known) => known,
+                None => {
+                    searched = search.found(self.keyword_rules.len(), text.as_bytes());
+                    &searched[..]
+                }
+            };
             for (id, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
                 for &r in &self.keyword_rules[id] {
                     chosen[r] = true;

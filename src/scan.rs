@@ -161,6 +161,7 @@ pub fn file(
     files: &FileSet,
     opts: &ScanOptions,
     select: Select,
+    keywords: Option<&[bool]>,
 ) -> (FileScan, Outcome) {
     let mut outcome = Outcome::default();
     crate::matchers::limits::start_file(opts.max_parse_depth, opts.parse_time_budget);
@@ -189,7 +190,7 @@ pub fn file(
     };
     scan.context = context::classify(&entry.rel, cx.text, &opts.contexts);
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
-    for i in plan.candidates(&entry.rel, cx.text) {
+    for i in plan.candidates_given(&entry.rel, cx.text, keywords) {
         let selected = match select {
             Select::Rule(only) => only == i,
             Select::All | Select::PathOnly => true,

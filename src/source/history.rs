@@ -41,6 +41,9 @@ pub struct Place {
     pub commit: usize,
     /// Repository path, `/`-separated.
     pub path: String,
+    /// Whether the path held no file before (added, copied or renamed here), rather than
+    /// another version of it.
+    pub new_file: bool,
 }
 
 /// One distinct blob and every place it was added, earliest first.
@@ -50,6 +53,20 @@ pub struct HistoryBlob {
     pub oid: String,
     /// Commits and paths that added it; never empty.
     pub places: Vec<Place>,
+}
+
+/// A distinct blob as the walk first meets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBlob {
+    /// Index in [`History::blobs`].
+    pub index: usize,
+    /// Object id.
+    pub oid: String,
+    /// The path it was first added at.
+    pub path: String,
+    /// The blob at that path before the commit that first added this one (a changed file),
+    /// `None` for a file added new.
+    pub parent: Option<String>,
 }
 
 /// What a history walk found.
@@ -118,8 +135,8 @@ fn finish(mut child: Child, what: &str) -> Result<()> {
 }
 
 /// Parses `git log --raw -z` output in the format of [`log_args`]; `new_blob` hears of each
-/// distinct blob as it is first seen: its index in [`History::blobs`], object id and path.
-fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(usize, &str, &str)) -> Result<History> {
+/// distinct blob as it is first seen.
+fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(NewBlob)) -> Result<History> {
     let mut history = History::default();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut commit_index: HashMap<String, usize> = HashMap::new();
@@ -155,7 +172,7 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(usize, &str, &st
         if path.last() == Some(&0) {
             path.pop();
         }
-        let Some(oid) = added_blob(&meta) else {
+        let Some((oid, parent)) = added_blob(&meta) else {
             continue;
         };
         let Some(commit) = &current else {
@@ -171,6 +188,7 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(usize, &str, &st
         let place = Place {
             commit: ci,
             path: String::from_utf8_lossy(&path).into_owned(),
+            new_file: parent.is_none(),
         };
         match index.get(oid) {
             Some(&b) => {
@@ -182,7 +200,12 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(usize, &str, &st
                 }
             }
             None => {
-                new_blob(history.blobs.len(), oid, &place.path);
+                new_blob(NewBlob {
+                    index: history.blobs.len(),
+                    oid: oid.to_string(),
+                    path: place.path.clone(),
+                    parent: parent.map(str::to_string),
+                });
                 index.insert(oid.to_string(), history.blobs.len());
                 history.blobs.push(HistoryBlob {
                     oid: oid.to_string(),
@@ -215,19 +238,21 @@ fn parse_header(header: &[u8]) -> Commit {
     }
 }
 
-/// The new blob id of a raw entry that adds or changes a regular file (`A`, `M`, `T`); `None`
-/// for deletions, symlinks (mode 120000) and submodules (160000).
-fn added_blob(meta: &str) -> Option<&str> {
+/// The new blob id of a raw entry that adds or changes a regular file (`A`, `M`, `T`), and the
+/// blob it replaced when that was a regular file too; `None` for deletions, symlinks (mode
+/// 120000) and submodules (160000).
+fn added_blob(meta: &str) -> Option<(&str, Option<&str>)> {
     // ":<old mode> <new mode> <old oid> <new oid> <status>"
     let mut parts = meta.trim_start_matches(':').split(' ');
-    let _old_mode = parts.next()?;
+    let old_mode = parts.next()?;
     let new_mode = parts.next()?;
-    let _old_oid = parts.next()?;
+    let old_oid = parts.next()?;
     let new_oid = parts.next()?;
     let status = parts.next()?;
-    let regular = new_mode == "100644" || new_mode == "100755";
+    let regular = |mode: &str| mode == "100644" || mode == "100755";
     let adds = matches!(status.chars().next(), Some('A' | 'M' | 'T'));
-    (regular && adds).then_some(new_oid)
+    let parent = (regular(old_mode) && old_oid.bytes().any(|b| b != b'0')).then_some(old_oid);
+    (regular(new_mode) && adds).then_some((new_oid, parent))
 }
 
 /// A blob as [`walk_and_read`] hands it over.
@@ -255,7 +280,7 @@ pub fn walk_and_read(
     dir: &Path,
     revisions: &[String],
     max_size: u64,
-    mut each: impl FnMut(usize, &str, BlobRead),
+    mut each: impl FnMut(&NewBlob, BlobRead),
 ) -> Result<History> {
     let mut log = spawn(dir, &log_args(revisions), false)?;
     let mut check = spawn(dir, &check_args(), true)?;
@@ -274,8 +299,8 @@ pub fn walk_and_read(
         }
         return Err(Error::Git("git: no pipe to the history walk".into()));
     };
-    let (found_tx, found_rx) = std::sync::mpsc::channel::<(usize, String, String)>();
-    let (sized_tx, sized_rx) = std::sync::mpsc::channel::<(usize, String, Option<BlobRead>)>();
+    let (found_tx, found_rx) = std::sync::mpsc::channel::<NewBlob>();
+    let (sized_tx, sized_rx) = std::sync::mpsc::channel::<(NewBlob, Option<BlobRead>)>();
     let (walked, read) = std::thread::scope(|s| {
         let walker = s.spawn(move || list_blobs(log_out, check_in, found_tx));
         let sizer = s.spawn(move || size_blobs(check_out, batch_in, found_rx, sized_tx, max_size));
@@ -323,18 +348,18 @@ fn check_args() -> Vec<String> {
 }
 
 /// First stage: parses `git log` and passes each new blob's id to `git cat-file --batch-check`
-/// and (index, id, path) on to the next stage, in the same order.
+/// and the blob on to the next stage, in the same order.
 fn list_blobs(
     log_out: ChildStdout,
     check_in: std::process::ChildStdin,
-    found: std::sync::mpsc::Sender<(usize, String, String)>,
+    found: std::sync::mpsc::Sender<NewBlob>,
 ) -> Result<History> {
     let mut check_in = std::io::BufWriter::new(check_in);
     let mut pending = 0;
-    let history = parse_log(BufReader::new(log_out), |blob, oid, path| {
+    let history = parse_log(BufReader::new(log_out), |blob| {
         // A write error means the size stage stopped; the walk still finishes for the report.
-        let _ = writeln!(check_in, "{oid}");
-        let _ = found.send((blob, oid.to_string(), path.to_string()));
+        let _ = writeln!(check_in, "{}", blob.oid);
+        let _ = found.send(blob);
         pending += 1;
         if pending == FLUSH_EVERY {
             let _ = check_in.flush();
@@ -346,18 +371,18 @@ fn list_blobs(
 }
 
 /// Second stage: reads each blob's size, passes the ids within `max_size` to
-/// `git cat-file --batch`, and (index, path, what was decided) on to the reader.
+/// `git cat-file --batch`, and the blob with what was decided on to the reader.
 fn size_blobs(
     check_out: ChildStdout,
     batch_in: std::process::ChildStdin,
-    found: std::sync::mpsc::Receiver<(usize, String, String)>,
-    sized: std::sync::mpsc::Sender<(usize, String, Option<BlobRead>)>,
+    found: std::sync::mpsc::Receiver<NewBlob>,
+    sized: std::sync::mpsc::Sender<(NewBlob, Option<BlobRead>)>,
     max_size: u64,
 ) -> Result<()> {
     let mut batch_in = std::io::BufWriter::new(batch_in);
     let mut answers = BufReader::new(check_out).lines();
     let mut pending = 0;
-    for (blob, oid, path) in found {
+    for blob in found {
         let Some(line) = answers.next() else {
             break; // batch-check ended early: its exit status says why
         };
@@ -366,7 +391,7 @@ fn size_blobs(
         let size = line.split(' ').nth(1).and_then(|s| s.parse::<u64>().ok());
         let decided = match size {
             Some(size) if size <= max_size => {
-                writeln!(batch_in, "{oid}").map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+                writeln!(batch_in, "{}", blob.oid).map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
                 pending += 1;
                 None
             }
@@ -379,7 +404,7 @@ fn size_blobs(
                 .map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
             pending = 0;
         }
-        if sized.send((blob, path, decided)).is_err() {
+        if sized.send((blob, decided)).is_err() {
             break;
         }
     }
@@ -392,16 +417,16 @@ fn size_blobs(
 /// `each`.
 fn read_sized(
     batch_out: ChildStdout,
-    sized: std::sync::mpsc::Receiver<(usize, String, Option<BlobRead>)>,
-    each: &mut impl FnMut(usize, &str, BlobRead),
+    sized: std::sync::mpsc::Receiver<(NewBlob, Option<BlobRead>)>,
+    each: &mut impl FnMut(&NewBlob, BlobRead),
 ) -> Result<()> {
-    let mut reader = BufReader::new(batch_out);
-    for (blob, path, decided) in sized {
+    let mut reader = BufReader::with_capacity(1 << 20, batch_out);
+    for (blob, decided) in sized {
         let read = match decided {
             Some(skipped) => skipped,
             None => read_one(&mut reader)?.map_or(BlobRead::Missing, BlobRead::Content),
         };
-        each(blob, &path, read);
+        each(&blob, read);
     }
     Ok(())
 }
@@ -517,6 +542,7 @@ mod tests {
     fn parses_commits_and_added_blobs_once() {
         let a = "a".repeat(40);
         let b = "b".repeat(40);
+        let c = "c".repeat(40);
         let z = "0".repeat(40);
         let log = format!(
             "\x1ec1\x1fAnn\x1fann@x\x1f2026-01-01T00:00:00Z\x1fadd\0\n\
@@ -524,28 +550,44 @@ mod tests {
              :000000 120000 {z} {b} A\0link\0\
              \x1ec2\x1fBob\x1fbob@x\x1f2026-01-02T00:00:00Z\x1fcopy\0\n\
              :000000 100644 {z} {a} A\0src/b.py\0\
-             :100644 000000 {a} {z} D\0src/a.py\0"
+             :100644 000000 {a} {z} D\0src/a.py\0\
+             :100644 100644 {b} {c} M\0src/c.py\0"
         );
         let mut heard = Vec::new();
-        let h = parse_log(log.as_bytes(), |i, oid, path| {
-            heard.push((i, oid.to_string(), path.to_string()))
-        })
-        .expect("parsed");
-        assert_eq!(heard, vec![(0, a.clone(), "src/a.py".to_string())]);
+        let h = parse_log(log.as_bytes(), |blob| heard.push(blob)).expect("parsed");
+        assert_eq!(
+            heard,
+            vec![
+                NewBlob {
+                    index: 0,
+                    oid: a.clone(),
+                    path: "src/a.py".to_string(),
+                    parent: None,
+                },
+                NewBlob {
+                    index: 1,
+                    oid: c.clone(),
+                    path: "src/c.py".to_string(),
+                    parent: Some(b.clone()),
+                }
+            ]
+        );
         assert_eq!(h.commits_walked, 2);
         assert_eq!(h.commits.len(), 2);
         assert_eq!(h.commits[1].author, "Bob");
-        assert_eq!(h.blobs.len(), 1);
+        assert_eq!(h.blobs.len(), 2);
         assert_eq!(
             h.blobs[0].places,
             vec![
                 Place {
                     commit: 0,
-                    path: "src/a.py".into()
+                    path: "src/a.py".into(),
+                    new_file: true,
                 },
                 Place {
                     commit: 1,
-                    path: "src/b.py".into()
+                    path: "src/b.py".into(),
+                    new_file: true,
                 },
             ]
         );

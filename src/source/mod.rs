@@ -9,6 +9,7 @@ pub mod diff;
 pub mod git;
 pub mod history;
 pub mod ignore;
+pub mod lineage;
 pub mod staged;
 pub mod walk;
 

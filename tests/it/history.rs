@@ -95,7 +95,48 @@ fn one_secret_in_many_commits_and_files_is_one_finding_with_its_places() {
         .iter()
         .map(|o| o["path"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(places, vec!["a.py", "a.py", "b/c.env", "renamed.py"]);
+    // The edit added a comment, not the token: it is no place of it. The copy and the rename
+    // (a new path) each added it.
+    assert_eq!(places, vec!["a.py", "b/c.env", "renamed.py"]);
+}
+
+#[test]
+fn a_secret_is_found_among_many_versions_by_the_lines_each_added() {
+    let repo = Repo::new();
+    let filler: String = (0..40).map(|i| format!("value_{i} = {i}\n")).collect();
+    // A rule gated by a keyword far from its match: `twilio` in the first line only.
+    repo.stage(&[("client.py", &format!("# twilio client\n{filler}"))]);
+    repo.commit("client");
+    repo.stage(&[("client.py", &format!("# twilio client\n{filler}more = 1\n"))]);
+    repo.commit("more");
+    // Built at run time, so this file holds no key.
+    let sid = &format!("SK{}", "a7f3c91e5b2d48c6a0e9f1b37d5c2e84");
+    repo.stage(&[(
+        "client.py",
+        &format!("# twilio client\n{filler}more = 1\nsid = \"{sid}\"\n"),
+    )]);
+    repo.commit("add the key");
+    let added = head(&repo);
+    repo.stage(&[(
+        "client.py",
+        &format!("# twilio client\nnew = 0\n{filler}more = 1\nsid = \"{sid}\"\n"),
+    )]);
+    repo.commit("edit elsewhere");
+    let (code, json, _) = history(&repo, &[]);
+    assert_eq!(code, 1);
+    // Found on line 43 at the commit that added it; the later edit did not add it again.
+    assert_eq!(
+        found(&json),
+        vec![(
+            "security/twilio-api-key".into(),
+            "client.py".into(),
+            43,
+            8,
+            added,
+            1
+        )]
+    );
+    assert!(!json.to_string().contains(sid), "secret value in the output");
 }
 
 #[test]
@@ -310,7 +351,7 @@ fn all_occurrences_lists_each_commit_and_path_as_its_own_finding() {
     let first = head(&repo);
     repo.stage(&[("a.py", &format!("# changed\n{}", token_line()))]);
     repo.commit("edit");
-    let edit = head(&repo);
+    repo.git(&["rev-parse", "HEAD"]);
     repo.stage(&[("b/c.env", &token_line())]);
     repo.commit("copy");
     let copy = head(&repo);
@@ -320,12 +361,12 @@ fn all_occurrences_lists_each_commit_and_path_as_its_own_finding() {
         .into_iter()
         .map(|(_, path, line, _, commit, occurrences)| (path, line, commit, occurrences))
         .collect();
+    // The edit moved the token to line 2 without adding it: not an occurrence.
     assert_eq!(
         f,
         vec![
             ("a.py".into(), 1, first.clone(), 1),
-            ("a.py".into(), 2, edit, 1),
-            ("b/c.env".into(), 1, copy, 1),
+            ("b/c.env".into(), 1, copy, 1)
         ]
     );
     let fingerprints: std::collections::BTreeSet<&str> = json["findings"]
@@ -334,9 +375,9 @@ fn all_occurrences_lists_each_commit_and_path_as_its_own_finding() {
         .iter()
         .filter_map(|f| f["fingerprint"].as_str())
         .collect();
-    assert_eq!(fingerprints.len(), 3);
-    // Without the flag: one finding, with its three places.
+    assert_eq!(fingerprints.len(), 2);
+    // Without the flag: one finding, with its two places.
     let (_, json, _) = history(&repo, &[]);
     assert_eq!(found(&json).len(), 1);
-    assert_eq!(found(&json)[0].5, 3);
+    assert_eq!(found(&json)[0].5, 2);
 }

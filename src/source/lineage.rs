@@ -1,0 +1,481 @@
+//! The lines a blob version added over the version before it at the same path, so history
+//! scans what each commit added instead of every version of a file in full (a file edited
+//! 200 times was read 200 times whole; the lines it added are a tenth of that in real
+//! repositories).
+//!
+//! A version is compared with the one before it as a diff would: the common head and tail
+//! (compared as bytes, cut to whole lines) are unchanged, and the lines between are added
+//! unless the predecessor's middle holds the same line. The predecessors' bytes (and the
+//! keywords they may hold, for the plan's keyword prefilter) are remembered for a bounded
+//! number of bytes, oldest forgotten first. A version whose predecessor is not remembered
+//! (outside the range walked, too large, forgotten, binary) is scanned whole.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::finding::Location;
+
+/// Lines kept around each added line: a match spanning a few lines (a private key's header,
+/// a value on the line after its key) is still whole in the text scanned first.
+pub const CONTEXT_LINES: usize = 2;
+
+/// Bytes of predecessors remembered at most.
+pub const REMEMBERED_BYTES: usize = 64 * 1024 * 1024;
+
+/// How much of a blob is looked at for NUL bytes, as git decides a file is binary.
+const BINARY_SNIFF: usize = 8000;
+
+/// One remembered version: its bytes and the keyword ids that may occur in it (a superset:
+/// see [`Lineage::added`]).
+#[derive(Debug)]
+struct Version {
+    bytes: Arc<[u8]>,
+    keywords: Arc<[bool]>,
+}
+
+/// The versions remembered so far, in the order they were read.
+#[derive(Debug, Default)]
+pub struct Lineage {
+    versions: HashMap<String, Version>,
+    order: VecDeque<String>,
+    held: usize,
+}
+
+/// What a version added over its predecessor.
+#[derive(Debug, Clone)]
+pub struct AddedLines {
+    /// The added lines (0-based), ascending.
+    added: Vec<usize>,
+    /// The text with every line far from an added one emptied: same line numbers and columns.
+    pub text: Arc<[u8]>,
+    /// Keyword ids that may occur in the whole version: those of its predecessor and those of
+    /// [`AddedLines::text`].
+    pub keywords: Arc<[bool]>,
+}
+
+impl AddedLines {
+    /// Whether any line of `location` is an added line.
+    pub fn holds(&self, location: &Location) -> bool {
+        let first = location.line.saturating_sub(1);
+        let last = location.end_line.max(location.line).saturating_sub(1);
+        let from = self.added.partition_point(|&l| l < first);
+        self.added.get(from).is_some_and(|&l| l <= last)
+    }
+}
+
+/// Whether the lines of `bytes` can be compared: text (no NUL where git looks), UTF-8.
+fn comparable(bytes: &[u8]) -> bool {
+    !bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
+
+/// The lines of `bytes[range]` as byte ranges of `bytes`, each without its `\n`.
+fn lines(bytes: &[u8], range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    let region = &bytes[range.clone()];
+    let offset = range.start;
+    let ends = memchr::memchr_iter(b'\n', region).map(move |i| offset + i).chain(
+        // A last line without a newline.
+        (!region.is_empty() && !region.ends_with(b"\n")).then_some(range.end),
+    );
+    let mut start = offset;
+    ends.map(move |end| {
+        let line = start..end;
+        start = end + 1;
+        line
+    })
+}
+
+/// A 64-bit hash of one line, eight bytes at a time (multiply-rotate, then a final mix). Not
+/// a keyed hash: a repository's own history is not an adversary.
+fn hash_line(line: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = line.len() as u64;
+    let mut words = line.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h.rotate_left(23) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    // Every input bit reaches every output bit.
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 32)
+}
+
+/// Where `new` differs from `old`, in whole lines: the byte range of `new` after the common
+/// head's last whole line and before the common tail's first, and the same range of `old`.
+fn changed_middle(old: &[u8], new: &[u8]) -> (Range<usize>, Range<usize>) {
+    let head = common_prefix(old, new);
+    // Back to the start of the line the first difference is on.
+    let start = new[..head].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let room = old.len().min(new.len()) - start;
+    let tail = common_suffix(&old[old.len() - room..], &new[new.len() - room..]);
+    // On to the first line that starts inside the common tail.
+    let skip = |len: usize| {
+        let from = len - tail;
+        match tail {
+            0 => len,
+            _ => new[new.len() - tail..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(len, |i| from + i + 1),
+        }
+    };
+    (start..skip(new.len()), start..skip(old.len()))
+}
+
+/// Bytes compared at once (one `memcmp`) before the first difference is looked for byte by byte.
+const CHUNK: usize = 64;
+
+/// The length of the longest common prefix of `a` and `b`.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + CHUNK <= len && a[at..at + CHUNK] == b[at..at + CHUNK] {
+        at += CHUNK;
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the longest common suffix of `a` and `b`.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut end = len;
+    while end >= CHUNK && a[end - CHUNK..end] == b[end - CHUNK..end] {
+        end -= CHUNK;
+    }
+    len - end
+        + a[..end]
+            .iter()
+            .rev()
+            .zip(b[..end].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+/// A hasher for values that are hashes already ([`hash_line`]'s): passes them through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Lineage {
+    /// Remembers version `oid` (its text `bytes`, the keyword ids that may occur in it) and,
+    /// when its predecessor `parent` is remembered, returns what it added. `keywords_of` finds
+    /// the keyword ids of a text: called on the added lines' text only, when there is a
+    /// predecessor, else on the whole text. Without a predecessor: `None`, and the keywords
+    /// found in the whole version (also `None` for binary or non-UTF-8 bytes).
+    pub fn added(
+        &mut self,
+        oid: &str,
+        parent: Option<&str>,
+        bytes: &Arc<[u8]>,
+        keywords_of: impl Fn(&[u8]) -> Arc<[bool]>,
+    ) -> (Option<AddedLines>, Option<Arc<[bool]>>) {
+        if !comparable(bytes) {
+            return (None, None);
+        }
+        let before = parent.and_then(|p| self.versions.get(p));
+        let (added, keywords, whole) = match before {
+            Some(before) => {
+                let added = added_lines(&before.bytes, bytes);
+                let (text, kept) = kept_text(bytes, &added);
+                // The rest is line breaks, where no keyword is.
+                let found = keywords_of(&text[kept]);
+                let text: Arc<[u8]> = text.into();
+                let keywords: Arc<[bool]> = found
+                    .iter()
+                    .zip(before.keywords.iter())
+                    .map(|(a, b)| *a || *b)
+                    .collect();
+                let lines = AddedLines {
+                    added,
+                    text,
+                    keywords: Arc::clone(&keywords),
+                };
+                (Some(lines), keywords, None)
+            }
+            None => {
+                let keywords = keywords_of(bytes);
+                (None, Arc::clone(&keywords), Some(keywords))
+            }
+        };
+        self.remember(oid, Arc::clone(bytes), keywords);
+        (added, whole)
+    }
+
+    fn remember(&mut self, oid: &str, bytes: Arc<[u8]>, keywords: Arc<[bool]>) {
+        self.held += bytes.len();
+        self.order.push_back(oid.to_string());
+        self.versions.insert(oid.to_string(), Version { bytes, keywords });
+        while self.held > REMEMBERED_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(v) = self.versions.remove(&oldest) {
+                self.held -= v.bytes.len();
+            }
+        }
+    }
+}
+
+/// The lines (0-based, ascending) of `new` that are not lines of `old`: only the changed
+/// middle is looked at line by line.
+fn added_lines(old: &[u8], new: &[u8]) -> Vec<usize> {
+    let (new_middle, old_middle) = changed_middle(old, new);
+    if new_middle.is_empty() {
+        return Vec::new();
+    }
+    let known: HashSet<u64, std::hash::BuildHasherDefault<Prehashed>> =
+        lines(old, old_middle).map(|r| hash_line(&old[r])).collect();
+    let first = count_newlines(&new[..new_middle.start]);
+    lines(new, new_middle)
+        .enumerate()
+        .filter(|(_, r)| !known.contains(&hash_line(&new[r.clone()])))
+        .map(|(i, _)| first + i)
+        .collect()
+}
+
+/// `bytes` with every line emptied (its `\n` kept) unless it is within [`CONTEXT_LINES`] of an
+/// added line, and the part of it that is not only line breaks. A generated file's head may be
+/// emptied: its findings are then those of a source file, more than its own, and
+/// [`crate::history`] scans it whole for them.
+fn kept_text(bytes: &[u8], added: &[usize]) -> (Vec<u8>, Range<usize>) {
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for &line in added {
+        let window = line.saturating_sub(CONTEXT_LINES)..line + CONTEXT_LINES + 1;
+        match windows.last_mut() {
+            Some(last) if window.start <= last.end => last.end = window.end,
+            _ => windows.push(window),
+        }
+    }
+    let (Some(first), Some(last)) = (windows.first().cloned(), windows.last().cloned()) else {
+        return (vec![b'\n'; count_newlines(bytes)], 0..0);
+    };
+    // Lines before the first window and after the last are only counted.
+    let mut out = vec![b'\n'; first.start];
+    let from = nth_line_start(bytes, first.start);
+    let mut after = bytes.len();
+    let mut windows = windows.into_iter().peekable();
+    for (i, line) in lines(bytes, from..bytes.len())
+        .enumerate()
+        .map(|(i, l)| (first.start + i, l))
+    {
+        if i >= last.end {
+            after = line.start;
+            break;
+        }
+        while windows.peek().is_some_and(|w| w.end <= i) {
+            windows.next();
+        }
+        let near = windows.peek().is_some_and(|w| w.start <= i);
+        let end = (line.end + 1).min(bytes.len());
+        if near {
+            out.extend_from_slice(&bytes[line.start..end]);
+        } else if end > line.end {
+            out.push(b'\n');
+        }
+    }
+    let kept = first.start..out.len();
+    out.resize(out.len() + count_newlines(&bytes[after..]), b'\n');
+    (out, kept)
+}
+
+/// Line breaks in `bytes`, counted without visiting them one by one (the compiler vectorises
+/// this loop; an iterator over each break costs several times more in source text).
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The byte offset where line `n` (0-based) starts: after the `n`th line break, or the end.
+fn nth_line_start(bytes: &[u8], n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut seen = 0;
+    let mut at = 0;
+    for chunk in bytes.chunks(256) {
+        let here = count_newlines(chunk);
+        if seen + here >= n {
+            return memchr::memchr_iter(b'\n', chunk)
+                .nth(n - seen - 1)
+                .map_or(bytes.len(), |i| at + i + 1)
+                .min(bytes.len());
+        }
+        seen += here;
+        at += chunk.len();
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keywords_of(text: &[u8]) -> Arc<[bool]> {
+        let text = String::from_utf8_lossy(text);
+        [text.contains("twilio"), text.contains("secret")].into()
+    }
+
+    fn location(line: usize, end_line: usize) -> Location {
+        Location {
+            line,
+            column: 1,
+            end_line,
+            end_column: 1,
+        }
+    }
+
+    #[test]
+    fn a_version_adds_the_lines_its_predecessor_did_not_have() {
+        let first = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let second = "a\nb\nc\nd\nNEW\ne\nf\ng\nh\n";
+        let mut lineage = Lineage::default();
+        let (none, whole) = lineage.added("1", None, &Arc::from(first.as_bytes()), keywords_of);
+        assert!(none.is_none());
+        assert_eq!(whole.as_deref(), Some(&[false, false][..]));
+        let (added, whole) = lineage.added("2", Some("1"), &Arc::from(second.as_bytes()), keywords_of);
+        assert!(whole.is_none());
+        let added = added.expect("predecessor remembered");
+        // Line 5 is new; lines 3-4 and 6-7 are its context; the rest emptied, lines kept.
+        assert_eq!(
+            std::str::from_utf8(&added.text).ok(),
+            Some("\n\nc\nd\nNEW\ne\nf\n\n\n")
+        );
+        assert!(added.holds(&location(5, 5)));
+        assert!(added.holds(&location(4, 6)));
+        assert!(!added.holds(&location(4, 4)));
+        assert!(!added.holds(&location(1, 1)));
+    }
+
+    #[test]
+    fn keywords_of_the_predecessor_carry_over() {
+        let mut lineage = Lineage::default();
+        let first = "// twilio client\na\nb\nc\nd\n";
+        let _ = lineage.added("1", None, &Arc::from(first.as_bytes()), keywords_of);
+        let second = "// twilio client\na\nb\nc\nd\nsecret = SK0\n";
+        let (added, _) = lineage.added("2", Some("1"), &Arc::from(second.as_bytes()), keywords_of);
+        let added = added.expect("predecessor remembered");
+        // "twilio" is on a line emptied from the text, but may still gate a rule.
+        assert!(!String::from_utf8_lossy(&added.text).contains("twilio"));
+        assert_eq!(&*added.keywords, &[true, true]);
+    }
+
+    #[test]
+    fn unknown_predecessors_binary_and_invalid_text_are_scanned_whole() {
+        let mut lineage = Lineage::default();
+        let (added, whole) = lineage.added("2", Some("gone"), &Arc::from(&b"x\n"[..]), keywords_of);
+        assert!(added.is_none() && whole.is_some());
+        let (added, whole) = lineage.added("3", Some("2"), &Arc::from(&b"x\0y\n"[..]), keywords_of);
+        assert!(added.is_none() && whole.is_none());
+        let (added, _) = lineage.added("4", Some("2"), &Arc::from(&b"\xff\n"[..]), keywords_of);
+        assert!(added.is_none());
+    }
+
+    #[test]
+    fn every_line_the_predecessor_lacks_is_added_and_only_changed_lines_are() {
+        let words = ["a", "b", "key = 1", "", "secret", "a b"];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let old: Vec<&str> = (0..next() % 12).map(|_| words[(next() % 6) as usize]).collect();
+            let mut new = old.clone();
+            for _ in 0..next() % 3 {
+                let at = (next() as usize) % (new.len() + 1);
+                match next() % 3 {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 if at < new.len() => new[at] = words[(next() % 6) as usize],
+                    _ => new.insert(at, words[(next() % 6) as usize]),
+                }
+            }
+            let end = if next() % 2 == 0 { "\n" } else { "" };
+            let (old_text, new_text) = (old.join("\n") + end, new.join("\n") + end);
+            let added = added_lines(old_text.as_bytes(), new_text.as_bytes());
+            for (i, line) in new_text.split_inclusive('\n').enumerate() {
+                let line = line.strip_suffix('\n').unwrap_or(line);
+                let known =
+                    old_text.split('\n').any(|l| l == line) && !(old_text.is_empty() && line.is_empty());
+                if !known {
+                    assert!(
+                        added.contains(&i),
+                        "{old_text:?} -> {new_text:?}: line {i} {added:?}"
+                    );
+                }
+            }
+            if old_text == new_text {
+                assert_eq!(added, Vec::<usize>::new());
+            }
+        }
+        // Appending one line adds that line only.
+        assert_eq!(added_lines(b"a\nb\n", b"a\nb\nc\n"), vec![2]);
+        assert_eq!(added_lines(b"a\nb\nc\n", b"a\nx\nc\n"), vec![1]);
+        assert_eq!(added_lines(b"a\nb", b"a\nbc"), vec![1]);
+    }
+
+    #[test]
+    fn kept_text_keeps_line_numbers_around_far_apart_windows() {
+        let text: String = (0..700).map(|i| format!("line {i}\n")).collect();
+        let (kept, range) = kept_text(text.as_bytes(), &[0, 300, 698]);
+        let lines: Vec<&str> = std::str::from_utf8(&kept)
+            .unwrap_or_default()
+            .split('\n')
+            .collect();
+        assert_eq!(lines.len(), 701);
+        for (i, line) in lines.iter().enumerate().take(700) {
+            let near = [0, 300, 698]
+                .iter()
+                .any(|&a: &usize| a.abs_diff(i) <= CONTEXT_LINES);
+            assert_eq!(line.is_empty(), !near, "line {i}: {line:?}");
+        }
+        assert!(kept[..range.start].iter().all(|&b| b == b'\n'));
+        assert!(kept[range.end..].iter().all(|&b| b == b'\n'));
+        assert_eq!(nth_line_start(text.as_bytes(), 0), 0);
+        assert_eq!(nth_line_start(text.as_bytes(), 1), 7);
+        assert_eq!(nth_line_start(text.as_bytes(), 700), text.len());
+        assert_eq!(nth_line_start(text.as_bytes(), 900), text.len());
+        let (kept, _) = kept_text(b"a\nb\nc", &[]);
+        assert_eq!(kept, b"\n\n");
+    }
+
+    #[test]
+    fn common_prefixes_and_suffixes_across_chunks() {
+        let a: Vec<u8> = (0..300u32).map(|i| (i % 251) as u8).collect();
+        for cut in [0, 1, 63, 64, 65, 130, 299] {
+            let mut b = a.clone();
+            b[cut] ^= 1;
+            assert_eq!(common_prefix(&a, &b), cut);
+            assert_eq!(common_suffix(&a, &b), a.len() - cut - 1);
+        }
+        assert_eq!(common_prefix(&a, &a[..100]), 100);
+        assert_eq!(common_suffix(&a, &a[200..]), 100);
+    }
+}
