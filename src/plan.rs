@@ -1,10 +1,15 @@
 //! Compiles every enabled rule once per run into a plan: matchers, path scopes, and one
 //! Aho-Corasick automaton over all rules' keywords, so a file is read once and only the rules
-//! whose words occur in it run.
+//! whose words occur in it run. A file's own scan searches only for the keywords of the rules
+//! that are on in its context (built on first use per context): a vendored crate needs the
+//! secret rules' words, not the hundreds of code and privacy words.
+
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use globset::{Candidate, GlobSet};
 
+use crate::context::Context;
 use crate::error::{Error, LocatedError, LocatedKind, Result};
 use crate::matchers::{glob_set_of, Matcher};
 use crate::policy::Rule;
@@ -55,16 +60,81 @@ impl KeywordSearch {
     }
 }
 
+/// The keyword prefilter over a set of rules: the search, and which rules each word selects.
+#[derive(Debug)]
+struct Keyed {
+    search: Option<KeywordSearch>,
+    /// Per keyword id, the rules that list it.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules of the set without keywords: they run on every file in scope.
+    unkeyed: Vec<usize>,
+}
+
+impl Keyed {
+    /// The prefilter over the rules `member` accepts, for a run over many files (`many`) or few.
+    fn build(matchers: &[Matcher], member: impl Fn(usize) -> bool, many: bool) -> Result<Self> {
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut unkeyed = Vec::new();
+        for (i, m) in matchers.iter().enumerate().filter(|(i, _)| member(*i)) {
+            if m.keywords().is_empty() {
+                unkeyed.push(i);
+            }
+            for k in m.keywords() {
+                let k = k.to_ascii_lowercase();
+                let id = words.iter().position(|w| *w == k).unwrap_or_else(|| {
+                    words.push(k);
+                    keyword_rules.push(Vec::new());
+                    words.len() - 1
+                });
+                keyword_rules[id].push(i);
+            }
+        }
+        let search = if words.is_empty() {
+            None
+        } else {
+            Some(keyword_search(&words, many)?)
+        };
+        Ok(Self {
+            search,
+            keyword_rules,
+            unkeyed,
+        })
+    }
+
+    /// Marks in `chosen` every rule without keywords and every rule whose words occur in `text`.
+    fn choose(&self, text: Option<&str>, chosen: &mut [bool]) {
+        for &i in &self.unkeyed {
+            chosen[i] = true;
+        }
+        if let (Some(search), Some(text)) = (&self.search, text) {
+            let seen = search.found(self.keyword_rules.len(), text.as_bytes());
+            for (id, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
+                for &r in &self.keyword_rules[id] {
+                    chosen[r] = true;
+                }
+            }
+        }
+    }
+}
+
 /// Everything compiled for one run.
 #[derive(Debug)]
 pub struct Plan {
     /// Enabled rules; indices below refer to this list.
     pub rules: Vec<Rule>,
     matchers: Vec<Matcher>,
-    scopes: Vec<Scope>,
-    keywords: Option<KeywordSearch>,
-    keyword_rules: Vec<Vec<usize>>,
-    unkeyed: Vec<usize>,
+    /// Per rule, its index in `distinct_scopes`.
+    scopes: Vec<usize>,
+    /// The different scopes of the rules: most rules share theirs (`**`, every Python rule),
+    /// so a file's path is tested once per scope, not once per rule.
+    distinct_scopes: Vec<Scope>,
+    /// The prefilter over every rule (decoded text, a rule's own examples).
+    keyed: Keyed,
+    /// Per [`Context`] (by `as usize`), the prefilter over the rules on in it; built on first use.
+    keyed_in: [OnceLock<Option<Keyed>>; Context::ALL.len()],
+    /// The run is over many files (see [`keyword_search`]).
+    many: bool,
 }
 
 impl Plan {
@@ -82,11 +152,19 @@ impl Plan {
         let mut globs = GlobCache::new();
         let mut matchers = Vec::with_capacity(rules.len());
         let mut scopes = Vec::with_capacity(rules.len());
+        let mut distinct_scopes = Vec::new();
+        let mut scope_ids: std::collections::HashMap<(&[String], &[String]), usize> =
+            std::collections::HashMap::new();
         for rule in &rules {
             match (Matcher::compile(rule, !rule.builtin), scope(rule, &mut globs)) {
                 (Ok(m), Ok(s)) => {
                     matchers.push(m);
-                    scopes.push(s);
+                    let key = (rule.paths.as_slice(), rule.exclude_paths.as_slice());
+                    let id = *scope_ids.entry(key).or_insert_with(|| {
+                        distinct_scopes.push(s);
+                        distinct_scopes.len() - 1
+                    });
+                    scopes.push(id);
                 }
                 (Err(e), _) | (_, Err(e)) => errors.push(e),
             }
@@ -94,35 +172,16 @@ impl Plan {
         if !errors.is_empty() {
             return Err(Error::from_many(errors));
         }
-        let mut words: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut unkeyed = Vec::new();
-        for (i, m) in matchers.iter().enumerate() {
-            if m.keywords().is_empty() {
-                unkeyed.push(i);
-            }
-            for k in m.keywords() {
-                let k = k.to_ascii_lowercase();
-                let id = words.iter().position(|w| *w == k).unwrap_or_else(|| {
-                    words.push(k);
-                    keyword_rules.push(Vec::new());
-                    words.len() - 1
-                });
-                keyword_rules[id].push(i);
-            }
-        }
-        let keywords = if words.is_empty() {
-            None
-        } else {
-            Some(keyword_search(&words, files > 64)?)
-        };
+        let many = files > 64;
+        let keyed = Keyed::build(&matchers, |_| true, many)?;
         Ok(Self {
             rules,
             matchers,
             scopes,
-            keywords,
-            keyword_rules,
-            unkeyed,
+            distinct_scopes,
+            keyed,
+            keyed_in: Default::default(),
+            many,
         })
     }
 
@@ -134,30 +193,51 @@ impl Plan {
     /// Whether rule `i` applies to a file at `rel` (relative to its scan root).
     pub fn in_scope(&self, i: usize, rel: &str) -> bool {
         let scoped = crate::paths::scope_path(rel);
-        self.scopes[i].contains(&Candidate::new(&*scoped))
+        self.distinct_scopes[self.scopes[i]].contains(&Candidate::new(&*scoped))
     }
 
     /// Rules to run on a file at `rel`: every rule without keywords, and keyed rules whose
     /// words occur in `text`. Sorted, without duplicates.
     pub fn candidates(&self, rel: &str, text: Option<&str>) -> Vec<usize> {
         let mut chosen = vec![false; self.rules.len()];
-        for &i in &self.unkeyed {
-            chosen[i] = true;
-        }
-        if let (Some(search), Some(text)) = (&self.keywords, text) {
-            let seen = search.found(self.keyword_rules.len(), text.as_bytes());
-            for (id, _) in seen.iter().enumerate().filter(|(_, &s)| s) {
-                for &r in &self.keyword_rules[id] {
-                    chosen[r] = true;
+        self.keyed.choose(text, &mut chosen);
+        self.in_scope_of(rel, chosen)
+    }
+
+    /// [`Plan::candidates`] among the rules on in `context` (the others would not run there):
+    /// the same rules, found with a search for fewer words.
+    pub fn candidates_in(&self, rel: &str, text: Option<&str>, context: Context) -> Vec<usize> {
+        let keyed = self.keyed_in[context as usize].get_or_init(|| {
+            let on = |i: usize| self.rules[i].severity_in(context).is_some();
+            // A subset of words the whole set built from always builds; if not, the whole set
+            // below gives the same rules.
+            Keyed::build(&self.matchers, on, self.many).ok()
+        });
+        let mut chosen = vec![false; self.rules.len()];
+        match keyed {
+            Some(keyed) => keyed.choose(text, &mut chosen),
+            None => {
+                self.keyed.choose(text, &mut chosen);
+                for (i, c) in chosen.iter_mut().enumerate() {
+                    *c = *c && self.rules[i].severity_in(context).is_some();
                 }
             }
         }
+        self.in_scope_of(rel, chosen)
+    }
+
+    /// The `chosen` rules whose scope holds `rel`, each distinct scope tested once.
+    fn in_scope_of(&self, rel: &str, chosen: Vec<bool>) -> Vec<usize> {
         let scoped = crate::paths::scope_path(rel);
         let path = Candidate::new(&*scoped);
+        let mut holds: Vec<Option<bool>> = vec![None; self.distinct_scopes.len()];
         chosen
             .iter()
             .enumerate()
-            .filter(|&(i, &c)| c && self.scopes[i].contains(&path))
+            .filter(|&(i, &c)| {
+                c && *holds[self.scopes[i]]
+                    .get_or_insert_with(|| self.distinct_scopes[self.scopes[i]].contains(&path))
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -166,7 +246,8 @@ impl Plan {
     pub fn any_content_rule(&self, rel: &str) -> bool {
         let scoped = crate::paths::scope_path(rel);
         let path = Candidate::new(&*scoped);
-        (0..self.rules.len()).any(|i| self.matchers[i].needs_content() && self.scopes[i].contains(&path))
+        (0..self.rules.len())
+            .any(|i| self.matchers[i].needs_content() && self.distinct_scopes[self.scopes[i]].contains(&path))
     }
 }
 
@@ -287,6 +368,68 @@ mod tests {
             }
             for search in &searches {
                 assert_eq!(search.found(words.len(), text.as_bytes()), every, "{text}");
+            }
+        }
+    }
+
+    /// `candidates_in` against the plain definition, over every built-in rule: a rule is a
+    /// candidate when it is on in the context, its scope holds the path, and it has no keywords
+    /// or one of them occurs in the text (ASCII case-insensitively).
+    #[test]
+    fn candidates_in_a_context_are_the_rules_on_there_whose_words_occur() {
+        let mut set = crate::policy::PolicySet::default();
+        crate::policy::load_builtin(&mut set).expect("built-in packs load");
+        let texts = [
+            None,
+            Some(""),
+            Some("let password = \"hunter22hunter\"; // TOKEN"),
+            Some("aws = AKIAIOSFODNN7EXAMPLE\nif user.age > 18 && gender == x { log::info!(\"{email}\") }"),
+            Some("import requests\nrequests.get(url, verify=False)\nhashlib.md5(password)"),
+            Some("jobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"),
+            Some(
+                "[dependencies]\nopenssl = { git = \"https://x\" }\nghp_0123456789abcdefABCDEF0123456789abcd",
+            ),
+        ];
+        let paths = [
+            "src/main.rs",
+            "vendor/crate/src/lib.rs",
+            "app/views.py",
+            "tests/test_app.py",
+            ".github/workflows/ci.yml",
+            "Cargo.toml",
+            "docs/guide.md",
+            "web/index.ts",
+        ];
+        for files in [1, usize::MAX] {
+            let plan = Plan::compile_for(set.rules.clone(), files).expect("compiles");
+            for context in Context::ALL {
+                for rel in paths {
+                    for text in texts {
+                        let lower = text.map(str::to_ascii_lowercase);
+                        let expected: Vec<usize> = (0..plan.rules.len())
+                            .filter(|&i| {
+                                let words = plan.matcher(i).keywords();
+                                plan.rules[i].severity_in(context).is_some()
+                                    && plan.in_scope(i, rel)
+                                    && (words.is_empty()
+                                        || lower.as_ref().is_some_and(|t| {
+                                            words.iter().any(|w| t.contains(&w.to_ascii_lowercase()))
+                                        }))
+                            })
+                            .collect();
+                        assert_eq!(
+                            plan.candidates_in(rel, text, context),
+                            expected,
+                            "{context} {rel} {text:?}"
+                        );
+                        let all: Vec<usize> = plan
+                            .candidates(rel, text)
+                            .into_iter()
+                            .filter(|&i| plan.rules[i].severity_in(context).is_some())
+                            .collect();
+                        assert_eq!(all, expected, "{context} {rel} {text:?}");
+                    }
+                }
             }
         }
     }

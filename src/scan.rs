@@ -189,7 +189,7 @@ pub fn file(
     };
     scan.context = context::classify(&entry.rel, cx.text, &opts.contexts);
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
-    for i in plan.candidates(&entry.rel, cx.text) {
+    for i in plan.candidates_in(&entry.rel, cx.text, scan.context) {
         let selected = match select {
             Select::Rule(only) => only == i,
             Select::All | Select::PathOnly => true,
