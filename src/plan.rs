@@ -4,9 +4,11 @@
 //! that are on in its context (built on first use per context): a vendored crate needs the
 //! secret rules' words, not the hundreds of code and privacy words.
 
+mod keywords;
+
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{Candidate, GlobSet};
 
 use crate::context::Context;
@@ -33,15 +35,11 @@ impl Scope {
 /// How the plan finds which keywords a text holds.
 #[derive(Debug)]
 enum KeywordSearch {
-    /// A run over few files (pre-commit): an NFA reporting every overlapping match, quick to
-    /// build, with nothing else to prepare.
+    /// A run over few files (pre-commit), or keywords too many for the DFA: an NFA reporting
+    /// every overlapping match, quick to build, with nothing else to prepare.
     Overlapping(AhoCorasick),
-    /// A run over many files: a DFA restarted after each leftmost-longest match (see
-    /// [`keywords_in`]), with each keyword's contained keywords (a few ms to work out).
-    Restarted {
-        ac: AhoCorasick,
-        contained: Vec<Vec<usize>>,
-    },
+    /// A run over many files: a DFA walked in two interleaved lanes ([`keywords`]).
+    Lanes(Box<keywords::KeywordDfa>),
 }
 
 impl KeywordSearch {
@@ -55,7 +53,7 @@ impl KeywordSearch {
                 }
                 seen
             }
-            KeywordSearch::Restarted { ac, contained } => keywords_in(ac, contained, bytes),
+            KeywordSearch::Lanes(dfa) => dfa.found(bytes),
         }
     }
 }
@@ -145,7 +143,7 @@ impl Plan {
     }
 
     /// Like [`Plan::compile`], sized for a run over `files` files: a keyword DFA pays for its
-    /// build time (~6 ms) only over many files; a pre-commit run over a few uses the NFA.
+    /// build time (~1 ms per context) only over many files; a pre-commit run over a few uses the NFA.
     pub fn compile_for(rules: Vec<Rule>, files: usize) -> Result<Self> {
         let rules: Vec<Rule> = rules.into_iter().filter(|r| r.enabled).collect();
         let mut errors = Vec::new();
@@ -253,65 +251,18 @@ impl Plan {
 
 /// The keyword search for a run over many files (`many`) or few.
 fn keyword_search(words: &[String], many: bool) -> Result<KeywordSearch> {
-    let build = |kind, match_kind| {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(match_kind)
-            .kind(Some(kind))
-            .build(words)
-            .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))
-    };
-    if !many {
-        return Ok(KeywordSearch::Overlapping(build(
-            AhoCorasickKind::ContiguousNFA,
-            MatchKind::Standard,
-        )?));
-    }
-    // A DFA: with hundreds of case-insensitive keywords no prefilter applies, and the default
-    // NFA scanned the corpus about 3x slower than the DFA (< 1 MB).
-    Ok(KeywordSearch::Restarted {
-        ac: build(AhoCorasickKind::DFA, MatchKind::LeftmostLongest)?,
-        contained: containment(words),
-    })
-}
-
-/// Which keywords occur in `bytes`, by keyword id. One leftmost-longest pass, restarted one
-/// byte after each match's start, finds the longest keyword at every position where one
-/// starts; the shorter keywords starting there are its prefixes, so its `contained` list
-/// names them (and every other keyword inside it). Faster than reporting every overlapping
-/// match, and exactly the same set.
-fn keywords_in(ac: &AhoCorasick, contained: &[Vec<usize>], bytes: &[u8]) -> Vec<bool> {
-    let mut seen = vec![false; contained.len()];
-    let mut at = 0;
-    while at < bytes.len() {
-        let Some(m) = ac.find(Input::new(bytes).range(at..)) else {
-            break;
-        };
-        let id = m.pattern().as_usize();
-        // Marked already: so were the words inside it (they are inside whatever marked it).
-        if !seen[id] {
-            for &w in &contained[id] {
-                seen[w] = true;
-            }
+    if many {
+        if let Some(dfa) = keywords::KeywordDfa::new(words) {
+            return Ok(KeywordSearch::Lanes(Box::new(dfa)));
         }
-        at = m.start() + 1;
     }
-    seen
-}
-
-/// Per (lowercase) keyword, the ids of the keywords that are substrings of it, itself included.
-fn containment(words: &[String]) -> Vec<Vec<usize>> {
-    words
-        .iter()
-        .map(|w| {
-            words
-                .iter()
-                .enumerate()
-                .filter(|(_, inner)| w.contains(inner.as_str()))
-                .map(|(id, _)| id)
-                .collect()
-        })
-        .collect()
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(words)
+        .map(KeywordSearch::Overlapping)
+        .map_err(|e| Error::Usage(format!("keyword automaton: {e}")))
 }
 
 /// Glob sets already built in this compile, by glob list: many rules share `paths` (every
