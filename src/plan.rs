@@ -127,9 +127,10 @@ pub struct Plan {
     /// The different scopes of the rules: most rules share theirs (`**`, every Python rule),
     /// so a file's path is tested once per scope, not once per rule.
     distinct_scopes: Vec<Scope>,
-    /// The prefilter over every rule (decoded text, a rule's own examples).
+    /// The prefilter over every rule (decoded segments; contexts where every rule is on).
     keyed: Keyed,
-    /// Per [`Context`] (by `as usize`), the prefilter over the rules on in it; built on first use.
+    /// Per [`Context`] (by `as usize`), the prefilter over the rules on in it, built on first
+    /// use; `None` when that is `keyed` (every rule is on there).
     keyed_in: [OnceLock<Option<Keyed>>; Context::ALL.len()],
     /// The run is over many files (see [`keyword_search`]).
     many: bool,
@@ -207,6 +208,11 @@ impl Plan {
     pub fn candidates_in(&self, rel: &str, text: Option<&str>, context: Context) -> Vec<usize> {
         let keyed = self.keyed_in[context as usize].get_or_init(|| {
             let on = |i: usize| self.rules[i].severity_in(context).is_some();
+            if (0..self.rules.len()).all(on) {
+                // Every rule is on here (source files, usually): the whole set's prefilter is
+                // this context's, and a pre-commit run builds one automaton, not two.
+                return None;
+            }
             // A subset of words the whole set built from always builds; if not, the whole set
             // below gives the same rules.
             Keyed::build(&self.matchers, on, self.many).ok()
