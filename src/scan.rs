@@ -190,7 +190,11 @@ pub fn file(
     };
     scan.context = context::classify(&entry.rel, cx.text, &opts.contexts);
     let mut builder = FindingBuilder::new(&entry.display, cx.text);
-    for i in plan.candidates_given(&entry.rel, cx.text, keywords) {
+    let candidates = match keywords {
+        Some(known) => plan.candidates_given(&entry.rel, cx.text, Some(known)),
+        None => plan.candidates_in(&entry.rel, cx.text, scan.context),
+    };
+    for i in candidates {
         let selected = match select {
             Select::Rule(only) => only == i,
             Select::All | Select::PathOnly => true,

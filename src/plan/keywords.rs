@@ -1,0 +1,282 @@
+//! Which of many keywords occur in a text, ASCII case-insensitively: an Aho-Corasick DFA of our
+//! own, scanned in two interleaved lanes.
+//!
+//! Why not `aho_corasick`'s DFA: with hundreds of case-insensitive keywords it has no prefilter,
+//! and its search is one chain of dependent table loads, one per byte (~2.7 ns/byte on the
+//! benchmark machine). Here the text is split in two halves that overlap by a keyword's length
+//! less one byte, and the two walks are interleaved in one loop, so the processor overlaps
+//! their loads: about 1.6x faster on the vendored-crates corpus, with the same answer (every
+//! keyword with an occurrence, as an overlapping search reports them).
+
+use std::collections::VecDeque;
+
+/// Texts shorter than twice this are walked in one lane.
+const LANE: usize = 1024;
+
+/// Transition tables larger than this (entries) are not built; the caller falls back to an NFA.
+const MAX_TABLE: usize = 8 << 20;
+
+/// A keyword DFA: byte classes, a premultiplied transition table and each state's keywords.
+#[derive(Debug)]
+pub struct KeywordDfa {
+    /// Byte to class: bytes that equal ignoring ASCII case share one; bytes in no keyword are 0.
+    classes: [u8; 256],
+    /// Classes per state.
+    stride: usize,
+    /// `transitions[state + class]` is the next state; states are premultiplied by `stride`.
+    transitions: Vec<u32>,
+    /// States at or above this one end at least one keyword.
+    first_match: u32,
+    /// Per state number (state / stride), the keywords that end there (via suffixes too).
+    outputs: Vec<Vec<usize>>,
+    /// The longest keyword's length in bytes.
+    longest: usize,
+    /// Empty keywords: they occur in every text.
+    empty: Vec<usize>,
+    /// Number of keywords.
+    words: usize,
+}
+
+impl KeywordDfa {
+    /// The DFA of `words`; `None` if its table would be larger than [`MAX_TABLE`].
+    pub fn new(words: &[String]) -> Option<Self> {
+        let mut classes = [0u8; 256];
+        let mut next_class = 1usize;
+        for &b in words.iter().flat_map(|w| w.as_bytes()) {
+            let lower = usize::from(b.to_ascii_lowercase());
+            if classes[lower] == 0 {
+                // At most 230 distinct bytes once ASCII capitals are folded: always fits a u8.
+                classes[lower] = u8::try_from(next_class).ok()?;
+                next_class += 1;
+            }
+        }
+        for b in 0..=255u8 {
+            classes[usize::from(b)] = classes[usize::from(b.to_ascii_lowercase())];
+        }
+        let stride = next_class;
+
+        // The trie of the keywords: `goto[state][class]`, NONE where it has no edge.
+        const NONE: u32 = u32::MAX;
+        let mut goto: Vec<Vec<u32>> = vec![vec![NONE; stride]];
+        let mut ends: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut empty = Vec::new();
+        for (id, word) in words.iter().enumerate() {
+            if word.is_empty() {
+                empty.push(id);
+                continue;
+            }
+            let mut state = 0usize;
+            for &b in word.as_bytes() {
+                let class = usize::from(classes[usize::from(b)]);
+                if goto[state][class] == NONE {
+                    if goto.len().saturating_mul(stride) >= MAX_TABLE {
+                        return None;
+                    }
+                    goto.push(vec![NONE; stride]);
+                    ends.push(Vec::new());
+                    goto[state][class] = u32::try_from(goto.len() - 1).ok()?;
+                }
+                state = goto[state][class] as usize;
+            }
+            ends[state].push(id);
+        }
+
+        // Breadth first: failure links, inherited keywords, and the missing edges filled in
+        // from the failure state (whose row is complete by then).
+        let states = goto.len();
+        let mut fail = vec![0usize; states];
+        let mut order = vec![0usize];
+        let mut queue = VecDeque::new();
+        for edge in goto[0].iter_mut() {
+            match *edge {
+                NONE => *edge = 0,
+                child => queue.push_back(child as usize),
+            }
+        }
+        while let Some(state) = queue.pop_front() {
+            order.push(state);
+            let failure = fail[state];
+            let inherited = ends[failure].clone();
+            ends[state].extend(inherited);
+            let failure_row = goto[failure].clone();
+            for (edge, &via_failure) in goto[state].iter_mut().zip(&failure_row) {
+                match *edge {
+                    NONE => *edge = via_failure,
+                    child => {
+                        fail[child as usize] = via_failure as usize;
+                        queue.push_back(child as usize);
+                    }
+                }
+            }
+        }
+
+        // Renumbered so that the start state stays 0 and every matching state comes last: the
+        // scan tests one comparison per byte.
+        let mut number = vec![0usize; states];
+        let mut count = 0;
+        for matching in [false, true] {
+            for &state in &order {
+                if ends[state].is_empty() != matching {
+                    number[state] = count;
+                    count += 1;
+                }
+            }
+        }
+        let first_match = order.iter().filter(|&&s| ends[s].is_empty()).count();
+        let mut transitions = vec![0u32; states * stride];
+        let mut outputs = vec![Vec::new(); states];
+        for state in 0..states {
+            let row = number[state] * stride;
+            for class in 0..stride {
+                let target = number[goto[state][class] as usize] * stride;
+                transitions[row + class] = u32::try_from(target).ok()?;
+            }
+            outputs[number[state]] = std::mem::take(&mut ends[state]);
+        }
+        Some(Self {
+            classes,
+            stride,
+            transitions,
+            first_match: u32::try_from(first_match * stride).ok()?,
+            outputs,
+            longest: words.iter().map(String::len).max().unwrap_or(0),
+            empty,
+            words: words.len(),
+        })
+    }
+
+    /// Which keywords occur in `bytes`, by keyword id.
+    pub fn found(&self, bytes: &[u8]) -> Vec<bool> {
+        let mut reached = vec![false; self.outputs.len()];
+        let half = bytes.len() / 2;
+        // The second half starts early enough that a keyword crossing the middle lies wholly
+        // in it; a keyword ending in the first half is found by the first lane.
+        match half.checked_sub(self.longest.saturating_sub(1)) {
+            Some(overlap_start) if bytes.len() >= 2 * LANE && self.longest > 0 => {
+                self.walk_two(&bytes[..half], &bytes[overlap_start..], &mut reached);
+            }
+            _ => {
+                self.walk(0, bytes, &mut reached);
+            }
+        }
+        let mut seen = vec![false; self.words];
+        for &id in &self.empty {
+            seen[id] = true;
+        }
+        for (state, _) in reached.iter().enumerate().filter(|(_, &r)| r) {
+            for &id in &self.outputs[state] {
+                seen[id] = true;
+            }
+        }
+        seen
+    }
+
+    /// One step: the state after `byte`, marking a matching state in `reached`.
+    #[inline(always)]
+    fn step(&self, state: u32, byte: u8, reached: &mut [bool]) -> u32 {
+        let next = self.transitions[state as usize + usize::from(self.classes[usize::from(byte)])];
+        if next >= self.first_match {
+            reached[next as usize / self.stride] = true;
+        }
+        next
+    }
+
+    /// Walks `bytes` from `state`.
+    fn walk(&self, mut state: u32, bytes: &[u8], reached: &mut [bool]) -> u32 {
+        for &b in bytes {
+            state = self.step(state, b, reached);
+        }
+        state
+    }
+
+    /// Walks `a` and `b`, each from the start state, interleaved.
+    fn walk_two(&self, a: &[u8], b: &[u8], reached: &mut [bool]) {
+        let both = a.len().min(b.len());
+        let (mut sa, mut sb) = (0u32, 0u32);
+        for (&x, &y) in a[..both].iter().zip(&b[..both]) {
+            sa = self.step(sa, x, reached);
+            sb = self.step(sb, y, reached);
+        }
+        self.walk(sa, &a[both..], reached);
+        self.walk(sb, &b[both..], reached);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every keyword that an overlapping `aho_corasick` search reports.
+    fn reference(words: &[String], text: &[u8]) -> Vec<bool> {
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("builds");
+        let mut seen = vec![false; words.len()];
+        for m in ac.find_overlapping_iter(text) {
+            seen[m.pattern().as_usize()] = true;
+        }
+        seen
+    }
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn finds_what_an_overlapping_search_finds() {
+        // A small alphabet (with both cases and a non-ASCII byte) makes overlaps, prefixes,
+        // suffixes and matches across the lanes' seam common.
+        let alphabet = b"abAB_-c\xc3";
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..300 {
+            let words: Vec<String> = (0..1 + rng.below(12))
+                .map(|_| {
+                    let len = 1 + rng.below(if round % 10 == 0 { 40 } else { 5 });
+                    (0..len)
+                        .map(|_| char::from(alphabet[rng.below(alphabet.len() - 1)]))
+                        .collect::<String>()
+                        .to_ascii_lowercase()
+                })
+                .collect();
+            let dfa = KeywordDfa::new(&words).expect("small");
+            for len in [0, 1, 7, 2 * LANE - 1, 2 * LANE, 2 * LANE + 1, 5000] {
+                let text: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+                assert_eq!(dfa.found(&text), reference(&words, &text), "{words:?} {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_keyword_across_the_middle_is_found() {
+        let words = vec!["needle".to_string(), "zz".to_string()];
+        let dfa = KeywordDfa::new(&words).expect("small");
+        for at in 4 * LANE - 8..4 * LANE + 2 {
+            let mut text = vec![b'.'; 8 * LANE];
+            text[at..at + 6].copy_from_slice(b"NeEdLe");
+            assert_eq!(dfa.found(&text), vec![true, false], "at {at}");
+        }
+    }
+
+    #[test]
+    fn empty_and_long_keywords() {
+        let long = "x".repeat(3 * LANE);
+        let words = vec![String::new(), long.clone()];
+        let dfa = KeywordDfa::new(&words).expect("small");
+        assert_eq!(dfa.found(b""), vec![true, false]);
+        assert_eq!(dfa.found(long.to_uppercase().as_bytes()), vec![true, true]);
+        assert_eq!(dfa.found(&vec![b'x'; 3 * LANE - 1]), vec![true, false]);
+    }
+}
