@@ -5,6 +5,7 @@
 //! that added it, with the count and list of every place it appears.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -146,8 +147,9 @@ fn scan_history(
     summary: &mut Summary,
 ) -> Result<(History, Scanned)> {
     let gate = ByteGate::new(IN_FLIGHT_BYTES);
+    let done = &AtomicUsize::new(0);
     let (read_tx, read_rx) = std::sync::mpsc::channel::<(NewBlob, Arc<[u8]>)>();
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, String, Arc<[u8]>, Work)>();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<Scan>>();
     let (walked, mut skipped, mut scans) = std::thread::scope(|s| {
         let gate = &gate;
         let reader = s.spawn(move || {
@@ -168,24 +170,23 @@ fn scan_history(
         });
         // Comparing each version with the one before it takes a thread of its own, so reading
         // from git goes on meanwhile; it sees the blobs in history order, as it must.
-        s.spawn(move || {
-            let mut lineage = Lineage::default();
-            for (blob, bytes) in read_rx {
-                let work = work_for(plan, &mut lineage, &blob, &bytes);
-                if tx.send((blob.index, blob.path, bytes, work)).is_err() {
-                    break;
-                }
-            }
-        });
+        s.spawn(move || compare_in_order(plan, read_rx, tx, done));
         let scanners_done = CloseOnDrop(gate);
         let scans: Vec<(usize, FileResult, bool)> = rx
             .into_iter()
             .par_bridge()
-            .map(|(blob, path, bytes, work)| {
-                let partial = matches!(work, Work::Added(_));
-                let file = scan_blob(engine, &path, &bytes, work);
-                gate.release(bytes.len());
-                (blob, file, partial)
+            .flat_map_iter(|batch| {
+                let scanned: Vec<_> = batch
+                    .into_iter()
+                    .map(|(blob, path, bytes, work)| {
+                        let partial = matches!(work, Work::Added(_));
+                        let file = scan_blob(engine, &path, &bytes, work);
+                        gate.release(bytes.len());
+                        (blob, file, partial)
+                    })
+                    .collect();
+                done.fetch_add(1, Ordering::Release);
+                scanned
             })
             .collect();
         drop(scanners_done);
@@ -261,6 +262,66 @@ fn copies_scanned_whole(
         }
     })?;
     Ok(out)
+}
+
+/// A blob to scan: its index, path, bytes and how.
+type Scan = (usize, String, Arc<[u8]>, Work);
+
+/// Blobs and bytes handed to a scanner at once, at most: one wake-up per batch, not per blob.
+const BATCH_BLOBS: usize = 32;
+const BATCH_BYTES: usize = 1 << 20;
+
+/// How long a batch waits for the next blob while every scanner is busy.
+const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// The comparison stage: decides each blob's [`Work`] in history order and passes blobs on in
+/// batches. A batch waits for more blobs only while every scanner is busy (`done` counts the
+/// batches scanned), and never longer than [`BATCH_WAIT`]: batching never starves a scanner,
+/// and never keeps the reader waiting on bytes held back.
+fn compare_in_order(
+    plan: &Plan,
+    read: std::sync::mpsc::Receiver<(NewBlob, Arc<[u8]>)>,
+    scan: std::sync::mpsc::Sender<Vec<Scan>>,
+    done: &AtomicUsize,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let scanners = rayon::current_num_threads();
+    let mut lineage = Lineage::default();
+    let mut batch: Vec<Scan> = Vec::with_capacity(BATCH_BLOBS);
+    let (mut batch_bytes, sent) = (0, std::cell::Cell::new(0usize));
+    let flush = |batch: &mut Vec<Scan>, batch_bytes: &mut usize| {
+        *batch_bytes = 0;
+        sent.set(sent.get() + 1);
+        scan.send(std::mem::take(batch)).is_ok()
+    };
+    let mut next = read.recv().ok();
+    while let Some((blob, bytes)) = next {
+        batch_bytes += bytes.len();
+        let work = work_for(plan, &mut lineage, &blob, &bytes);
+        batch.push((blob.index, blob.path, bytes, work));
+        next = read.try_recv().ok();
+        let busy = sent.get().saturating_sub(done.load(Ordering::Acquire)) >= scanners;
+        let full = batch.len() >= BATCH_BLOBS || batch_bytes >= BATCH_BYTES;
+        if (full || next.is_none() && !busy) && !flush(&mut batch, &mut batch_bytes) {
+            return;
+        }
+        if next.is_some() {
+            continue;
+        }
+        next = match read.recv_timeout(BATCH_WAIT) {
+            Ok(item) => Some(item),
+            Err(RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout) => {
+                if !batch.is_empty() && !flush(&mut batch, &mut batch_bytes) {
+                    return;
+                }
+                read.recv().ok()
+            }
+        };
+    }
+    if !batch.is_empty() {
+        let _ = scan.send(batch);
+    }
 }
 
 /// How a blob is scanned.
