@@ -153,7 +153,7 @@ def main():
     excluded = {(e["file"], e["line"]): (e["reason"], e.get("through", 0))
                 for e in mapping.get("exclude", [])}
     suite = os.path.abspath(a.suite)
-    findings = run(a.binary, suite)
+    findings = run(os.path.abspath(a.binary), suite)
     by_file = {}
     for f in findings:
         fam = family(f["rule"])
