@@ -81,8 +81,27 @@ impl Flow<'_> {
                     .into_iter()
                     .any(|v| self.built_at(v, depth + 1))
             }
+            // `"SELECT ... ".concat(name)` (JavaScript, Java) joins strings like `+` does.
+            Expr::Call(c) => match self.concat_parts(*c) {
+                Some(parts) => {
+                    parts.iter().any(|&p| self.stringy(p, depth + 1))
+                        && parts.iter().any(|&p| self.dynamic_at(p, depth + 1))
+                }
+                None => false,
+            },
             _ => false,
         }
+    }
+
+    /// The receiver and arguments of a string `concat` call: `a.concat(b, c)` is `a + b + c`.
+    fn concat_parts(&self, c: usize) -> Option<Vec<ExprId>> {
+        let call = &self.index.calls[c];
+        let receiver = call.receiver?;
+        (call.path.last().map(String::as_str) == Some("concat")).then(|| {
+            std::iter::once(receiver)
+                .chain(call.args.iter().copied())
+                .collect()
+        })
     }
 
     /// Whether the value is (or evaluates to) a string literal or built string.
@@ -94,6 +113,9 @@ impl Flow<'_> {
         match ix.expr(id) {
             Expr::Str(_) | Expr::Format(..) => true,
             Expr::Concat(parts) => parts.iter().any(|&p| self.stringy(p, depth + 1)),
+            Expr::Call(c) => self
+                .concat_parts(*c)
+                .is_some_and(|parts| parts.iter().any(|&p| self.stringy(p, depth + 1))),
             Expr::Name(n) => ix
                 .values_of(n, ix.func_of(id), ix.span(id).start)
                 .into_iter()
@@ -217,6 +239,11 @@ impl Flow<'_> {
             Expr::Name(n) => {
                 for v in ix.values_of(n, ix.func_of(id), ix.span(id).start) {
                     self.text_at(v, out, depth + 1);
+                }
+            }
+            Expr::Call(c) => {
+                for p in self.concat_parts(*c).unwrap_or_default() {
+                    self.text_at(p, out, depth + 1);
                 }
             }
             _ => {}

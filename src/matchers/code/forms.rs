@@ -372,9 +372,24 @@ fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
                 .iter()
                 .filter(|l| l.contains('.') || super::index::is_constant_name(l))
                 .any(|l| PathPattern::parse(l).is_some_and(|p| p.matches(&path)))
+                || local_literal(index, id, literals)
         }
         _ => false,
     }
+}
+
+/// A local bound only to that literal before its use: `let shell = "bash"; spawn(shell, ...)`
+/// is `spawn("bash", ...)`. Every value assigned to it before the use must match (`let v =
+/// false; if (x) v = true;` is not `false`); a parameter (no value here) is not a literal.
+fn local_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
+    let Expr::Name(n) = index.expr(id) else {
+        return false;
+    };
+    let values = index.values_of(n, index.func_of(id), index.span(id).start);
+    !values.is_empty()
+        && values
+            .iter()
+            .all(|&v| matches!(index.expr(v), Expr::Str(_) | Expr::Lit(_)) && is_literal(index, v, literals))
 }
 
 /// Programs that run their argument as a command line, and the flag that introduces it.
@@ -621,19 +636,30 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
             let passed = index.calls.iter().any(|c| {
                 c.func == a.func
                     && c.span.start > a.span.start
-                    && c.named
+                    && (c
+                        .named
                         .iter()
                         .any(|(k, v)| re.is_match(&snake(k)) && mentions_name(index, *v, local))
+                        || (setter_of(c, re) && c.args.iter().any(|&v| mentions_name(index, v, local))))
             });
             if later || passed {
                 return true;
             }
         }
     }
-    index
-        .calls
-        .iter()
-        .any(|c| c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v)))
+    index.calls.iter().any(|c| {
+        c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v))
+            || (setter_of(c, re) && c.args.iter().any(|&v| holds(v)))
+    })
+}
+
+/// A setter of a field `re` names: `user.setPassword(digest)` stores into `password` as
+/// `user.password = digest` does (JavaBeans and most JavaScript models name setters so).
+fn setter_of(call: &Call, re: &Lazy) -> bool {
+    call.path
+        .last()
+        .and_then(|m| snake(m).strip_prefix("set_").map(str::to_string))
+        .is_some_and(|field| re.is_match(&field))
 }
 
 fn mentions_name(index: &Index, id: ExprId, name: &str) -> bool {

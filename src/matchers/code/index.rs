@@ -239,7 +239,22 @@ impl Index {
 
     /// Whether `pattern` accepts the call's resolved path or its path as written.
     pub fn call_matches(&self, call: &Call, pattern: &dyn Fn(&[String]) -> bool) -> bool {
-        pattern(&call.path) || call.written.as_deref().is_some_and(pattern)
+        pattern(&call.path) || call.written.as_deref().is_some_and(pattern) || {
+            // A method on a local of a declared type is that type's method: `Runtime r =
+            // Runtime.getRuntime(); r.exec(cmd)` is `Runtime.exec`, whatever the local is called.
+            let typed = match (call.receiver.map(|r| self.expr(r)), call.path.as_slice()) {
+                (Some(Expr::Name(local)), [first, rest @ ..]) if first == local && !rest.is_empty() => self
+                    .type_of(local, call.func)
+                    .or_else(|| self.type_of(local, None))
+                    .map(|ty| {
+                        std::iter::once(ty.to_string())
+                            .chain(rest.iter().cloned())
+                            .collect::<Vec<_>>()
+                    }),
+                _ => None,
+            };
+            typed.is_some_and(|path| pattern(&path))
+        }
     }
 
     /// The function an expression belongs to.

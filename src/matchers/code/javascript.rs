@@ -300,7 +300,10 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let parts = (n.child_by_field_name("object"), n.child_by_field_name("index"));
             return b.subscript(n, parts, string_value, expr);
         }
-        "call_expression" | "new_expression" => Expr::Call(call(b, n)),
+        "call_expression" | "new_expression" => {
+            let id = call(b, n);
+            format_call(b, id).unwrap_or(Expr::Call(id))
+        }
         "binary_expression" => b.binary(n, expr),
         "ternary_expression" => b.ternary(n, expr),
         "parenthesized_expression"
@@ -342,4 +345,17 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
     };
     b.push(e, n)
+}
+
+/// Node's `util.format(template, ...values)` (also `import { format } from 'util'`) reads as
+/// formatting: printf-style `%s` pastes the values in unescaped, unlike a database driver's
+/// `format`, which quotes them.
+fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
+    let c = &b.ix.calls[id];
+    let is_util = matches!(c.path.as_slice(), [.., m, f] if m == "util" && f == "format");
+    if !is_util {
+        return None;
+    }
+    let (&template, rest) = c.args.split_first()?;
+    Some(Expr::Format(template, rest.to_vec()))
 }
