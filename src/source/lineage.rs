@@ -64,9 +64,18 @@ impl AddedLines {
     }
 }
 
-/// Whether the lines of `bytes` can be compared: text (no NUL where git looks), UTF-8.
-fn comparable(bytes: &[u8]) -> bool {
-    !bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) && std::str::from_utf8(bytes).is_ok()
+/// Whether `bytes` looks like text as git decides it: no NUL where git looks.
+fn text_like(bytes: &[u8]) -> bool {
+    !bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0)
+}
+
+/// Whether the lines of `bytes` can be compared with `before` (a remembered version, valid
+/// UTF-8): only the changed middle is validated, since the common head and tail are the
+/// predecessor's own bytes, cut at line starts (character boundaries).
+fn comparable_with(before: &[u8], bytes: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
+    let (new_middle, old_middle) = changed_middle(before, bytes);
+    std::str::from_utf8(&bytes[new_middle.clone()]).ok()?;
+    Some((new_middle, old_middle))
 }
 
 /// The lines of `bytes[range]` as byte ranges of `bytes`, each without its `\n`.
@@ -194,13 +203,21 @@ impl Lineage {
         bytes: &Arc<[u8]>,
         keywords_of: impl Fn(&[u8]) -> Arc<[bool]>,
     ) -> (Option<AddedLines>, Option<Arc<[bool]>>) {
-        if !comparable(bytes) {
+        if !text_like(bytes) {
             return (None, None);
         }
         let before = parent.and_then(|p| self.versions.get(p));
-        let (added, keywords, whole) = match before {
-            Some(before) => {
-                let added = added_lines(&before.bytes, bytes);
+        let middles = before.map(|b| comparable_with(&b.bytes, bytes));
+        let valid = match &middles {
+            Some(middles) => middles.is_some(),
+            None => std::str::from_utf8(bytes).is_ok(),
+        };
+        if !valid {
+            return (None, None);
+        }
+        let (added, keywords, whole) = match before.zip(middles.flatten()) {
+            Some((before, (new_middle, old_middle))) => {
+                let added = added_lines(&before.bytes, bytes, new_middle, old_middle);
                 let (text, kept) = kept_text(bytes, &added);
                 // The rest is line breaks, where no keyword is.
                 let found = keywords_of(&text[kept]);
@@ -242,9 +259,8 @@ impl Lineage {
 }
 
 /// The lines (0-based, ascending) of `new` that are not lines of `old`: only the changed
-/// middle is looked at line by line.
-fn added_lines(old: &[u8], new: &[u8]) -> Vec<usize> {
-    let (new_middle, old_middle) = changed_middle(old, new);
+/// middle ([`changed_middle`]'s) is looked at line by line.
+fn added_lines(old: &[u8], new: &[u8], new_middle: Range<usize>, old_middle: Range<usize>) -> Vec<usize> {
     if new_middle.is_empty() {
         return Vec::new();
     }
@@ -360,6 +376,11 @@ mod tests {
         [text.contains("twilio"), text.contains("secret")].into()
     }
 
+    fn lines_added(old: &[u8], new: &[u8]) -> Vec<usize> {
+        let (new_middle, old_middle) = changed_middle(old, new);
+        added_lines(old, new, new_middle, old_middle)
+    }
+
     fn location(line: usize, end_line: usize) -> Location {
         Location {
             line,
@@ -413,6 +434,13 @@ mod tests {
         assert!(added.is_none() && whole.is_none());
         let (added, _) = lineage.added("4", Some("2"), &Arc::from(&b"\xff\n"[..]), keywords_of);
         assert!(added.is_none());
+        // Only the changed middle is validated: invalid bytes there still make it whole...
+        let _ = lineage.added("5", None, &Arc::from("\u{e9}\nb\n".as_bytes()), keywords_of);
+        let (added, whole) = lineage.added("6", Some("5"), &Arc::from(&b"\xc3\xa9\n\xff\n"[..]), keywords_of);
+        assert!(added.is_none() && whole.is_none());
+        // ...and a valid change beside multibyte lines is compared.
+        let (added, _) = lineage.added("7", Some("5"), &Arc::from("\u{e9}\nc\n".as_bytes()), keywords_of);
+        assert_eq!(added.map(|a| a.added), Some(vec![1]));
     }
 
     #[test]
@@ -440,7 +468,7 @@ mod tests {
             }
             let end = if next() % 2 == 0 { "\n" } else { "" };
             let (old_text, new_text) = (old.join("\n") + end, new.join("\n") + end);
-            let added = added_lines(old_text.as_bytes(), new_text.as_bytes());
+            let added = lines_added(old_text.as_bytes(), new_text.as_bytes());
             for (i, line) in new_text.split_inclusive('\n').enumerate() {
                 let line = line.strip_suffix('\n').unwrap_or(line);
                 let known =
@@ -457,9 +485,9 @@ mod tests {
             }
         }
         // Appending one line adds that line only.
-        assert_eq!(added_lines(b"a\nb\n", b"a\nb\nc\n"), vec![2]);
-        assert_eq!(added_lines(b"a\nb\nc\n", b"a\nx\nc\n"), vec![1]);
-        assert_eq!(added_lines(b"a\nb", b"a\nbc"), vec![1]);
+        assert_eq!(lines_added(b"a\nb\n", b"a\nb\nc\n"), vec![2]);
+        assert_eq!(lines_added(b"a\nb\nc\n", b"a\nx\nc\n"), vec![1]);
+        assert_eq!(lines_added(b"a\nb", b"a\nbc"), vec![1]);
     }
 
     #[test]
