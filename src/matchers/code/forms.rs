@@ -363,7 +363,15 @@ impl Form {
 fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
     match index.expr(id) {
         Expr::Str(s) => literals.iter().any(|l| l == s),
-        Expr::Lit(s) => literals.iter().any(|l| l.eq_ignore_ascii_case(s)),
+        // A constant-looking literal (`NONE`, urllib3's `cert_reqs="NONE"`) is not Python's
+        // `None`: only lower- or mixed-case literals compare case-insensitively.
+        Expr::Lit(s) => literals.iter().any(|l| {
+            if super::index::is_constant_name(l) {
+                l == s
+            } else {
+                l.eq_ignore_ascii_case(s)
+            }
+        }),
         // Only constant-looking literals (`CERT_NONE`, `ssl.CERT_NONE`) compare with names: a
         // variable called `cmd` is not the literal "cmd".
         Expr::Name(_) | Expr::Attr(..) => {
