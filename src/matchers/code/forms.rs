@@ -596,7 +596,8 @@ fn followers(index: &Index, id: usize) -> Vec<usize> {
 }
 
 /// Whether the value of call `id` (through its method chain) is stored in, or passed as, a
-/// name matching `re`: directly or through one local variable.
+/// name matching `re`, or passed to a call whose name matches (`user.set_password(digest)`,
+/// `setPassword(h.Sum(nil))`): directly or through one local variable.
 fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     let mut top = id;
     for _ in 0..8 {
@@ -607,6 +608,9 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     }
     let span = index.calls[top].span.clone();
     let named = |t: &[String]| t.last().is_some_and(|n| re.is_match(&snake(n)));
+    // A method that stores or checks a password (`set_password`, `setPassword`,
+    // `check_password`): its argument is the password value.
+    let setter = |c: &Call| named(&c.path);
     let holds = |value: ExprId| -> bool {
         let v = index.span(value);
         v.start <= span.start && span.end <= v.end
@@ -629,19 +633,21 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
             let passed = index.calls.iter().any(|c| {
                 c.func == a.func
                     && c.span.start > a.span.start
-                    && c.named
+                    && (c
+                        .named
                         .iter()
                         .any(|(k, v)| re.is_match(&snake(k)) && mentions_name(index, *v, local))
+                        || (setter(c) && c.args.iter().any(|&v| mentions_name(index, v, local))))
             });
             if later || passed {
                 return true;
             }
         }
     }
-    index
-        .calls
-        .iter()
-        .any(|c| c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v)))
+    index.calls.iter().any(|c| {
+        c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v))
+            || (setter(c) && c.args.iter().any(|&v| holds(v)))
+    })
 }
 
 fn mentions_name(index: &Index, id: ExprId, name: &str) -> bool {
