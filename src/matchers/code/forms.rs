@@ -169,6 +169,7 @@ pub struct CallForm {
     built: bool,
     dynamic: bool,
     shell_argv: bool,
+    after_context: bool,
     sources: Vec<PathPattern>,
     text: Option<Lazy>,
     sanitizers: Vec<PathPattern>,
@@ -188,6 +189,7 @@ pub struct PropertyForm {
     literal: Vec<String>,
     within: Vec<PathPattern>,
     places: Vec<CodePlace>,
+    unless_key: Vec<String>,
     message: Option<String>,
     label: Option<String>,
 }
@@ -280,6 +282,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         built: v.built,
         dynamic: v.dynamic,
         shell_argv: v.shell_argv,
+        after_context: v.after_context,
         sources: patterns(rule, &v.sources)?,
         text: regex(rule, &v.text, eager)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
@@ -308,6 +311,7 @@ fn property_form(rule: &Rule, f: &Spanned<CodePropertyForm>) -> Result<PropertyF
         } else {
             v.places.iter().map(|p| *p.get_ref()).collect()
         },
+        unless_key: literals(&v.unless_key),
         message: v.message.clone(),
         label: v.label.clone(),
     })
@@ -444,6 +448,33 @@ fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
     }
 }
 
+/// Whether an argument reads as a Go-style context: a name `ctx`/`context` (or ending so:
+/// `reqCtx`, `parent_context`), or a call that makes or fetches one (`context.Background()`,
+/// `context.WithTimeout(...)`, `r.Context()`). A query string is never named so.
+fn is_context(index: &Index, id: ExprId) -> bool {
+    match index.expr(id) {
+        Expr::Name(n) => {
+            let n = snake(n);
+            n == "ctx" || n == "context" || n.ends_with("_ctx") || n.ends_with("_context")
+        }
+        Expr::Call(c) => {
+            let path = &index.calls[*c].path;
+            path.first().is_some_and(|p| p == "context") || path.last().is_some_and(|p| p == "Context")
+        }
+        _ => false,
+    }
+}
+
+/// The call's argument `arg`, counted after a leading context argument when `after_context`.
+fn argument_after(index: &Index, call: &Call, arg: &CodeArg, after_context: bool) -> Option<ExprId> {
+    match arg {
+        CodeArg::Position(i) if after_context && call.args.first().is_some_and(|&a| is_context(index, a)) => {
+            call.args.get(i + 1).copied()
+        }
+        _ => argument(call, arg),
+    }
+}
+
 impl CallForm {
     fn hit(&self, span: Range<usize>) -> Hit {
         Hit {
@@ -464,15 +495,13 @@ impl CallForm {
             if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
             }
-            if !self
-                .with
-                .iter()
-                .all(|(k, alts)| argument(call, k).is_some_and(|a| is_literal(index, a, alts)))
-            {
+            if !self.with.iter().all(|(k, alts)| {
+                argument_after(index, call, k, self.after_context).is_some_and(|a| is_literal(index, a, alts))
+            }) {
                 continue;
             }
             let target = match &self.arg {
-                Some(a) => match argument(call, a) {
+                Some(a) => match argument_after(index, call, a, self.after_context) {
                     Some(t) if self.shell_argv => match shell_command(index, call, t) {
                         Some(cmd) => Some(cmd),
                         None => continue,
@@ -679,6 +708,9 @@ impl PropertyForm {
             if !self.within.is_empty()
                 && !index.call_matches(call, &|path| self.within.iter().any(|p| p.matches(path)))
             {
+                continue;
+            }
+            if call.named.iter().any(|(k, _)| self.unless_key.contains(k)) {
                 continue;
             }
             for (k, v) in &call.named {
