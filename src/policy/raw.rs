@@ -652,6 +652,11 @@ pub struct CodeCallForm {
     /// apply to the command the shell runs.
     #[serde(default)]
     pub shell_argv: bool,
+    /// Positions of `arg` and `with` count after a leading context argument (`ctx`,
+    /// `context.Background()`, `r.Context()`) when the call has one: pgx, go-pg and bun take the
+    /// context first on the same method names database/sql does not (`conn.Query(ctx, sql)`).
+    #[serde(default)]
+    pub after_context: bool,
     /// ... or (with `built`) the argument reads, directly or through locals, from one of these
     /// untrusted sources: `request.args`, `sys.argv`, `req.query`, `r.FormValue`.
     #[serde(default)]
@@ -693,6 +698,11 @@ pub struct CodePropertyForm {
     /// (object/dict literal), `assignment` (`session.verify = False`). Default: all three.
     #[serde(default)]
     pub places: Vec<Spanned<CodePlace>>,
+    /// Not when the same call or composite literal also sets one of these keys: Go's
+    /// `InsecureSkipVerify: true` next to a `VerifyConnection` / `VerifyPeerCertificate`
+    /// callback is the documented way to verify certificates yourself.
+    #[serde(default)]
+    pub unless_key: Vec<Spanned<String>>,
     /// Message for findings of this form.
     pub message: Option<String>,
     /// Label under the underline.

@@ -169,6 +169,7 @@ pub struct CallForm {
     built: bool,
     dynamic: bool,
     shell_argv: bool,
+    after_context: bool,
     sources: Vec<PathPattern>,
     text: Option<Lazy>,
     sanitizers: Vec<PathPattern>,
@@ -188,6 +189,7 @@ pub struct PropertyForm {
     literal: Vec<String>,
     within: Vec<PathPattern>,
     places: Vec<CodePlace>,
+    unless_key: Vec<String>,
     message: Option<String>,
     label: Option<String>,
 }
@@ -280,6 +282,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         built: v.built,
         dynamic: v.dynamic,
         shell_argv: v.shell_argv,
+        after_context: v.after_context,
         sources: patterns(rule, &v.sources)?,
         text: regex(rule, &v.text, eager)?,
         sanitizers: patterns(rule, &v.sanitizers)?,
@@ -308,6 +311,7 @@ fn property_form(rule: &Rule, f: &Spanned<CodePropertyForm>) -> Result<PropertyF
         } else {
             v.places.iter().map(|p| *p.get_ref()).collect()
         },
+        unless_key: literals(&v.unless_key),
         message: v.message.clone(),
         label: v.label.clone(),
     })
@@ -363,7 +367,15 @@ impl Form {
 fn is_literal(index: &Index, id: ExprId, literals: &[String]) -> bool {
     match index.expr(id) {
         Expr::Str(s) => literals.iter().any(|l| l == s),
-        Expr::Lit(s) => literals.iter().any(|l| l.eq_ignore_ascii_case(s)),
+        // A constant-looking literal (`NONE`, urllib3's `cert_reqs="NONE"`) is not Python's
+        // `None`: only lower- or mixed-case literals compare case-insensitively.
+        Expr::Lit(s) => literals.iter().any(|l| {
+            if super::index::is_constant_name(l) {
+                l == s
+            } else {
+                l.eq_ignore_ascii_case(s)
+            }
+        }),
         // Only constant-looking literals (`CERT_NONE`, `ssl.CERT_NONE`) compare with names: a
         // variable called `cmd` is not the literal "cmd".
         Expr::Name(_) | Expr::Attr(..) => {
@@ -451,6 +463,33 @@ fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
     }
 }
 
+/// Whether an argument reads as a Go-style context: a name `ctx`/`context` (or ending so:
+/// `reqCtx`, `parent_context`), or a call that makes or fetches one (`context.Background()`,
+/// `context.WithTimeout(...)`, `r.Context()`). A query string is never named so.
+fn is_context(index: &Index, id: ExprId) -> bool {
+    match index.expr(id) {
+        Expr::Name(n) => {
+            let n = snake(n);
+            n == "ctx" || n == "context" || n.ends_with("_ctx") || n.ends_with("_context")
+        }
+        Expr::Call(c) => {
+            let path = &index.calls[*c].path;
+            path.first().is_some_and(|p| p == "context") || path.last().is_some_and(|p| p == "Context")
+        }
+        _ => false,
+    }
+}
+
+/// The call's argument `arg`, counted after a leading context argument when `after_context`.
+fn argument_after(index: &Index, call: &Call, arg: &CodeArg, after_context: bool) -> Option<ExprId> {
+    match arg {
+        CodeArg::Position(i) if after_context && call.args.first().is_some_and(|&a| is_context(index, a)) => {
+            call.args.get(i + 1).copied()
+        }
+        _ => argument(call, arg),
+    }
+}
+
 impl CallForm {
     fn hit(&self, span: Range<usize>) -> Hit {
         Hit {
@@ -471,15 +510,13 @@ impl CallForm {
             if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
             }
-            if !self
-                .with
-                .iter()
-                .all(|(k, alts)| argument(call, k).is_some_and(|a| is_literal(index, a, alts)))
-            {
+            if !self.with.iter().all(|(k, alts)| {
+                argument_after(index, call, k, self.after_context).is_some_and(|a| is_literal(index, a, alts))
+            }) {
                 continue;
             }
             let target = match &self.arg {
-                Some(a) => match argument(call, a) {
+                Some(a) => match argument_after(index, call, a, self.after_context) {
                     Some(t) if self.shell_argv => match shell_command(index, call, t) {
                         Some(cmd) => Some(cmd),
                         None => continue,
@@ -603,7 +640,8 @@ fn followers(index: &Index, id: usize) -> Vec<usize> {
 }
 
 /// Whether the value of call `id` (through its method chain) is stored in, or passed as, a
-/// name matching `re`: directly or through one local variable.
+/// name matching `re`, or passed to a call whose name matches (`user.set_password(digest)`,
+/// `setPassword(h.Sum(nil))`): directly or through one local variable.
 fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     let mut top = id;
     for _ in 0..8 {
@@ -614,6 +652,9 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     }
     let span = index.calls[top].span.clone();
     let named = |t: &[String]| t.last().is_some_and(|n| re.is_match(&snake(n)));
+    // A method that stores or checks a password (`set_password`, `setPassword`,
+    // `check_password`): its argument is the password value.
+    let setter = |c: &Call| named(&c.path);
     let holds = |value: ExprId| -> bool {
         let v = index.span(value);
         v.start <= span.start && span.end <= v.end
@@ -640,7 +681,7 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
                         .named
                         .iter()
                         .any(|(k, v)| re.is_match(&snake(k)) && mentions_name(index, *v, local))
-                        || (setter_of(c, re) && c.args.iter().any(|&v| mentions_name(index, v, local))))
+                        || (setter(c) && c.args.iter().any(|&v| mentions_name(index, v, local))))
             });
             if later || passed {
                 return true;
@@ -649,17 +690,8 @@ fn flows_to(index: &Index, id: usize, re: &Lazy) -> bool {
     }
     index.calls.iter().any(|c| {
         c.named.iter().any(|(k, v)| re.is_match(&snake(k)) && holds(*v))
-            || (setter_of(c, re) && c.args.iter().any(|&v| holds(v)))
+            || (setter(c) && c.args.iter().any(|&v| holds(v)))
     })
-}
-
-/// A setter of a field `re` names: `user.setPassword(digest)` stores into `password` as
-/// `user.password = digest` does (JavaBeans and most JavaScript models name setters so).
-fn setter_of(call: &Call, re: &Lazy) -> bool {
-    call.path
-        .last()
-        .and_then(|m| snake(m).strip_prefix("set_").map(str::to_string))
-        .is_some_and(|field| re.is_match(&field))
 }
 
 fn mentions_name(index: &Index, id: ExprId, name: &str) -> bool {
@@ -691,6 +723,9 @@ impl PropertyForm {
             if !self.within.is_empty()
                 && !index.call_matches(call, &|path| self.within.iter().any(|p| p.matches(path)))
             {
+                continue;
+            }
+            if call.named.iter().any(|(k, _)| self.unless_key.contains(k)) {
                 continue;
             }
             for (k, v) in &call.named {

@@ -111,6 +111,10 @@ pub struct Assign {
     pub span: Range<usize>,
     /// Enclosing function.
     pub func: Option<usize>,
+    /// The statement list the assignment runs in unconditionally (a block, a module, a case),
+    /// or the conditional or loop construct it belongs to: a later read inside this span sees
+    /// this value and no earlier one.
+    pub block: Range<usize>,
 }
 
 /// Everything indexed in one file.
@@ -199,11 +203,22 @@ impl Index {
             let Some(ids) = self.by_name.get(&(name.to_string(), f)) else {
                 return Vec::new();
             };
-            ids.iter()
+            let earlier: Vec<&Assign> = ids
+                .iter()
                 .map(|&i| &self.assigns[i])
                 .filter(|a| a.span.start < before)
-                .map(|a| a.value)
-                .collect()
+                .collect();
+            // `q = "... " + x` then `q = "SELECT 1"` in the same block: the read sees the last
+            // value only. One made in a branch or loop the read is outside of adds to the others,
+            // and a read inside an assignment of the name (`q = q + x`, a `for` body) keeps them
+            // all.
+            let inside = earlier.iter().any(|a| before < a.span.end);
+            if let Some(last) = earlier.iter().max_by_key(|a| a.span.start).filter(|_| !inside) {
+                if last.block.start <= before && before < last.block.end {
+                    return vec![last.value];
+                }
+            }
+            earlier.into_iter().map(|a| a.value).collect()
         };
         let local = pick(func);
         if !local.is_empty() || func.is_none() {

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, Parser, Tree};
@@ -295,6 +295,7 @@ impl<'s> Builder<'s> {
             value,
             span: n.byte_range(),
             func: None,
+            block: straight_line_block(n),
         });
     }
 
@@ -466,6 +467,63 @@ impl<'s> Builder<'s> {
 }
 
 /// `os.path`, `node:child_process`, `crypto/md5` as dotted segments.
+/// Statement lists: what runs in them runs in order, unconditionally once the list runs.
+const BLOCKS: &[&str] = &[
+    "block",
+    "module",
+    "source_file",
+    "program",
+    "statement_block",
+    "class_body",
+    "expression_case",
+    "default_case",
+    "type_case",
+    "communication_case",
+    "switch_case",
+    "switch_default",
+    "switch_block_statement_group",
+];
+
+/// Wrappers between an assignment and the statement list it sits in (declarations, statement
+/// wrappers): climbing them changes nothing about when the assignment runs.
+const WRAPPERS: &[&str] = &[
+    "expression_statement",
+    "assignment",
+    "augmented_assignment",
+    "assignment_statement",
+    "assignment_expression",
+    "augmented_assignment_expression",
+    "short_var_declaration",
+    "var_declaration",
+    "var_spec",
+    "var_spec_list",
+    "const_declaration",
+    "const_spec",
+    "lexical_declaration",
+    "variable_declaration",
+    "variable_declarator",
+    "local_variable_declaration",
+];
+
+/// The span within which a read follows the assignment `n` unconditionally: its statement list,
+/// or (inside an `if`, a loop, a one-line branch, a comprehension) the construct it belongs to,
+/// so that a read after the construct is not taken to see only this value.
+fn straight_line_block(n: Node<'_>) -> Range<usize> {
+    let mut at = n;
+    for _ in 0..16 {
+        let Some(parent) = at.parent() else { break };
+        if BLOCKS.contains(&parent.kind()) {
+            return parent.byte_range();
+        }
+        if !WRAPPERS.contains(&parent.kind()) {
+            return parent.byte_range();
+        }
+        at = parent;
+    }
+    // Unknown shape: an empty span, so no read is taken to see only this value.
+    n.start_byte()..n.start_byte()
+}
+
 fn module_path(module: &str) -> Vec<String> {
     module
         .trim_start_matches("node:")

@@ -122,8 +122,66 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
     if left.kind() == "pattern_list" || left.kind() == "tuple_pattern" {
         return;
     }
+    // `run = getattr(os, "system")`, `m = __import__("os")`: the local names a module or one of
+    // its functions for the rest of the file, as an import alias would.
+    if left.kind() == "identifier"
+        && right.kind() == "call"
+        && matches!(b.ix.expr(value), Expr::Name(_) | Expr::Attr(..))
+    {
+        let full = b.ix.path_of(value).join(".");
+        let local = b.text(left).to_string();
+        if full != local {
+            b.alias(&local, &full);
+        }
+    }
     let target = b.target_path(left, &TARGET);
     b.assign(target, value, n);
+}
+
+/// `__import__("os")` reads as the name `os`, `getattr(os, "system")` as `os.system`: the
+/// dynamic spellings of a module and an attribute, so call names match through them
+/// (`getattr(__import__("os"), "system")(cmd)` is `os.system(cmd)`). Only literal names.
+fn lookup(b: &mut Builder<'_>, n: Node<'_>) -> Option<Expr> {
+    let func = n.child_by_field_name("function")?;
+    if func.kind() != "identifier" {
+        return None;
+    }
+    let list = n.child_by_field_name("arguments")?;
+    let mut c = list.walk();
+    let args: Vec<Node<'_>> = list
+        .named_children(&mut c)
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    let literal = |b: &Builder<'_>, a: Node<'_>| -> Option<String> {
+        let interpolated = {
+            let mut c = a.walk();
+            let found = a.named_children(&mut c).any(|k| k.kind() == "interpolation");
+            found
+        };
+        let s = plain_string(b, a);
+        (a.kind() == "string"
+            && !interpolated
+            && !s.is_empty()
+            && s.chars()
+                .all(|ch| ch == '_' || ch == '.' || ch.is_ascii_alphanumeric()))
+        .then_some(s)
+    };
+    match (b.text(func), args.as_slice()) {
+        // `__import__("os.path")` returns the top package.
+        ("__import__", [module, ..]) => {
+            let name = literal(b, *module)?;
+            Some(Expr::Name(name.split('.').next()?.to_string()))
+        }
+        ("getattr", [object, attr]) => {
+            let name = literal(b, *attr)?;
+            if name.contains('.') {
+                return None;
+            }
+            let base = expr(b, *object);
+            Some(Expr::Attr(base, name))
+        }
+        _ => None,
+    }
 }
 
 /// How this grammar writes assignment targets (see [`PathShape`]).
@@ -216,10 +274,13 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let parts = (n.child_by_field_name("value"), n.child_by_field_name("subscript"));
             return b.subscript(n, parts, plain_string, expr);
         }
-        "call" => {
-            let id = call(b, n);
-            format_call(b, id).unwrap_or(Expr::Call(id))
-        }
+        "call" => match lookup(b, n) {
+            Some(e) => e,
+            None => {
+                let id = call(b, n);
+                format_call(b, id).unwrap_or(Expr::Call(id))
+            }
+        },
         "binary_operator" => binary(b, n),
         "comparison_operator" => Expr::Compare(operands(b, n)),
         // `a if cond else b`: the middle operand is tested.
