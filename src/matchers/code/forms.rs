@@ -428,11 +428,21 @@ fn shell_command(index: &Index, call: &Call, list: ExprId) -> Option<ExprId> {
         Expr::Str(s) => Some(s.as_str()),
         _ => None,
     };
-    items.windows(3).find_map(|w| {
-        let program = word(w[0])?.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
-        let flag = word(w[1])?;
-        (SHELLS.contains(&program) && SHELL_FLAGS.contains(&flag)).then_some(w[2])
-    })
+    let commands: Vec<ExprId> = items
+        .windows(3)
+        .filter_map(|w| {
+            let program = word(w[0])?.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
+            let flag = word(w[1])?;
+            (SHELLS.contains(&program) && SHELL_FLAGS.contains(&flag)).then_some(w[2])
+        })
+        .collect();
+    // A vector filled for two platforms (`cmd.exe /c` in one branch, `sh -c` in the other)
+    // reads `cmd.exe /c sh`: a command that is not a plain word is the one that runs.
+    commands
+        .iter()
+        .copied()
+        .find(|&c| word(c).is_none())
+        .or_else(|| commands.first().copied())
 }
 
 /// The items of a list or array literal, through a local it was assigned to and through an
@@ -447,13 +457,35 @@ fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<ExprId> {
             .last()
             .map(|&i| list_items(index, i, depth + 1))
             .unwrap_or_default(),
-        Expr::Name(n) => index
-            .values_of(n, index.func_of(id), index.span(id).start)
-            .last()
-            .map(|&v| list_items(index, v, depth + 1))
-            .unwrap_or_default(),
+        Expr::Name(n) => {
+            let (func, at) = (index.func_of(id), index.span(id).start);
+            let mut items = index
+                .values_of(n, func, at)
+                .last()
+                .map(|&v| list_items(index, v, depth + 1))
+                .unwrap_or_default();
+            items.extend(appended_items(index, n, func, at));
+            items
+        }
         _ => Vec::new(),
     }
+}
+
+/// The items appended to local list `name` before `at` in `func`, in order:
+/// `args.add("sh")`, `args.push(cmd)`, `args.append(cmd)`.
+fn appended_items(index: &Index, name: &str, func: Option<usize>, at: usize) -> Vec<ExprId> {
+    let mut appends: Vec<(usize, ExprId)> = index
+        .calls_in(func)
+        .filter(|(_, c)| c.span.start < at)
+        .filter(|(_, c)| matches!(c.path.last().map(String::as_str), Some("add" | "push" | "append")))
+        .filter(|(_, c)| {
+            c.receiver
+                .is_some_and(|r| matches!(index.expr(r), Expr::Name(m) if m == name))
+        })
+        .filter_map(|(_, c)| Some((c.span.start, *c.args.first()?)))
+        .collect();
+    appends.sort_unstable_by_key(|(start, _)| *start);
+    appends.into_iter().map(|(_, item)| item).collect()
 }
 
 fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
