@@ -22,7 +22,7 @@ pub struct KeywordDfa {
     /// Byte to class: bytes that equal ignoring ASCII case share one; bytes in no keyword are 0.
     classes: [u8; 256],
     /// Classes per state.
-    stride: usize,
+    stride: u32,
     /// `transitions[state + class]` is the next state; states are premultiplied by `stride`.
     transitions: Vec<u32>,
     /// States at or above this one end at least one keyword.
@@ -135,7 +135,7 @@ impl KeywordDfa {
         }
         Some(Self {
             classes,
-            stride,
+            stride: u32::try_from(stride).ok()?,
             transitions,
             first_match: u32::try_from(first_match * stride).ok()?,
             outputs,
@@ -147,7 +147,9 @@ impl KeywordDfa {
 
     /// Which keywords occur in `bytes`, by keyword id.
     pub fn found(&self, bytes: &[u8]) -> Vec<bool> {
-        let mut reached = vec![false; self.outputs.len()];
+        // A bit per state: history scans call this for every version of every file, and a
+        // few words to clear and look through cost less than a byte per state.
+        let mut reached = vec![0u64; self.outputs.len().div_ceil(64)];
         let half = bytes.len() / 2;
         // The second half starts early enough that a keyword crossing the middle lies wholly
         // in it; a keyword ending in the first half is found by the first lane.
@@ -163,9 +165,14 @@ impl KeywordDfa {
         for &id in &self.empty {
             seen[id] = true;
         }
-        for (state, _) in reached.iter().enumerate().filter(|(_, &r)| r) {
-            for &id in &self.outputs[state] {
-                seen[id] = true;
+        for (word, &bits) in reached.iter().enumerate().filter(|(_, &bits)| bits != 0) {
+            let mut bits = bits;
+            while bits != 0 {
+                let state = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                for &id in &self.outputs[state] {
+                    seen[id] = true;
+                }
             }
         }
         seen
@@ -173,16 +180,17 @@ impl KeywordDfa {
 
     /// One step: the state after `byte`, marking a matching state in `reached`.
     #[inline(always)]
-    fn step(&self, state: u32, byte: u8, reached: &mut [bool]) -> u32 {
+    fn step(&self, state: u32, byte: u8, reached: &mut [u64]) -> u32 {
         let next = self.transitions[state as usize + usize::from(self.classes[usize::from(byte)])];
         if next >= self.first_match {
-            reached[next as usize / self.stride] = true;
+            let number = next / self.stride;
+            reached[number as usize / 64] |= 1 << (number % 64);
         }
         next
     }
 
     /// Walks `bytes` from `state`.
-    fn walk(&self, mut state: u32, bytes: &[u8], reached: &mut [bool]) -> u32 {
+    fn walk(&self, mut state: u32, bytes: &[u8], reached: &mut [u64]) -> u32 {
         for &b in bytes {
             state = self.step(state, b, reached);
         }
@@ -190,7 +198,7 @@ impl KeywordDfa {
     }
 
     /// Walks `a` and `b`, each from the start state, interleaved.
-    fn walk_two(&self, a: &[u8], b: &[u8], reached: &mut [bool]) {
+    fn walk_two(&self, a: &[u8], b: &[u8], reached: &mut [u64]) {
         let both = a.len().min(b.len());
         let (mut sa, mut sb) = (0u32, 0u32);
         for (&x, &y) in a[..both].iter().zip(&b[..both]) {
