@@ -79,7 +79,7 @@ import argparse, json, os, re, subprocess, sys, tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "benches"))
-from labelled import family as labelled_family  # noqa: E402  (one rule -> family table)
+from labelled import family  # noqa: E402  (the rule -> family table)
 
 SUITES = ["/tmp/independent/pygo", "/tmp/independent/jsjava"]
 LANG = {".py": "python", ".go": "go", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript",
@@ -113,15 +113,6 @@ SYNTAX = {
     "javascript": Syntax("//", True, JS_JAVA_FUNC),
     "java": Syntax("//", True, JS_JAVA_FUNC),
 }
-
-
-def family(rule):
-    """The family of a rule id; labelled.py's table by name, except the fairness rule
-    `protected-attribute-in-sql-filter` (a protected attribute in a WHERE clause), which its
-    "sql" substring would put in the SQL-injection family."""
-    if rule.split("/", 1)[-1].startswith("protected-attribute"):
-        return "decision"
-    return labelled_family(rule)
 
 
 def statement_end(lines, start, syntax):
