@@ -15,25 +15,49 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARK = re.compile(r"(?:#|//) (expect|ok): ([a-z-]+)\s*$")
 
 
+# The family of each rule the labelled set measures, by exact id (without its pack, and without
+# the `lex-` of its fallback run as a regex rule). An id that merely contains a family's word is
+# not in it: fairness/protected-attribute-in-sql-filter, a protected attribute in a SQL WHERE or
+# ORDER BY, is the decision family's (records filtered or ranked by the attribute), not SQL
+# injection. tests/it/labelled.rs has the same table.
+FAMILY = {
+    # TLS verification off (the last one is the Rust rule)
+    "python-tls-verification-disabled": "tls",
+    "js-tls-verification-disabled": "tls",
+    "go-tls-verification-disabled": "tls",
+    "java-trust-all-certificates": "tls",
+    "tls-verification-disabled": "tls",
+    # SQL injection: SQL built from strings or read from a request
+    "python-sql-string-formatting": "sql",
+    "js-sql-string-formatting": "sql",
+    "go-sql-string-formatting": "sql",
+    "java-sql-string-concatenation": "sql",
+    "sql-built-with-format": "sql",
+    # shell commands that are not constant
+    "python-shell-command-built": "shell",
+    "js-shell-command-built": "shell",
+    "go-shell-command-built": "shell",
+    "java-shell-command-built": "shell",
+    "shell-command": "shell",
+    # weak hashes of passwords
+    "weak-password-hash": "hash",
+    # personal data in logs
+    "python-personal-data-in-log": "log",
+    "js-personal-data-in-log": "log",
+    "go-personal-data-in-log": "log",
+    "java-personal-data-in-log": "log",
+    "personal-data-in-log": "log",
+    # personal data sent to analytics
+    "personal-data-sent-to-analytics": "analytics",
+    # protected attributes deciding, filtering or ranking; in model feature lists
+    "protected-attribute-in-condition": "decision",
+    "protected-attribute-in-sql-filter": "decision",
+    "protected-attribute-in-feature-list": "features",
+}
+
+
 def family(rule):
-    short = rule.split("/", 1)[-1].removeprefix("lex-")
-    if "tls-verification" in short or "trust-all" in short:
-        return "tls"
-    if "sql" in short:
-        return "sql"
-    if "shell-command" in short:
-        return "shell"
-    if short == "weak-password-hash":
-        return "hash"
-    if "personal-data-in-log" in short:
-        return "log"
-    if short == "personal-data-sent-to-analytics":
-        return "analytics"
-    if short == "protected-attribute-in-condition":
-        return "decision"
-    if short == "protected-attribute-in-feature-list":
-        return "features"
-    return None
+    return FAMILY.get(rule.split("/", 1)[-1].removeprefix("lex-"))
 
 
 def lexical_policy():

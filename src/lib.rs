@@ -45,6 +45,8 @@ pub mod scan;
 pub mod shard;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+mod testing;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

@@ -583,6 +583,7 @@ pub fn note(chain: &[Encoding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Xorshift, SEED};
 
     fn found(text: &str) -> Vec<(Encoding, String)> {
         let mut budget = Budget::new(&DecodeLimits::default());
@@ -663,7 +664,7 @@ mod tests {
             "aZ09+/=_-.:~\\%uxAF \"'\n(é".chars().collect(),
             "aZ09+/=_-.:~uxAF \"'\n(é".chars().collect(),
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rng = Xorshift::new(SEED);
         let mut texts: Vec<String> = vec![
             r#"let s = "cGFzc3dvcmQ9Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5"; // base64"#.into(),
             r#"u = "\x70assword\u003dcorrect" + "%41%42%43%44%45%46" + tokio::runtime::Builder"#.into(),
@@ -672,13 +673,11 @@ mod tests {
         for round in 0..6000 {
             let alphabet = &alphabets[round % 2];
             let mut text = String::new();
-            for _ in 0..(seed % 200) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let c = alphabet[(seed % alphabet.len() as u64) as usize];
+            for _ in 0..(rng.last() % 200) {
+                let r = rng.next();
+                let c = alphabet[(r % alphabet.len() as u64) as usize];
                 // Long runs of one class are what candidates are made of.
-                for _ in 0..1 + (seed >> 40) % 6 {
+                for _ in 0..1 + (r >> 40) % 6 {
                     text.push(c);
                 }
             }

@@ -213,6 +213,7 @@ impl KeywordDfa {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Xorshift, SEED};
 
     /// Every keyword that an overlapping `aho_corasick` search reports.
     fn reference(words: &[String], text: &[u8]) -> Vec<bool> {
@@ -227,28 +228,12 @@ mod tests {
         seen
     }
 
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
-
     #[test]
     fn finds_what_an_overlapping_search_finds() {
         // A small alphabet (with both cases and a non-ASCII byte) makes overlaps, prefixes,
         // suffixes and matches across the lanes' seam common.
         let alphabet = b"abAB_-c\xc3";
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = Xorshift::new(SEED);
         for round in 0..300 {
             let words: Vec<String> = (0..1 + rng.below(12))
                 .map(|_| {

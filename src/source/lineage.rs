@@ -370,6 +370,7 @@ fn nth_line_start(bytes: &[u8], n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Xorshift, SEED};
 
     fn keywords_of(text: &[u8]) -> Arc<[bool]> {
         let text = String::from_utf8_lossy(text);
@@ -446,27 +447,23 @@ mod tests {
     #[test]
     fn every_line_the_predecessor_lacks_is_added_and_only_changed_lines_are() {
         let words = ["a", "b", "key = 1", "", "secret", "a b"];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = Xorshift::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..2000 {
-            let old: Vec<&str> = (0..next() % 12).map(|_| words[(next() % 6) as usize]).collect();
+            let old: Vec<&str> = (0..rng.next() % 12)
+                .map(|_| words[(rng.next() % 6) as usize])
+                .collect();
             let mut new = old.clone();
-            for _ in 0..next() % 3 {
-                let at = (next() as usize) % (new.len() + 1);
-                match next() % 3 {
+            for _ in 0..rng.next() % 3 {
+                let at = (rng.next() as usize) % (new.len() + 1);
+                match rng.next() % 3 {
                     0 if at < new.len() => {
                         new.remove(at);
                     }
-                    1 if at < new.len() => new[at] = words[(next() % 6) as usize],
-                    _ => new.insert(at, words[(next() % 6) as usize]),
+                    1 if at < new.len() => new[at] = words[(rng.next() % 6) as usize],
+                    _ => new.insert(at, words[(rng.next() % 6) as usize]),
                 }
             }
-            let end = if next() % 2 == 0 { "\n" } else { "" };
+            let end = if rng.next().is_multiple_of(2) { "\n" } else { "" };
             let (old_text, new_text) = (old.join("\n") + end, new.join("\n") + end);
             let added = lines_added(old_text.as_bytes(), new_text.as_bytes());
             for (i, line) in new_text.split_inclusive('\n').enumerate() {
@@ -536,23 +533,17 @@ mod tests {
 
     #[test]
     fn kept_text_equals_emptying_line_by_line() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = Xorshift::new(SEED);
         for _ in 0..3000 {
-            let lines = (next() % 40) as usize;
+            let lines = (rng.next() % 40) as usize;
             let mut text: String = (0..lines).map(|i| format!("{}\n", "x".repeat(i % 5))).collect();
-            if next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 text.push_str("last");
             }
             let count = text.split_inclusive('\n').count();
-            let mut added: Vec<usize> = (0..next() % 6)
+            let mut added: Vec<usize> = (0..rng.next() % 6)
                 .filter(|_| count > 0)
-                .map(|_| (next() as usize) % count)
+                .map(|_| (rng.next() as usize) % count)
                 .collect();
             added.sort_unstable();
             added.dedup();

@@ -310,6 +310,7 @@ mod tests {
 #[cfg(test)]
 mod robustness {
     use super::*;
+    use crate::testing::{Xorshift, SEED};
 
     const SAMPLES: &[(DocumentFormat, &str)] = &[
         (DocumentFormat::Yaml, "on:\n  pull_request_target:\njobs:\n  a: &x\n    steps:\n      - uses: \"o/r@v1\"\n        run: |\n          echo ${{ github.head_ref }}\n  b: *x\n  c: {<<: *x, k: [1, 'two', {t: ~}]}\n---\nkind: Pod\n"),
@@ -322,21 +323,15 @@ mod robustness {
     /// `parse` is a last resort, not the plan) and always terminates.
     #[test]
     fn mutated_inputs_never_panic() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = Xorshift::new(SEED);
         let alphabet = b"{}[]:,-'\"\\\n #&*!|>?%@`~\t\xc3\xa9";
         for (format, sample) in SAMPLES {
             for _ in 0..1500 {
                 let mut bytes = sample.as_bytes().to_vec();
-                for _ in 0..(next() % 4 + 1) {
-                    let at = (next() as usize) % bytes.len();
-                    let b = alphabet[(next() as usize) % alphabet.len()];
-                    match next() % 3 {
+                for _ in 0..(rng.next() % 4 + 1) {
+                    let at = (rng.next() as usize) % bytes.len();
+                    let b = alphabet[(rng.next() as usize) % alphabet.len()];
+                    match rng.next() % 3 {
                         0 => bytes[at] = b,
                         1 => bytes.insert(at, b),
                         _ => {
