@@ -217,8 +217,9 @@ impl Lineage {
         }
         let (added, keywords, whole) = match before.zip(middles.flatten()) {
             Some((before, (new_middle, old_middle))) => {
-                let added = added_lines(&before.bytes, bytes, new_middle, old_middle);
-                let (text, kept) = kept_text(bytes, &added);
+                let (added, first) = added_lines(&before.bytes, bytes, new_middle.clone(), old_middle);
+                let from = line_start_back(bytes, (first, new_middle.start), CONTEXT_LINES);
+                let (text, kept) = kept_text(bytes, &added, from);
                 // The rest is line breaks, where no keyword is.
                 let found = keywords_of(&text[kept]);
                 let text: Arc<[u8]> = text.into();
@@ -258,30 +259,50 @@ impl Lineage {
     }
 }
 
-/// The lines (0-based, ascending) of `new` that are not lines of `old`: only the changed
-/// middle ([`changed_middle`]'s) is looked at line by line.
-fn added_lines(old: &[u8], new: &[u8], new_middle: Range<usize>, old_middle: Range<usize>) -> Vec<usize> {
+/// The lines (0-based, ascending) of `new` that are not lines of `old`, and the line the
+/// changed middle ([`changed_middle`]'s) starts on: only the middle is looked at line by line.
+fn added_lines(
+    old: &[u8],
+    new: &[u8],
+    new_middle: Range<usize>,
+    old_middle: Range<usize>,
+) -> (Vec<usize>, usize) {
+    let first = count_newlines(&new[..new_middle.start]);
     if new_middle.is_empty() {
-        return Vec::new();
+        return (Vec::new(), first);
     }
     // Sized up front from a guess of the lines (source lines average over 30 bytes): growing
     // the set rehashes every line hash again.
     let mut known: HashSet<u64, std::hash::BuildHasherDefault<Prehashed>> =
         HashSet::with_capacity_and_hasher(old_middle.len() / 32 + 1, Default::default());
     known.extend(lines(old, old_middle).map(|r| hash_line(&old[r])));
-    let first = count_newlines(&new[..new_middle.start]);
-    lines(new, new_middle)
+    let added = lines(new, new_middle)
         .enumerate()
         .filter(|(_, r)| !known.contains(&hash_line(&new[r.clone()])))
         .map(|(i, _)| first + i)
-        .collect()
+        .collect();
+    (added, first)
+}
+
+/// The line `n` lines before `(line, at)` (a line number and the byte offset it starts at) and
+/// where it starts, or the first line: found backwards, without counting the lines before it.
+fn line_start_back(bytes: &[u8], (mut line, mut at): (usize, usize), n: usize) -> (usize, usize) {
+    for _ in 0..n {
+        if line == 0 || at == 0 {
+            return (0, 0);
+        }
+        at = memchr::memrchr(b'\n', &bytes[..at - 1]).map_or(0, |i| i + 1);
+        line -= 1;
+    }
+    (line, at)
 }
 
 /// `bytes` with every line emptied (its `\n` kept) unless it is within [`CONTEXT_LINES`] of an
-/// added line, and the part of it that is not only line breaks. A generated file's head may be
-/// emptied: its findings are then those of a source file, more than its own, and
-/// [`crate::history`] scans it whole for them.
-fn kept_text(bytes: &[u8], added: &[usize]) -> (Vec<u8>, Range<usize>) {
+/// added line, and the part of it that is not only line breaks. `from` is a line known to start
+/// at a byte offset (`(0, 0)`, or one at or before the first window): the lines before it are
+/// not looked at again. A generated file's head may be emptied: its findings are then those of
+/// a source file, more than its own, and [`crate::history`] scans it whole for them.
+fn kept_text(bytes: &[u8], added: &[usize], from: (usize, usize)) -> (Vec<u8>, Range<usize>) {
     let mut windows: Vec<Range<usize>> = Vec::new();
     for &line in added {
         let window = line.saturating_sub(CONTEXT_LINES)..line + CONTEXT_LINES + 1;
@@ -295,7 +316,8 @@ fn kept_text(bytes: &[u8], added: &[usize]) -> (Vec<u8>, Range<usize>) {
     };
     // Lines outside the windows are only counted, in bulk; each window is copied whole.
     let mut out = Vec::with_capacity(bytes.len());
-    let (mut line, mut at) = (0, 0);
+    let (mut line, mut at) = if from.0 <= first { from } else { (0, 0) };
+    out.resize(line, b'\n');
     for window in windows {
         let start = at + nth_line_start(&bytes[at..], window.start - line);
         out.resize(out.len() + window.start - line, b'\n');
@@ -379,7 +401,7 @@ mod tests {
 
     fn lines_added(old: &[u8], new: &[u8]) -> Vec<usize> {
         let (new_middle, old_middle) = changed_middle(old, new);
-        added_lines(old, new, new_middle, old_middle)
+        added_lines(old, new, new_middle, old_middle).0
     }
 
     fn location(line: usize, end_line: usize) -> Location {
@@ -490,7 +512,7 @@ mod tests {
     #[test]
     fn kept_text_keeps_line_numbers_around_far_apart_windows() {
         let text: String = (0..700).map(|i| format!("line {i}\n")).collect();
-        let (kept, range) = kept_text(text.as_bytes(), &[0, 300, 698]);
+        let (kept, range) = kept_text(text.as_bytes(), &[0, 300, 698], (0, 0));
         let lines: Vec<&str> = std::str::from_utf8(&kept)
             .unwrap_or_default()
             .split('\n')
@@ -514,7 +536,7 @@ mod tests {
                 text.find(&format!("line {n}\n")).unwrap_or(0)
             );
         }
-        let (kept, _) = kept_text(b"a\nb\nc", &[]);
+        let (kept, _) = kept_text(b"a\nb\nc", &[], (0, 0));
         assert_eq!(kept, b"\n\n");
     }
 
@@ -547,12 +569,26 @@ mod tests {
                 .collect();
             added.sort_unstable();
             added.dedup();
-            let (kept, range) = kept_text(text.as_bytes(), &added);
+            let (kept, range) = kept_text(text.as_bytes(), &added, (0, 0));
             assert_eq!(
                 kept,
                 kept_text_line_by_line(text.as_bytes(), &added),
                 "{text:?} {added:?}"
             );
+            // The same from a line found backwards from an added one, as `added` starts.
+            if let Some(&line) = added.first() {
+                let at = nth_line_start(text.as_bytes(), line);
+                let back = (rng.next() % 4) as usize;
+                let from = line_start_back(text.as_bytes(), (line, at), back);
+                assert_eq!(from, {
+                    let l = line.saturating_sub(back);
+                    (l, nth_line_start(text.as_bytes(), l))
+                });
+                assert_eq!(
+                    kept_text(text.as_bytes(), &added, from),
+                    (kept.clone(), range.clone())
+                );
+            }
             assert!(kept[..range.start]
                 .iter()
                 .chain(&kept[range.end..])
