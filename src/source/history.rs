@@ -420,6 +420,7 @@ fn read_sized(
     sized: std::sync::mpsc::Receiver<(NewBlob, Option<BlobRead>)>,
     each: &mut impl FnMut(&NewBlob, BlobRead),
 ) -> Result<()> {
+    widen_pipe(&batch_out);
     let mut reader = BufReader::with_capacity(1 << 20, batch_out);
     for (blob, decided) in sized {
         let read = match decided {
@@ -429,6 +430,21 @@ fn read_sized(
         each(&blob, read);
     }
     Ok(())
+}
+
+/// Bytes a pipe from git is asked to hold: the default 64 KiB wakes the reader for every
+/// 64 KiB of blob text; 1 MiB is what Linux lets any process ask for.
+const PIPE_BYTES: usize = 1 << 20;
+
+/// Asks for a larger pipe, best effort: fewer wakeups and switches between git and the reader
+/// for the hundreds of megabytes a history moves. Where the call fails, the pipe stays as it is.
+fn widen_pipe(pipe: &ChildStdout) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::pipe::fcntl_setpipe_size(pipe, PIPE_BYTES);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (pipe, PIPE_BYTES);
 }
 
 /// One object of `git cat-file --batch` output: its content, or `None` when git says missing.
