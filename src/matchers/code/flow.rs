@@ -3,10 +3,16 @@
 //! constant; names are followed through their assignments in the same function (and module
 //! constants), sanitiser calls make a value clean.
 
+use std::cell::Cell;
+
 use super::index::{is_constant_name, snake, Expr, ExprId, Index};
 
 /// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
 const DEPTH: usize = 12;
+
+/// Bounds the work of one query: a walk that fans out (`q = q + q` on a hundred lines: each
+/// read sees every earlier value) stops here and answers as it does past [`DEPTH`].
+const STEPS: usize = 20_000;
 
 /// Calls that return a number or boolean: never text an attacker controls.
 const NUMERIC: &[&str] = &[
@@ -54,16 +60,40 @@ pub struct Flow<'a> {
     pub index: &'a Index,
     /// Calls whose result is safe to put into the string (`shlex.quote`, `quote_name`).
     pub sanitizer: &'a dyn Fn(&[String]) -> bool,
+    /// Steps taken by the current query (see [`STEPS`]).
+    steps: Cell<usize>,
 }
 
-impl Flow<'_> {
+impl<'a> Flow<'a> {
+    /// Queries over `index`, with `sanitizer` naming the calls whose result is clean.
+    pub fn new(index: &'a Index, sanitizer: &'a dyn Fn(&[String]) -> bool) -> Self {
+        Self {
+            index,
+            sanitizer,
+            steps: Cell::new(0),
+        }
+    }
+
+    /// Starts a query: its budget of [`STEPS`] is whole again.
+    fn start(&self) {
+        self.steps.set(0);
+    }
+
+    /// Counts one step; whether the query is past its depth or out of steps.
+    fn spent(&self, depth: usize) -> bool {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        depth > DEPTH || steps > STEPS
+    }
+
     /// Whether `id` holds a string built here from a non-constant part.
     pub fn built(&self, id: ExprId) -> bool {
+        self.start();
         self.built_at(id, 0)
     }
 
     fn built_at(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
@@ -106,7 +136,7 @@ impl Flow<'_> {
 
     /// Whether the value is (or evaluates to) a string literal or built string.
     fn stringy(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
@@ -126,8 +156,13 @@ impl Flow<'_> {
 
     /// Whether the value may hold data not written in this file: anything but literals,
     /// constants, names bound only to those, and sanitiser calls.
-    pub fn dynamic_at(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+    pub fn dynamic(&self, id: ExprId) -> bool {
+        self.start();
+        self.dynamic_at(id, 0)
+    }
+
+    fn dynamic_at(&self, id: ExprId, depth: usize) -> bool {
+        if self.spent(depth) {
             return true;
         }
         let ix = self.index;
@@ -171,11 +206,12 @@ impl Flow<'_> {
     /// Whether the value reads from a path `source` accepts (a request parameter, `sys.argv`),
     /// directly or through the names it was assigned from.
     pub fn tainted(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool) -> bool {
+        self.start();
         self.tainted_at(id, source, 0)
     }
 
     fn tainted_at(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
@@ -219,13 +255,14 @@ impl Flow<'_> {
 
     /// The literal text of a (built) string, following names: what a `text` regex reads.
     pub fn text(&self, id: ExprId) -> String {
+        self.start();
         let mut out = String::new();
         self.text_at(id, &mut out, 0);
         out
     }
 
     fn text_at(&self, id: ExprId, out: &mut String, depth: usize) {
-        if depth > DEPTH || out.len() > 4096 {
+        if self.spent(depth) || out.len() > 4096 {
             return;
         }
         let ix = self.index;

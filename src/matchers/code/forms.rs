@@ -555,10 +555,7 @@ impl CallForm {
 
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
-        let flow = Flow {
-            index,
-            sanitizer: &sanitizer,
-        };
+        let flow = Flow::new(index, &sanitizer);
         for (id, call) in index.calls.iter().enumerate() {
             if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
@@ -583,7 +580,7 @@ impl CallForm {
                 if !self.literal.is_empty() && !is_literal(index, t, &self.literal) {
                     continue;
                 }
-                if self.dynamic && !flow.dynamic_at(t, 0) {
+                if self.dynamic && !flow.dynamic(t) {
                     continue;
                 }
                 // Built (with the text the form asks for), or read from an untrusted source.
@@ -833,10 +830,7 @@ pub(super) fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usiz
 impl StringForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
-        let flow = Flow {
-            index,
-            sanitizer: &sanitizer,
-        };
+        let flow = Flow::new(index, &sanitizer);
         let mut covered = vec![false; index.exprs.len()];
         for call in &index.calls {
             if index.call_matches(call, &|path| {
