@@ -1,5 +1,6 @@
 //! `[rule.code]` on Java: exact spans for the true cases, near misses quiet. A shell argument
-//! array filled by index (`cmd[2] = command`) reads like one filled with `add`.
+//! array filled by index (`cmd[2] = command`) reads like one filled with `add`; SQL built in a
+//! StringBuilder / StringBuffer reads like SQL built with `+`.
 
 use std::path::Path;
 
@@ -7,7 +8,11 @@ use crate::common::{check_json, findings_with_end, write_tree};
 
 type Row = (String, String, u64, u64, u64, u64);
 
-const OURS: &[&str] = &["security/java-shell-command-built", "guardrail/unparsed-file"];
+const OURS: &[&str] = &[
+    "security/java-shell-command-built",
+    "security/java-sql-string-concatenation",
+    "guardrail/unparsed-file",
+];
 
 fn run(dir: &Path) -> Vec<Row> {
     let r = check_json(dir, &["--no-config", "."]);
@@ -91,6 +96,61 @@ fn a_shell_argument_array_filled_by_index() {
             row(shell, p, 29, 18, 29, 25),
             // Literals and constants, a program that is not a shell, and an array that is filled
             // but never run stay quiet; so does an element replaced by a literal before the run.
+        ]
+    );
+}
+
+const SQL: &str = r#"package com.acme;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+
+class Users {
+    private static final String TABLE = "users";
+
+    void byName(Statement stmt, String name) throws Exception {
+        StringBuilder sb = new StringBuilder("SELECT * FROM users WHERE name = '");
+        sb.append(name).append("'");
+        stmt.executeQuery(sb.toString());
+    }
+
+    void byOwner(Statement stmt, String owner) throws Exception {
+        StringBuffer sb = new StringBuffer();
+        sb.append("DELETE FROM carts WHERE owner = '");
+        sb.append(owner);
+        sb.append("'");
+        String q = sb.toString();
+        stmt.execute(q);
+    }
+
+    void quiet(Connection conn, Statement stmt, Mailer mailer, String name, int size) throws Exception {
+        StringBuilder fixed = new StringBuilder(size);
+        fixed.append("SELECT * FROM ").append(TABLE).append(" WHERE id = 1");
+        stmt.executeQuery(fixed.toString());
+        StringBuilder bound = new StringBuilder("SELECT * FROM users WHERE name = ?");
+        PreparedStatement ps = conn.prepareStatement(bound.toString());
+        StringBuilder text = new StringBuilder("SELECT * FROM users WHERE name = '");
+        text.append(name).append("'");
+        mailer.send(text.toString());
+    }
+}
+"#;
+
+#[test]
+fn sql_built_in_a_string_builder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Users.java";
+    write_tree(dir.path(), &[(p, SQL)]);
+    let sql = "security/java-sql-string-concatenation";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            row(sql, p, 13, 27, 13, 40),
+            // Through a local holding the builder's text.
+            row(sql, p, 22, 22, 22, 23),
+            // A builder of literals and constants (also a PreparedStatement's `?` text), and a
+            // built query handed to a call that does not run SQL, stay quiet.
         ]
     );
 }

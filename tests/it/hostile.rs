@@ -294,7 +294,15 @@ fn a_value_rebuilt_from_itself_on_every_line_is_followed_in_bounded_time() {
         "class F {{ void f(java.sql.Statement s) throws Exception {{\n String q = \"SELECT * FROM t WHERE a = \";\n{} s.executeQuery(q);\n}} }}\n",
         " q = q + q;\n".repeat(80)
     );
-    write_tree(dir.path(), &[("app/f.py", &py), ("src/F.java", &java)]);
+    // A string builder appended to itself fans out the same way.
+    let builder = format!(
+        "class B {{ void f(java.sql.Statement s) throws Exception {{\n StringBuilder sb = new StringBuilder(\"SELECT * FROM t WHERE a = \");\n{} s.executeQuery(sb.toString());\n}} }}\n",
+        " sb.append(sb).append(sb.toString());\n".repeat(80)
+    );
+    write_tree(
+        dir.path(),
+        &[("app/f.py", &py), ("src/F.java", &java), ("src/B.java", &builder)],
+    );
     let started = Instant::now();
     let run = check_json(dir.path(), &["--no-config", "."]);
     let took = started.elapsed();

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::flow::{constant_or_masked, mentions, Flow, Mention};
+use super::flow::{builder_parts, constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
 use crate::error::LocatedError;
 use crate::finding::Hit;
@@ -485,28 +485,16 @@ fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<Vec<ExprId>> {
                     items[k].extend(values);
                 }
             }
-            items.extend(appended_items(index, n, func, at).into_iter().map(|i| vec![i]));
+            items.extend(
+                index
+                    .appended(n, func, at, super::index::APPENDS)
+                    .into_iter()
+                    .map(|i| vec![i]),
+            );
             items
         }
         _ => Vec::new(),
     }
-}
-
-/// The items appended to local list `name` before `at` in `func`, in order:
-/// `args.add("sh")`, `args.push(cmd)`, `args.append(cmd)`.
-fn appended_items(index: &Index, name: &str, func: Option<usize>, at: usize) -> Vec<ExprId> {
-    let mut appends: Vec<(usize, ExprId)> = index
-        .calls_in(func)
-        .filter(|(_, c)| c.span.start < at)
-        .filter(|(_, c)| matches!(c.path.last().map(String::as_str), Some("add" | "push" | "append")))
-        .filter(|(_, c)| {
-            c.receiver
-                .is_some_and(|r| matches!(index.expr(r), Expr::Name(m) if m == name))
-        })
-        .filter_map(|(_, c)| Some((c.span.start, *c.args.first()?)))
-        .collect();
-    appends.sort_unstable_by_key(|(start, _)| *start);
-    appends.into_iter().map(|(_, item)| item).collect()
 }
 
 fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
@@ -897,6 +885,13 @@ fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
         return;
     }
     covered[id] = true;
+    // What was appended to a builder is part of the string it passes on.
+    if let Some(parts) = builder_parts(index, id) {
+        for p in parts {
+            cover(index, p, covered, depth + 1);
+        }
+        return;
+    }
     match index.expr(id) {
         Expr::Name(n) => {
             for v in index.values_of(n, index.func_of(id), index.span(id).start) {

@@ -149,6 +149,10 @@ pub struct Index {
     by_name: HashMap<(String, Option<usize>), Vec<usize>>,
     assigns_by_func: HashMap<Option<usize>, Vec<usize>>,
     elements_by_name: HashMap<(String, Option<usize>), Vec<usize>>,
+    /// Names assigned a new string builder somewhere in a function (or at module level).
+    builder_names: std::collections::HashSet<(String, Option<usize>)>,
+    /// Calls of an [`APPENDS`] method on a local, by the local's name and function.
+    appends_by_name: HashMap<(String, Option<usize>), Vec<CallId>>,
     type_by_name: HashMap<(String, Option<usize>), String>,
     calls_by_func: HashMap<Option<usize>, Vec<usize>>,
 }
@@ -249,6 +253,49 @@ impl Index {
             .collect()
     }
 
+    /// The items appended to local list or builder `name` before `at` in `func`, in order, by a
+    /// call of one of `methods` (some of [`APPENDS`]): `args.add("sh")`, `args.push(cmd)`,
+    /// `sb.append(a).append(b)` (a chain of them counts as calls on the local).
+    pub fn appended(&self, name: &str, func: Option<usize>, at: usize, methods: &[&str]) -> Vec<ExprId> {
+        let Some(ids) = self.appends_by_name.get(&(name.to_string(), func)) else {
+            return Vec::new();
+        };
+        let mut appends: Vec<(usize, usize, ExprId)> = ids
+            .iter()
+            .map(|&i| &self.calls[i])
+            // Calls done before the read: not one whose own argument reads the local.
+            .filter(|c| c.span.end <= at && self.append_root(c, methods) == Some(name))
+            .filter_map(|c| Some((c.span.start, c.span.end, *c.args.first()?)))
+            .collect();
+        // A chain's calls start together: the inner (shorter) one runs first.
+        appends.sort_unstable_by_key(|&(start, end, _)| (start, end));
+        appends.into_iter().map(|(_, _, item)| item).collect()
+    }
+
+    /// The local a call of one of `methods` appends to, through a chain of such calls.
+    fn append_root(&self, call: &Call, methods: &[&str]) -> Option<&str> {
+        let method = |c: &Call| c.path.last().is_some_and(|m| methods.contains(&m.as_str()));
+        if !method(call) {
+            return None;
+        }
+        let mut r = call.receiver;
+        for _ in 0..256 {
+            match self.expr(r?) {
+                Expr::Name(m) => return Some(m),
+                Expr::Call(inner) if method(&self.calls[*inner]) => r = self.calls[*inner].receiver,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Whether `name` may hold a string builder in `func` (it is assigned one there, or at module
+    /// level): a cheap test before following its values.
+    pub fn may_hold_builder(&self, name: &str, func: Option<usize>) -> bool {
+        let key = (name.to_string(), func);
+        self.builder_names.contains(&key) || (func.is_some() && self.builder_names.contains(&(key.0, None)))
+    }
+
     /// The declared type of `name` in function `func` (`applicant: Applicant`, `u User`).
     pub fn type_of(&self, name: &str, func: Option<usize>) -> Option<&str> {
         self.type_by_name
@@ -318,6 +365,12 @@ impl Index {
         }
         for (i, c) in self.calls.iter().enumerate() {
             self.calls_by_func.entry(c.func).or_default().push(i);
+            if let Some(local) = self.append_root(c, APPENDS) {
+                self.appends_by_name
+                    .entry((local.to_string(), c.func))
+                    .or_default()
+                    .push(i);
+            }
         }
         let starts: Vec<usize> = self.elements.iter().map(|(a, _)| a.span.start).collect();
         for ((a, _), f) in self.elements.iter_mut().zip(innermost(&self.functions, &starts)) {
@@ -335,9 +388,23 @@ impl Index {
             self.assigns_by_func.entry(a.func).or_default().push(i);
             if let [name] = a.target.as_slice() {
                 self.by_name.entry((name.clone(), a.func)).or_default().push(i);
+                if matches!(self.expr(a.value), Expr::Call(c) if is_builder(&self.calls[*c])) {
+                    self.builder_names.insert((name.clone(), a.func));
+                }
             }
         }
     }
+}
+
+/// Methods that add an item to a local list or string builder.
+pub const APPENDS: &[&str] = &["add", "push", "append"];
+
+/// Classes whose instances build a string with `append`.
+const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer"];
+
+/// Whether the call makes a new string builder (`new StringBuilder(...)`).
+pub fn is_builder(call: &Call) -> bool {
+    call.path.last().is_some_and(|c| BUILDERS.contains(&c.as_str()))
 }
 
 /// Of `assigns` (to one name), the values a read at `before` sees, and whether that is the last

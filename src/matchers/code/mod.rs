@@ -379,12 +379,13 @@ mod tests {
     }
 
     #[test]
-    fn java_array_elements_by_index() {
+    fn java_array_elements_by_index_and_string_builder_pieces() {
         let ix = indexed(
             "A.java",
             "class A { void f(String c, int i, boolean w) { String[] cmd = new String[3]; \
              if (w) { cmd[0] = \"cmd.exe\"; } else { cmd[0] = \"sh\"; } cmd[1] = \"-c\"; cmd[1] = \"/c\"; \
-             cmd[i] = c; g(cmd); } }",
+             cmd[i] = c; StringBuilder sb = new StringBuilder(\"a\"); sb.append(c).append(\"b\"); \
+             g(sb.toString()); } }",
         );
         let strings = |ids: &[usize]| -> Vec<String> {
             ids.iter()
@@ -410,6 +411,14 @@ mod tests {
                 (1, vec!["/c".to_string()], true),
             ]
         );
+        let parts = flow::builder_parts(&ix, g.args[0]).expect("a builder");
+        assert_eq!(strings(&parts), ["a", "<c>", "b"]);
+        let h = ix
+            .calls
+            .iter()
+            .find(|c| c.path.last().is_some_and(|m| m == "append"))
+            .expect("append");
+        assert!(flow::builder_parts(&ix, h.args[0]).is_none());
     }
 
     /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback
