@@ -279,3 +279,33 @@ fn parse_depth_and_time_budget_are_configurable_and_counted() {
     assert!(s["bounds"].as_object().is_some_and(|b| b.is_empty()), "{s}");
     assert_eq!(s["unparsed"], 0, "{s}");
 }
+
+#[test]
+fn a_value_rebuilt_from_itself_on_every_line_is_followed_in_bounded_time() {
+    // Each read of `q` sees every earlier value, so following them all fans out beyond any
+    // depth bound: each data-flow query stops at its step budget instead (issue found with the
+    // Java string-builder work, where it hung for minutes).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let py = format!(
+        "def f(cur):\n    q = \"SELECT * FROM t WHERE a = \"\n{}    cur.execute(q)\n",
+        "    q = q + q\n".repeat(80)
+    );
+    let java = format!(
+        "class F {{ void f(java.sql.Statement s) throws Exception {{\n String q = \"SELECT * FROM t WHERE a = \";\n{} s.executeQuery(q);\n}} }}\n",
+        " q = q + q;\n".repeat(80)
+    );
+    // A string builder appended to itself fans out the same way.
+    let builder = format!(
+        "class B {{ void f(java.sql.Statement s) throws Exception {{\n StringBuilder sb = new StringBuilder(\"SELECT * FROM t WHERE a = \");\n{} s.executeQuery(sb.toString());\n}} }}\n",
+        " sb.append(sb).append(sb.toString());\n".repeat(80)
+    );
+    write_tree(
+        dir.path(),
+        &[("app/f.py", &py), ("src/F.java", &java), ("src/B.java", &builder)],
+    );
+    let started = Instant::now();
+    let run = check_json(dir.path(), &["--no-config", "."]);
+    let took = started.elapsed();
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}

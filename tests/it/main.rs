@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod code_decisions;
 mod code_imports;
+mod code_java;
 mod code_javascript;
 mod code_python;
 mod common;

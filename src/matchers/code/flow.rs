@@ -1,12 +1,19 @@
 //! Local data flow over the [`Index`]: where a value came from within its function. A string is
 //! *built* when it is concatenated, interpolated or formatted from a value that is not a known
 //! constant; names are followed through their assignments in the same function (and module
-//! constants), sanitiser calls make a value clean.
+//! constants), sanitiser calls make a value clean. A string builder (`new StringBuilder("...")`
+//! then `append`s on the local) is read as the concatenation of its pieces.
 
-use super::index::{is_constant_name, snake, Expr, ExprId, Index};
+use std::cell::Cell;
+
+use super::index::{is_builder, is_constant_name, snake, Expr, ExprId, Index};
 
 /// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
 const DEPTH: usize = 12;
+
+/// Bounds the work of one query: a walk that fans out (`q = q + q` on a hundred lines: each
+/// read sees every earlier value) stops here and answers as it does past [`DEPTH`].
+const STEPS: usize = 20_000;
 
 /// Calls that return a number or boolean: never text an attacker controls.
 const NUMERIC: &[&str] = &[
@@ -54,16 +61,40 @@ pub struct Flow<'a> {
     pub index: &'a Index,
     /// Calls whose result is safe to put into the string (`shlex.quote`, `quote_name`).
     pub sanitizer: &'a dyn Fn(&[String]) -> bool,
+    /// Steps taken by the current query (see [`STEPS`]).
+    steps: Cell<usize>,
 }
 
-impl Flow<'_> {
+impl<'a> Flow<'a> {
+    /// Queries over `index`, with `sanitizer` naming the calls whose result is clean.
+    pub fn new(index: &'a Index, sanitizer: &'a dyn Fn(&[String]) -> bool) -> Self {
+        Self {
+            index,
+            sanitizer,
+            steps: Cell::new(0),
+        }
+    }
+
+    /// Starts a query: its budget of [`STEPS`] is whole again.
+    fn start(&self) {
+        self.steps.set(0);
+    }
+
+    /// Counts one step; whether the query is past its depth or out of steps.
+    fn spent(&self, depth: usize) -> bool {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        depth > DEPTH || steps > STEPS
+    }
+
     /// Whether `id` holds a string built here from a non-constant part.
     pub fn built(&self, id: ExprId) -> bool {
+        self.start();
         self.built_at(id, 0)
     }
 
     fn built_at(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
@@ -75,21 +106,36 @@ impl Flow<'_> {
             Expr::Format(template, args) => {
                 self.dynamic_at(*template, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))
             }
-            Expr::Name(n) => {
-                let at = ix.span(id).start;
-                ix.values_of(n, ix.func_of(id), at)
-                    .into_iter()
-                    .any(|v| self.built_at(v, depth + 1))
-            }
-            // `"SELECT ... ".concat(name)` (JavaScript, Java) joins strings like `+` does.
-            Expr::Call(c) => match self.concat_parts(*c) {
-                Some(parts) => {
-                    parts.iter().any(|&p| self.stringy(p, depth + 1))
-                        && parts.iter().any(|&p| self.dynamic_at(p, depth + 1))
+            Expr::Name(n) => match builder_parts(ix, id) {
+                Some(parts) => self.built_parts(&parts, depth),
+                None => {
+                    let at = ix.span(id).start;
+                    ix.values_of(n, ix.func_of(id), at)
+                        .into_iter()
+                        .any(|v| self.built_at(v, depth + 1))
                 }
-                None => false,
             },
+            // `"SELECT ... ".concat(name)` (JavaScript, Java) joins strings like `+` does, and
+            // `sb.toString()` joins what was appended to the builder.
+            Expr::Call(_) => self
+                .pieces(id)
+                .is_some_and(|parts| self.built_parts(&parts, depth)),
             _ => false,
+        }
+    }
+
+    /// Pieces joined into one string: some text, and some piece not constant.
+    fn built_parts(&self, parts: &[ExprId], depth: usize) -> bool {
+        parts.iter().any(|&p| self.stringy(p, depth + 1))
+            && parts.iter().any(|&p| self.dynamic_at(p, depth + 1))
+    }
+
+    /// The pieces a call joins into its result: a string `concat` call's receiver and
+    /// arguments, or a string builder's pieces (see [`builder_parts`]).
+    fn pieces(&self, id: ExprId) -> Option<Vec<ExprId>> {
+        match self.index.expr(id) {
+            Expr::Call(c) => self.concat_parts(*c).or_else(|| builder_parts(self.index, id)),
+            _ => None,
         }
     }
 
@@ -106,28 +152,36 @@ impl Flow<'_> {
 
     /// Whether the value is (or evaluates to) a string literal or built string.
     fn stringy(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
         match ix.expr(id) {
             Expr::Str(_) | Expr::Format(..) => true,
             Expr::Concat(parts) => parts.iter().any(|&p| self.stringy(p, depth + 1)),
-            Expr::Call(c) => self
-                .concat_parts(*c)
+            Expr::Call(_) => self
+                .pieces(id)
                 .is_some_and(|parts| parts.iter().any(|&p| self.stringy(p, depth + 1))),
-            Expr::Name(n) => ix
-                .values_of(n, ix.func_of(id), ix.span(id).start)
-                .into_iter()
-                .any(|v| self.stringy(v, depth + 1)),
+            Expr::Name(n) => match builder_parts(ix, id) {
+                Some(parts) => parts.iter().any(|&p| self.stringy(p, depth + 1)),
+                None => ix
+                    .values_of(n, ix.func_of(id), ix.span(id).start)
+                    .into_iter()
+                    .any(|v| self.stringy(v, depth + 1)),
+            },
             _ => false,
         }
     }
 
     /// Whether the value may hold data not written in this file: anything but literals,
     /// constants, names bound only to those, and sanitiser calls.
-    pub fn dynamic_at(&self, id: ExprId, depth: usize) -> bool {
-        if depth > DEPTH {
+    pub fn dynamic(&self, id: ExprId) -> bool {
+        self.start();
+        self.dynamic_at(id, 0)
+    }
+
+    fn dynamic_at(&self, id: ExprId, depth: usize) -> bool {
+        if self.spent(depth) {
             return true;
         }
         let ix = self.index;
@@ -137,6 +191,9 @@ impl Flow<'_> {
                 if is_constant_name(n) {
                     return false;
                 }
+                if let Some(parts) = builder_parts(ix, id) {
+                    return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
+                }
                 let values = ix.values_of(n, ix.func_of(id), ix.span(id).start);
                 values.is_empty() || values.into_iter().any(|v| self.dynamic_at(v, depth + 1))
             }
@@ -145,6 +202,9 @@ impl Flow<'_> {
                 let call = &ix.calls[*c];
                 if (self.sanitizer)(&call.path) {
                     return false;
+                }
+                if let Some(parts) = builder_parts(ix, id) {
+                    return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
                 }
                 // Calls that only reshape their inputs are as dynamic as those inputs:
                 // `",".join(["?"] * len(ids))` is clean, `", ".join(names)` is not.
@@ -171,11 +231,12 @@ impl Flow<'_> {
     /// Whether the value reads from a path `source` accepts (a request parameter, `sys.argv`),
     /// directly or through the names it was assigned from.
     pub fn tainted(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool) -> bool {
+        self.start();
         self.tainted_at(id, source, 0)
     }
 
     fn tainted_at(&self, id: ExprId, source: &dyn Fn(&[String]) -> bool, depth: usize) -> bool {
-        if depth > DEPTH {
+        if self.spent(depth) {
             return false;
         }
         let ix = self.index;
@@ -187,10 +248,13 @@ impl Flow<'_> {
             Expr::Str(_) | Expr::Lit(_) => false,
             Expr::Name(n) => {
                 from_source(id)
-                    || ix
-                        .values_of(n, ix.func_of(id), ix.span(id).start)
-                        .into_iter()
-                        .any(|v| self.tainted_at(v, source, depth + 1))
+                    || match builder_parts(ix, id) {
+                        Some(parts) => parts.into_iter().any(|p| self.tainted_at(p, source, depth + 1)),
+                        None => ix
+                            .values_of(n, ix.func_of(id), ix.span(id).start)
+                            .into_iter()
+                            .any(|v| self.tainted_at(v, source, depth + 1)),
+                    }
             }
             Expr::Attr(..) | Expr::Index(..) => from_source(id),
             Expr::Call(c) => {
@@ -219,13 +283,14 @@ impl Flow<'_> {
 
     /// The literal text of a (built) string, following names: what a `text` regex reads.
     pub fn text(&self, id: ExprId) -> String {
+        self.start();
         let mut out = String::new();
         self.text_at(id, &mut out, 0);
         out
     }
 
     fn text_at(&self, id: ExprId, out: &mut String, depth: usize) {
-        if depth > DEPTH || out.len() > 4096 {
+        if self.spent(depth) || out.len() > 4096 {
             return;
         }
         let ix = self.index;
@@ -237,18 +302,92 @@ impl Flow<'_> {
             Expr::Concat(parts) => parts.iter().for_each(|&p| self.text_at(p, out, depth + 1)),
             Expr::Format(t, _) => self.text_at(*t, out, depth + 1),
             Expr::Name(n) => {
-                for v in ix.values_of(n, ix.func_of(id), ix.span(id).start) {
+                let parts = builder_parts(ix, id)
+                    .unwrap_or_else(|| ix.values_of(n, ix.func_of(id), ix.span(id).start));
+                for v in parts {
                     self.text_at(v, out, depth + 1);
                 }
             }
-            Expr::Call(c) => {
-                for p in self.concat_parts(*c).unwrap_or_default() {
+            Expr::Call(_) => {
+                for p in self.pieces(id).unwrap_or_default() {
                     self.text_at(p, out, depth + 1);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// Declared types of a number: a builder made with one (`new StringBuilder(capacity)`) starts
+/// empty.
+const NUMBER_TYPES: &[&str] = &["int", "long", "short", "byte", "Integer", "Long", "Short"];
+
+/// The pieces of the string a builder holds where `id` reads it: `sb.toString()`, `sb` itself
+/// or a chain (`new StringBuilder("SELECT ").append(x).toString()`), where `sb` is a local made
+/// with `new StringBuilder(...)` / `StringBuffer`. The pieces are the constructor's text (not a
+/// capacity), then every `append` on the local before the read, in order, chains
+/// (`sb.append(a).append(b)`) included. `None` when `id` reads no builder.
+pub fn builder_parts(ix: &Index, id: ExprId) -> Option<Vec<ExprId>> {
+    let method = |c: usize| ix.calls[c].path.last().map(String::as_str).unwrap_or("");
+    // Down a chain of `append`s (and a final `toString`) to what it starts from.
+    let mut chained = Vec::new();
+    let mut at = id;
+    for _ in 0..256 {
+        match ix.expr(at) {
+            Expr::Call(c) if matches!(method(*c), "toString" | "append") => {
+                let call = &ix.calls[*c];
+                if method(*c) == "append" {
+                    chained.extend(call.args.first().copied());
+                }
+                at = call.receiver?;
+            }
+            _ => break,
+        }
+    }
+    let mut parts = match ix.expr(at) {
+        Expr::Call(c) if is_builder(&ix.calls[*c]) => builder_text(ix, *c),
+        Expr::Name(n) => {
+            let func = ix.func_of(at);
+            if !ix.may_hold_builder(n, func) {
+                return None;
+            }
+            let at = ix.span(at).start;
+            let values = ix.values_of(n, func, at);
+            let made = |v: ExprId| matches!(ix.expr(v), Expr::Call(c) if is_builder(&ix.calls[*c]));
+            if !values.iter().any(|&v| made(v)) {
+                return None;
+            }
+            let mut parts = Vec::new();
+            for v in values {
+                match ix.expr(v) {
+                    Expr::Call(c) if made(v) => parts.extend(builder_text(ix, *c)),
+                    _ => parts.push(v),
+                }
+            }
+            parts.extend(ix.appended(n, func, at, &["append"]));
+            parts
+        }
+        _ => return None,
+    };
+    parts.extend(chained.into_iter().rev());
+    Some(parts)
+}
+
+/// The text a builder starts with: the constructor's argument, unless it is a capacity (a
+/// number, or a name declared as one).
+fn builder_text(ix: &Index, c: usize) -> Vec<ExprId> {
+    let call = &ix.calls[c];
+    call.args
+        .iter()
+        .copied()
+        .filter(|&a| match ix.expr(a) {
+            Expr::Lit(_) => false,
+            Expr::Name(n) => ix
+                .type_of(n, call.func)
+                .is_none_or(|ty| !NUMBER_TYPES.contains(&ty)),
+            _ => true,
+        })
+        .collect()
 }
 
 /// A name mentioned in an expression, in snake case, with where it is.

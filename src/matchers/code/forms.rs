@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::flow::{constant_or_masked, mentions, Flow, Mention};
+use super::flow::{builder_parts, constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
 use crate::error::LocatedError;
 use crate::finding::Hit;
@@ -422,19 +422,27 @@ const SHELL_FLAGS: &[&str] = &["-c", "/c", "/C", "-lc", "-ic", "-Command", "-com
 /// In an argument vector (`["sh", "-c", cmd]`, or a local holding one, or `"sh"` given as an
 /// earlier argument: `spawn("sh", ["-c", cmd])`), the item a shell runs as a command line.
 fn shell_command(index: &Index, call: &Call, list: ExprId) -> Option<ExprId> {
-    let mut items: Vec<ExprId> = call.args.iter().take_while(|&&a| a != list).copied().collect();
-    items.extend(list_items(index, list, 0));
+    let mut slots: Vec<Vec<ExprId>> = call
+        .args
+        .iter()
+        .take_while(|&&a| a != list)
+        .map(|&a| vec![a])
+        .collect();
+    slots.extend(list_items(index, list, 0));
     let word = |id: ExprId| match index.expr(id) {
         Expr::Str(s) => Some(s.as_str()),
         _ => None,
     };
-    let commands: Vec<ExprId> = items
+    let shell = |id: ExprId| {
+        word(id)
+            .and_then(|w| w.rsplit(['/', '\\']).next())
+            .is_some_and(|p| SHELLS.contains(&p.trim_end_matches(".exe")))
+    };
+    let flag = |id: ExprId| word(id).is_some_and(|f| SHELL_FLAGS.contains(&f));
+    let commands: Vec<ExprId> = slots
         .windows(3)
-        .filter_map(|w| {
-            let program = word(w[0])?.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
-            let flag = word(w[1])?;
-            (SHELLS.contains(&program) && SHELL_FLAGS.contains(&flag)).then_some(w[2])
-        })
+        .filter(|w| w[0].iter().any(|&p| shell(p)) && w[1].iter().any(|&f| flag(f)))
+        .flat_map(|w| w[2].iter().copied())
         .collect();
     // A vector filled for two platforms (`cmd.exe /c` in one branch, `sh -c` in the other)
     // reads `cmd.exe /c sh`: a command that is not a plain word is the one that runs.
@@ -446,46 +454,47 @@ fn shell_command(index: &Index, call: &Call, list: ExprId) -> Option<ExprId> {
 }
 
 /// The items of a list or array literal, through a local it was assigned to and through an
-/// array creation's initializer (`new String[]{...}`).
-fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<ExprId> {
+/// array creation's initializer (`new String[]{...}`), each item with the values it may hold:
+/// one, except for an array element stored by index in two branches (`cmd[0] = "cmd.exe"` or
+/// `cmd[0] = "/bin/sh"`).
+fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<Vec<ExprId>> {
     if depth > 3 {
         return Vec::new();
     }
     match index.expr(id) {
-        Expr::Other(items) if items.iter().any(|&i| matches!(index.expr(i), Expr::Str(_))) => items.clone(),
+        Expr::Other(items) if items.iter().any(|&i| matches!(index.expr(i), Expr::Str(_))) => {
+            items.iter().map(|&i| vec![i]).collect()
+        }
         Expr::Other(items) => items
             .last()
             .map(|&i| list_items(index, i, depth + 1))
             .unwrap_or_default(),
         Expr::Name(n) => {
             let (func, at) = (index.func_of(id), index.span(id).start);
-            let mut items = index
-                .values_of(n, func, at)
-                .last()
-                .map(|&v| list_items(index, v, depth + 1))
-                .unwrap_or_default();
-            items.extend(appended_items(index, n, func, at));
+            let value = index.values_of(n, func, at).last().copied();
+            let mut items = value.map(|v| list_items(index, v, depth + 1)).unwrap_or_default();
+            // `cmd[2] = command` after the array was made (`new String[3]`, or a literal).
+            let made = value.map_or(0, |v| index.span(v).start);
+            for (k, values, replaces) in index.element_values(n, func, made, at) {
+                if items.len() <= k {
+                    items.resize(k + 1, Vec::new());
+                }
+                if replaces {
+                    items[k] = values;
+                } else {
+                    items[k].extend(values);
+                }
+            }
+            items.extend(
+                index
+                    .appended(n, func, at, super::index::APPENDS)
+                    .into_iter()
+                    .map(|i| vec![i]),
+            );
             items
         }
         _ => Vec::new(),
     }
-}
-
-/// The items appended to local list `name` before `at` in `func`, in order:
-/// `args.add("sh")`, `args.push(cmd)`, `args.append(cmd)`.
-fn appended_items(index: &Index, name: &str, func: Option<usize>, at: usize) -> Vec<ExprId> {
-    let mut appends: Vec<(usize, ExprId)> = index
-        .calls_in(func)
-        .filter(|(_, c)| c.span.start < at)
-        .filter(|(_, c)| matches!(c.path.last().map(String::as_str), Some("add" | "push" | "append")))
-        .filter(|(_, c)| {
-            c.receiver
-                .is_some_and(|r| matches!(index.expr(r), Expr::Name(m) if m == name))
-        })
-        .filter_map(|(_, c)| Some((c.span.start, *c.args.first()?)))
-        .collect();
-    appends.sort_unstable_by_key(|(start, _)| *start);
-    appends.into_iter().map(|(_, item)| item).collect()
 }
 
 fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {
@@ -534,10 +543,7 @@ impl CallForm {
 
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
-        let flow = Flow {
-            index,
-            sanitizer: &sanitizer,
-        };
+        let flow = Flow::new(index, &sanitizer);
         for (id, call) in index.calls.iter().enumerate() {
             if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
                 continue;
@@ -562,7 +568,7 @@ impl CallForm {
                 if !self.literal.is_empty() && !is_literal(index, t, &self.literal) {
                     continue;
                 }
-                if self.dynamic && !flow.dynamic_at(t, 0) {
+                if self.dynamic && !flow.dynamic(t) {
                     continue;
                 }
                 // Built (with the text the form asks for), or read from an untrusted source.
@@ -812,10 +818,7 @@ pub(super) fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usiz
 impl StringForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
-        let flow = Flow {
-            index,
-            sanitizer: &sanitizer,
-        };
+        let flow = Flow::new(index, &sanitizer);
         let mut covered = vec![false; index.exprs.len()];
         for call in &index.calls {
             if index.call_matches(call, &|path| {
@@ -882,6 +885,13 @@ fn cover(index: &Index, id: ExprId, covered: &mut [bool], depth: usize) {
         return;
     }
     covered[id] = true;
+    // What was appended to a builder is part of the string it passes on.
+    if let Some(parts) = builder_parts(index, id) {
+        for p in parts {
+            cover(index, p, covered, depth + 1);
+        }
+        return;
+    }
     match index.expr(id) {
         Expr::Name(n) => {
             for v in index.values_of(n, index.func_of(id), index.span(id).start) {

@@ -126,6 +126,9 @@ pub struct Index {
     pub calls: Vec<Call>,
     /// Assignments in source order.
     pub assigns: Vec<Assign>,
+    /// Stores into an element of a local array by index (`cmd[2] = command`), in source order:
+    /// the assignment (its target the array's name) and the index expression.
+    pub elements: Vec<(Assign, ExprId)>,
     /// Function spans.
     pub functions: Vec<Range<usize>>,
     /// Tested values: conditions and switch subjects, in source order.
@@ -145,6 +148,11 @@ pub struct Index {
     expr_func: Vec<Option<usize>>,
     by_name: HashMap<(String, Option<usize>), Vec<usize>>,
     assigns_by_func: HashMap<Option<usize>, Vec<usize>>,
+    elements_by_name: HashMap<(String, Option<usize>), Vec<usize>>,
+    /// Names assigned a new string builder somewhere in a function (or at module level).
+    builder_names: std::collections::HashSet<(String, Option<usize>)>,
+    /// Calls of an [`APPENDS`] method on a local, by the local's name and function.
+    appends_by_name: HashMap<(String, Option<usize>), Vec<CallId>>,
     type_by_name: HashMap<(String, Option<usize>), String>,
     calls_by_func: HashMap<Option<usize>, Vec<usize>>,
 }
@@ -203,28 +211,89 @@ impl Index {
             let Some(ids) = self.by_name.get(&(name.to_string(), f)) else {
                 return Vec::new();
             };
-            let earlier: Vec<&Assign> = ids
-                .iter()
-                .map(|&i| &self.assigns[i])
-                .filter(|a| a.span.start < before)
-                .collect();
-            // `q = "... " + x` then `q = "SELECT 1"` in the same block: the read sees the last
-            // value only. One made in a branch or loop the read is outside of adds to the others,
-            // and a read inside an assignment of the name (`q = q + x`, a `for` body) keeps them
-            // all.
-            let inside = earlier.iter().any(|a| before < a.span.end);
-            if let Some(last) = earlier.iter().max_by_key(|a| a.span.start).filter(|_| !inside) {
-                if last.block.start <= before && before < last.block.end {
-                    return vec![last.value];
-                }
-            }
-            earlier.into_iter().map(|a| a.value).collect()
+            visible(ids.iter().map(|&i| &self.assigns[i]), before).0
         };
         let local = pick(func);
         if !local.is_empty() || func.is_none() {
             return local;
         }
         pick(None)
+    }
+
+    /// The values stored into elements of the local array `name` (`cmd[2] = command`) in
+    /// function `func`, after byte `after` and before byte `before`, by literal index: for
+    /// each index, the values a read at `before` may see and whether the last store replaces
+    /// whatever the element held before (it runs unconditionally in the read's block). Stores at
+    /// a computed index (`cmd[i] = x`) are left out.
+    pub fn element_values(
+        &self,
+        name: &str,
+        func: Option<usize>,
+        after: usize,
+        before: usize,
+    ) -> Vec<(usize, Vec<ExprId>, bool)> {
+        let Some(ids) = self.elements_by_name.get(&(name.to_string(), func)) else {
+            return Vec::new();
+        };
+        let mut by_key: std::collections::BTreeMap<usize, Vec<&Assign>> = Default::default();
+        for &i in ids {
+            let (a, key) = &self.elements[i];
+            let Expr::Lit(k) = self.expr(*key) else { continue };
+            match k.parse::<usize>() {
+                Ok(k) if a.span.start > after && k < 1024 => by_key.entry(k).or_default().push(a),
+                _ => {}
+            }
+        }
+        by_key
+            .into_iter()
+            .filter_map(|(k, stores)| {
+                let (values, replaces) = visible(stores.into_iter(), before);
+                (!values.is_empty()).then_some((k, values, replaces))
+            })
+            .collect()
+    }
+
+    /// The items appended to local list or builder `name` before `at` in `func`, in order, by a
+    /// call of one of `methods` (some of [`APPENDS`]): `args.add("sh")`, `args.push(cmd)`,
+    /// `sb.append(a).append(b)` (a chain of them counts as calls on the local).
+    pub fn appended(&self, name: &str, func: Option<usize>, at: usize, methods: &[&str]) -> Vec<ExprId> {
+        let Some(ids) = self.appends_by_name.get(&(name.to_string(), func)) else {
+            return Vec::new();
+        };
+        let mut appends: Vec<(usize, usize, ExprId)> = ids
+            .iter()
+            .map(|&i| &self.calls[i])
+            // Calls done before the read: not one whose own argument reads the local.
+            .filter(|c| c.span.end <= at && self.append_root(c, methods) == Some(name))
+            .filter_map(|c| Some((c.span.start, c.span.end, *c.args.first()?)))
+            .collect();
+        // A chain's calls start together: the inner (shorter) one runs first.
+        appends.sort_unstable_by_key(|&(start, end, _)| (start, end));
+        appends.into_iter().map(|(_, _, item)| item).collect()
+    }
+
+    /// The local a call of one of `methods` appends to, through a chain of such calls.
+    fn append_root(&self, call: &Call, methods: &[&str]) -> Option<&str> {
+        let method = |c: &Call| c.path.last().is_some_and(|m| methods.contains(&m.as_str()));
+        if !method(call) {
+            return None;
+        }
+        let mut r = call.receiver;
+        for _ in 0..256 {
+            match self.expr(r?) {
+                Expr::Name(m) => return Some(m),
+                Expr::Call(inner) if method(&self.calls[*inner]) => r = self.calls[*inner].receiver,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Whether `name` may hold a string builder in `func` (it is assigned one there, or at module
+    /// level): a cheap test before following its values.
+    pub fn may_hold_builder(&self, name: &str, func: Option<usize>) -> bool {
+        let key = (name.to_string(), func);
+        self.builder_names.contains(&key) || (func.is_some() && self.builder_names.contains(&(key.0, None)))
     }
 
     /// The declared type of `name` in function `func` (`applicant: Applicant`, `u User`).
@@ -296,14 +365,61 @@ impl Index {
         }
         for (i, c) in self.calls.iter().enumerate() {
             self.calls_by_func.entry(c.func).or_default().push(i);
+            if let Some(local) = self.append_root(c, APPENDS) {
+                self.appends_by_name
+                    .entry((local.to_string(), c.func))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let starts: Vec<usize> = self.elements.iter().map(|(a, _)| a.span.start).collect();
+        for ((a, _), f) in self.elements.iter_mut().zip(innermost(&self.functions, &starts)) {
+            a.func = f;
+        }
+        for (i, (a, _)) in self.elements.iter().enumerate() {
+            if let [name] = a.target.as_slice() {
+                self.elements_by_name
+                    .entry((name.clone(), a.func))
+                    .or_default()
+                    .push(i);
+            }
         }
         for (i, a) in self.assigns.iter().enumerate() {
             self.assigns_by_func.entry(a.func).or_default().push(i);
             if let [name] = a.target.as_slice() {
                 self.by_name.entry((name.clone(), a.func)).or_default().push(i);
+                if matches!(self.expr(a.value), Expr::Call(c) if is_builder(&self.calls[*c])) {
+                    self.builder_names.insert((name.clone(), a.func));
+                }
             }
         }
     }
+}
+
+/// Methods that add an item to a local list or string builder.
+pub const APPENDS: &[&str] = &["add", "push", "append"];
+
+/// Classes whose instances build a string with `append`.
+const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer"];
+
+/// Whether the call makes a new string builder (`new StringBuilder(...)`).
+pub fn is_builder(call: &Call) -> bool {
+    call.path.last().is_some_and(|c| BUILDERS.contains(&c.as_str()))
+}
+
+/// Of `assigns` (to one name), the values a read at `before` sees, and whether that is the last
+/// assignment alone. `q = "... " + x` then `q = "SELECT 1"` in the same block: the read sees the
+/// last value only. One made in a branch or loop the read is outside of adds to the others, and
+/// a read inside an assignment of the name (`q = q + x`, a `for` body) keeps them all.
+fn visible<'a>(assigns: impl Iterator<Item = &'a Assign>, before: usize) -> (Vec<ExprId>, bool) {
+    let earlier: Vec<&Assign> = assigns.filter(|a| a.span.start < before).collect();
+    let inside = earlier.iter().any(|a| before < a.span.end);
+    if let Some(last) = earlier.iter().max_by_key(|a| a.span.start).filter(|_| !inside) {
+        if last.block.start <= before && before < last.block.end {
+            return (vec![last.value], true);
+        }
+    }
+    (earlier.into_iter().map(|a| a.value).collect(), false)
 }
 
 /// For each position, the innermost function span containing it (spans nest or are disjoint).

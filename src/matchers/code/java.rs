@@ -1,5 +1,6 @@
 //! Java front-end (tree-sitter-java): method invocations and `new`, `+` concatenation,
-//! `String.format` / `"...".formatted(...)` as formatting, local declarations and assignments,
+//! `String.format` / `"...".formatted(...)` as formatting, local declarations and assignments
+//! (stores into an array element by index too: `cmd[2] = command`),
 //! single-type imports (`import org.apache.commons.codec.digest.DigestUtils;`).
 
 use tree_sitter::Node;
@@ -88,6 +89,21 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
     {
         let prev = expr(b, left);
         value = b.push(Expr::Concat(vec![prev, value]), n);
+    }
+    // `cmd[2] = command`: a store into an element of a local array, by its index.
+    if left.kind() == "array_access" {
+        let (Some(array), Some(key)) = (
+            left.child_by_field_name("array"),
+            left.child_by_field_name("index"),
+        ) else {
+            return;
+        };
+        if array.kind() == "identifier" {
+            let key = expr(b, key);
+            let name = b.text(array).to_string();
+            b.assign_element(&name, key, value, n);
+        }
+        return;
     }
     let target = b.target_path(left, &TARGET);
     b.assign(target, value, n);

@@ -378,6 +378,49 @@ mod tests {
         assert!(matches!(ix.expr(ix.assigns[0].value), Expr::Format(..)));
     }
 
+    #[test]
+    fn java_array_elements_by_index_and_string_builder_pieces() {
+        let ix = indexed(
+            "A.java",
+            "class A { void f(String c, int i, boolean w) { String[] cmd = new String[3]; \
+             if (w) { cmd[0] = \"cmd.exe\"; } else { cmd[0] = \"sh\"; } cmd[1] = \"-c\"; cmd[1] = \"/c\"; \
+             cmd[i] = c; StringBuilder sb = new StringBuilder(\"a\"); sb.append(c).append(\"b\"); \
+             g(sb.toString()); } }",
+        );
+        let strings = |ids: &[usize]| -> Vec<String> {
+            ids.iter()
+                .map(|&e| match ix.expr(e) {
+                    Expr::Str(s) => s.clone(),
+                    Expr::Name(n) => format!("<{n}>"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let g = ix.calls.iter().find(|c| c.path == ["g"]).expect("g");
+        let elements: Vec<(usize, Vec<String>, bool)> = ix
+            .element_values("cmd", g.func, 0, g.span.start)
+            .into_iter()
+            .map(|(k, v, replaces)| (k, strings(&v), replaces))
+            .collect();
+        // Two branches keep both values; a store in the read's block replaces the earlier one;
+        // a computed index is left out.
+        assert_eq!(
+            elements,
+            vec![
+                (0, vec!["cmd.exe".to_string(), "sh".to_string()], false),
+                (1, vec!["/c".to_string()], true),
+            ]
+        );
+        let parts = flow::builder_parts(&ix, g.args[0]).expect("a builder");
+        assert_eq!(strings(&parts), ["a", "<c>", "b"]);
+        let h = ix
+            .calls
+            .iter()
+            .find(|c| c.path.last().is_some_and(|m| m == "append"))
+            .expect("append");
+        assert!(flow::builder_parts(&ix, h.args[0]).is_none());
+    }
+
     /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback
     /// looks for `zork(`) reports on `text` as `a.py`, notes included.
     fn fallback_rule_ids(text: &str) -> Vec<String> {

@@ -299,6 +299,18 @@ impl<'s> Builder<'s> {
         });
     }
 
+    /// Records a store into element `key` of the local array `name` (`cmd[2] = command`).
+    pub fn assign_element(&mut self, name: &str, key: ExprId, value: ExprId, n: Node<'_>) {
+        let assign = Assign {
+            target: vec![name.to_string()],
+            value,
+            span: n.byte_range(),
+            func: None,
+            block: straight_line_block(n),
+        };
+        self.ix.elements.push((assign, key));
+    }
+
     /// Records a value the code tests (a condition, a switch subject).
     pub fn test(&mut self, place: TestPlace, value: ExprId) {
         self.ix.tests.push((place, value));

@@ -1,0 +1,156 @@
+//! `[rule.code]` on Java: exact spans for the true cases, near misses quiet. A shell argument
+//! array filled by index (`cmd[2] = command`) reads like one filled with `add`; SQL built in a
+//! StringBuilder / StringBuffer reads like SQL built with `+`.
+
+use std::path::Path;
+
+use crate::common::{check_json, findings_with_end, write_tree};
+
+type Row = (String, String, u64, u64, u64, u64);
+
+const OURS: &[&str] = &[
+    "security/java-shell-command-built",
+    "security/java-sql-string-concatenation",
+    "guardrail/unparsed-file",
+];
+
+fn run(dir: &Path) -> Vec<Row> {
+    let r = check_json(dir, &["--no-config", "."]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    findings_with_end(&r.json)
+        .into_iter()
+        .filter(|f| OURS.contains(&f.0.as_str()))
+        .collect()
+}
+
+fn row(rule: &str, path: &str, l: u64, c: u64, el: u64, ec: u64) -> Row {
+    (rule.to_string(), path.to_string(), l, c, el, ec)
+}
+
+const SHELL: &str = r#"package com.acme;
+
+import java.util.ArrayList;
+import java.util.List;
+
+class Jobs {
+    private static final String NIGHTLY = "make nightly";
+
+    void ping(String userInput) throws Exception {
+        String[] cmd = new String[3];
+        cmd[0] = "/bin/sh"; cmd[1] = "-c"; cmd[2] = "ls " + userInput;
+        Runtime.getRuntime().exec(cmd);
+    }
+
+    void run(String command, boolean windows) throws Exception {
+        String[] cmd = new String[3];
+        if (windows) {
+            cmd[0] = "cmd.exe";
+            cmd[1] = "/C";
+        } else {
+            cmd[0] = "/bin/bash";
+            cmd[1] = "-c";
+        }
+        cmd[2] = command;
+        new ProcessBuilder(cmd).start();
+        List<String> args = new ArrayList<>();
+        args.add("sh");
+        args.add("-c");
+        args.add(command);
+        new ProcessBuilder(args).start();
+    }
+
+    void quiet(String dir) throws Exception {
+        String[] fixed = new String[3];
+        fixed[0] = "sh"; fixed[1] = "-c"; fixed[2] = "ls -la";
+        Runtime.getRuntime().exec(fixed);
+        String[] nightly = new String[3];
+        nightly[0] = "sh"; nightly[1] = "-c"; nightly[2] = NIGHTLY;
+        Runtime.getRuntime().exec(nightly);
+        String[] ls = new String[2];
+        ls[0] = "ls"; ls[1] = dir;
+        new ProcessBuilder(ls).start();
+        String[] other = new String[3];
+        other[0] = "sh"; other[1] = "-c"; other[2] = "ls " + dir;
+        Runtime.getRuntime().exec(fixed);
+        String[] replaced = {"sh", "-c", "ls " + dir};
+        replaced[2] = "uptime";
+        Runtime.getRuntime().exec(replaced);
+    }
+}
+"#;
+
+#[test]
+fn a_shell_argument_array_filled_by_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Jobs.java";
+    write_tree(dir.path(), &[(p, SHELL)]);
+    let shell = "security/java-shell-command-built";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            // The element the shell runs is underlined where it is stored.
+            row(shell, p, 11, 53, 11, 70),
+            // A parameter stored by index, after `cmd.exe /C` or `/bin/bash -c` in two branches,
+            // is reported as the same parameter appended to a list is.
+            row(shell, p, 24, 18, 24, 25),
+            row(shell, p, 29, 18, 29, 25),
+            // Literals and constants, a program that is not a shell, and an array that is filled
+            // but never run stay quiet; so does an element replaced by a literal before the run.
+        ]
+    );
+}
+
+const SQL: &str = r#"package com.acme;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+
+class Users {
+    private static final String TABLE = "users";
+
+    void byName(Statement stmt, String name) throws Exception {
+        StringBuilder sb = new StringBuilder("SELECT * FROM users WHERE name = '");
+        sb.append(name).append("'");
+        stmt.executeQuery(sb.toString());
+    }
+
+    void byOwner(Statement stmt, String owner) throws Exception {
+        StringBuffer sb = new StringBuffer();
+        sb.append("DELETE FROM carts WHERE owner = '");
+        sb.append(owner);
+        sb.append("'");
+        String q = sb.toString();
+        stmt.execute(q);
+    }
+
+    void quiet(Connection conn, Statement stmt, Mailer mailer, String name, int size) throws Exception {
+        StringBuilder fixed = new StringBuilder(size);
+        fixed.append("SELECT * FROM ").append(TABLE).append(" WHERE id = 1");
+        stmt.executeQuery(fixed.toString());
+        StringBuilder bound = new StringBuilder("SELECT * FROM users WHERE name = ?");
+        PreparedStatement ps = conn.prepareStatement(bound.toString());
+        StringBuilder text = new StringBuilder("SELECT * FROM users WHERE name = '");
+        text.append(name).append("'");
+        mailer.send(text.toString());
+    }
+}
+"#;
+
+#[test]
+fn sql_built_in_a_string_builder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Users.java";
+    write_tree(dir.path(), &[(p, SQL)]);
+    let sql = "security/java-sql-string-concatenation";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            row(sql, p, 13, 27, 13, 40),
+            // Through a local holding the builder's text.
+            row(sql, p, 22, 22, 22, 23),
+            // A builder of literals and constants (also a PreparedStatement's `?` text), and a
+            // built query handed to a call that does not run SQL, stay quiet.
+        ]
+    );
+}
