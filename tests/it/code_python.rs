@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::common::{check_json, findings_with_end, write_tree};
+use crate::common::{rows_of_rules, span_row as row, write_tree, SpanRow};
 
-type Row = (String, String, u64, u64, u64, u64);
+type Row = SpanRow;
 
 const OURS: &[&str] = &[
     "security/python-tls-verification-disabled",
@@ -18,17 +18,7 @@ const OURS: &[&str] = &[
 ];
 
 fn run(dir: &Path) -> (Vec<Row>, serde_json::Value) {
-    let r = check_json(dir, &["--no-config", "."]);
-    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-    let rows = findings_with_end(&r.json)
-        .into_iter()
-        .filter(|f| OURS.contains(&f.0.as_str()))
-        .collect();
-    (rows, r.json)
-}
-
-fn row(rule: &str, path: &str, l: u64, c: u64, el: u64, ec: u64) -> Row {
-    (rule.to_string(), path.to_string(), l, c, el, ec)
+    rows_of_rules(dir, OURS)
 }
 
 const VIEWS: &str = r#"import requests as req

@@ -83,6 +83,26 @@ pub fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
         .collect()
 }
 
+/// A finding's rule, path, line, column, end line and end column.
+pub type SpanRow = (String, String, u64, u64, u64, u64);
+
+/// A [`SpanRow`] to compare with.
+pub fn span_row(rule: &str, path: &str, line: u64, col: u64, end_line: u64, end_col: u64) -> SpanRow {
+    (rule.to_string(), path.to_string(), line, col, end_line, end_col)
+}
+
+/// A zero-configuration check of `dir` (a scan that found something or nothing, never an
+/// error): the findings of `rules` as [`SpanRow`]s, and the whole report.
+pub fn rows_of_rules(dir: &std::path::Path, rules: &[&str]) -> (Vec<SpanRow>, Value) {
+    let r = check_json(dir, &["--no-config", "."]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let rows = findings_with_end(&r.json)
+        .into_iter()
+        .filter(|f| rules.contains(&f.0.as_str()))
+        .collect();
+    (rows, r.json)
+}
+
 /// `(rule, path, line, column, end_line, end_column)` of every finding.
 pub fn findings_with_end(json: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
     json["findings"]
