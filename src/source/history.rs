@@ -284,7 +284,7 @@ pub fn walk_and_read(
 ) -> Result<History> {
     let mut log = spawn(dir, &log_args(revisions), false)?;
     let mut check = spawn(dir, &check_args(), true)?;
-    let mut batch = spawn(dir, &["cat-file".to_string(), "--batch".to_string()], true)?;
+    let mut batch = spawn(dir, &batch_args(), true)?;
     let pipes = (
         log.stdout.take(),
         check.stdin.take(),
@@ -338,6 +338,12 @@ pub fn walk_and_read(
     finished.1?;
     finished.2?;
     Ok(history)
+}
+
+/// `git cat-file --batch` for a stream of blobs: output in stdio buffers instead of a write
+/// (and a wakeup of the reader) per object, since the stream's end (stdin closed) flushes it.
+fn batch_args() -> Vec<String> {
+    ["cat-file", "--batch", "--buffer"].map(String::from).to_vec()
 }
 
 fn check_args() -> Vec<String> {
