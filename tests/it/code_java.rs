@@ -145,3 +145,58 @@ fn sql_built_in_a_string_builder() {
         ]
     );
 }
+
+const COMPUTED: &str = r#"package com.acme;
+
+class Tasks {
+    void last(String userInput, int n) throws Exception {
+        String[] cmd = new String[3];
+        cmd[0] = "/bin/sh"; cmd[1] = "-c";
+        cmd[n - 1] = userInput;
+        Runtime.getRuntime().exec(cmd);
+    }
+
+    void each(String[] words) throws Exception {
+        String[] cmd = {"sh", "-c", "ls"};
+        for (int i = 0; i < words.length; i++) {
+            cmd[i] = words[i];
+        }
+        new ProcessBuilder(cmd).start();
+    }
+
+    void quiet(String dir, int i) throws Exception {
+        String[] fixed = {"sh", "-c", "ls"};
+        fixed[i] = "uptime";
+        Runtime.getRuntime().exec(fixed);
+        String[] ls = {"ls", "-l", "/tmp"};
+        ls[i] = dir;
+        new ProcessBuilder(ls).start();
+        String[] before = new String[3];
+        before[i] = dir;
+        before = new String[] {"sh", "-c", "ls"};
+        Runtime.getRuntime().exec(before);
+        String[] other = {"sh", "-c", "ls"};
+        String[] unused = new String[3];
+        unused[i] = dir;
+        Runtime.getRuntime().exec(other);
+    }
+}
+"#;
+
+#[test]
+fn an_array_element_stored_at_a_computed_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Tasks.java";
+    write_tree(dir.path(), &[(p, COMPUTED)]);
+    let shell = "security/java-shell-command-built";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            // The array may hold the value at any element, the one after `sh -c` included.
+            row(shell, p, 7, 22, 7, 31),
+            row(shell, p, 14, 22, 14, 30),
+            // A literal stored at an unknown index, a program that is not a shell, a store
+            // before the array is made again, and a store into another array stay quiet.
+        ]
+    );
+}

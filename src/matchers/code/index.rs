@@ -224,7 +224,7 @@ impl Index {
     /// function `func`, after byte `after` and before byte `before`, by literal index: for
     /// each index, the values a read at `before` may see and whether the last store replaces
     /// whatever the element held before (it runs unconditionally in the read's block). Stores at
-    /// a computed index (`cmd[i] = x`) are left out.
+    /// a computed index (`cmd[i] = x`) are left out: see [`Index::computed_element_values`].
     pub fn element_values(
         &self,
         name: &str,
@@ -238,9 +238,8 @@ impl Index {
         let mut by_key: std::collections::BTreeMap<usize, Vec<&Assign>> = Default::default();
         for &i in ids {
             let (a, key) = &self.elements[i];
-            let Expr::Lit(k) = self.expr(*key) else { continue };
-            match k.parse::<usize>() {
-                Ok(k) if a.span.start > after && k < 1024 => by_key.entry(k).or_default().push(a),
+            match literal_index(self.expr(*key)) {
+                Some(k) if a.span.start > after => by_key.entry(k).or_default().push(a),
                 _ => {}
             }
         }
@@ -251,6 +250,39 @@ impl Index {
                 (!values.is_empty()).then_some((k, values, replaces))
             })
             .collect()
+    }
+
+    /// The values stored into elements of the local array `name` in function `func`, after byte
+    /// `after` and before byte `before`, at an index that is not a literal (`cmd[i] = x`,
+    /// `cmd[n - 1] = x`): the array may hold each of them at any element.
+    pub fn computed_element_values(
+        &self,
+        name: &str,
+        func: Option<usize>,
+        after: usize,
+        before: usize,
+    ) -> Vec<ExprId> {
+        self.element_stores(name, func, after, before)
+            .filter(|(_, key)| literal_index(self.expr(*key)).is_none())
+            .map(|(a, _)| a.value)
+            .collect()
+    }
+
+    /// The element stores into `name` in `func` that start after `after` and before `before`,
+    /// with their index expressions.
+    fn element_stores<'s>(
+        &'s self,
+        name: &str,
+        func: Option<usize>,
+        after: usize,
+        before: usize,
+    ) -> impl Iterator<Item = (&'s Assign, ExprId)> + 's {
+        self.elements_by_name
+            .get(&(name.to_string(), func))
+            .into_iter()
+            .flatten()
+            .map(|&i| (&self.elements[i].0, self.elements[i].1))
+            .filter(move |(a, _)| a.span.start > after && a.span.start < before)
     }
 
     /// The items appended to local list or builder `name` before `at` in `func`, in order, by a
@@ -393,6 +425,15 @@ impl Index {
                 }
             }
         }
+    }
+}
+
+/// The element a literal index names (`cmd[2]`), when it is a small one: a larger number is no
+/// argument vector's slot, and reads as an unknown index.
+fn literal_index(key: &Expr) -> Option<usize> {
+    match key {
+        Expr::Lit(k) => k.parse::<usize>().ok().filter(|&k| k < 1024),
+        _ => None,
     }
 }
 

@@ -403,7 +403,7 @@ mod tests {
             .map(|(k, v, replaces)| (k, strings(&v), replaces))
             .collect();
         // Two branches keep both values; a store in the read's block replaces the earlier one;
-        // a computed index is left out.
+        // a computed index is left out, and kept apart.
         assert_eq!(
             elements,
             vec![
@@ -411,6 +411,8 @@ mod tests {
                 (1, vec!["/c".to_string()], true),
             ]
         );
+        let computed = ix.computed_element_values("cmd", g.func, 0, g.span.start);
+        assert_eq!(strings(&computed), ["<c>"]);
         let parts = flow::builder_parts(&ix, g.args[0]).expect("a builder");
         assert_eq!(strings(&parts), ["a", "<c>", "b"]);
         let h = ix
