@@ -2,7 +2,8 @@
 //! *built* when it is concatenated, interpolated or formatted from a value that is not a known
 //! constant; names are followed through their assignments in the same function (and module
 //! constants), sanitiser calls make a value clean. A string builder (`new StringBuilder("...")`
-//! then `append`s on the local) is read as the concatenation of its pieces.
+//! then `append`s on the local) is read as the concatenation of its pieces. A name also holds
+//! what was stored into its elements (`cmd[i] = x`).
 
 use std::cell::Cell;
 
@@ -194,8 +195,14 @@ impl<'a> Flow<'a> {
                 if let Some(parts) = builder_parts(ix, id) {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
                 }
-                let values = ix.values_of(n, ix.func_of(id), ix.span(id).start);
-                values.is_empty() || values.into_iter().any(|v| self.dynamic_at(v, depth + 1))
+                // A name never assigned here (a parameter) holds data, whatever is stored into
+                // its elements.
+                let (values, stored) = held(ix, n, id);
+                values.is_empty()
+                    || values
+                        .into_iter()
+                        .chain(stored)
+                        .any(|v| self.dynamic_at(v, depth + 1))
             }
             Expr::Attr(_, n) => !is_constant_name(n),
             Expr::Call(c) => {
@@ -250,10 +257,13 @@ impl<'a> Flow<'a> {
                 from_source(id)
                     || match builder_parts(ix, id) {
                         Some(parts) => parts.into_iter().any(|p| self.tainted_at(p, source, depth + 1)),
-                        None => ix
-                            .values_of(n, ix.func_of(id), ix.span(id).start)
-                            .into_iter()
-                            .any(|v| self.tainted_at(v, source, depth + 1)),
+                        None => {
+                            let (values, stored) = held(ix, n, id);
+                            values
+                                .into_iter()
+                                .chain(stored)
+                                .any(|v| self.tainted_at(v, source, depth + 1))
+                        }
                     }
             }
             Expr::Attr(..) | Expr::Index(..) => from_source(id),
@@ -316,6 +326,17 @@ impl<'a> Flow<'a> {
             _ => {}
         }
     }
+}
+
+/// What the name `n` read at `id` may hold: the values assigned to it, and the values stored
+/// into its elements since the first of them (`cmd = ["ls", "-l"]; cmd[1] = path`). Not for
+/// [`Flow::built_at`]: an array with a built element is no built string.
+fn held(ix: &Index, n: &str, id: ExprId) -> (Vec<ExprId>, Vec<ExprId>) {
+    let (func, at) = (ix.func_of(id), ix.span(id).start);
+    let values = ix.values_of(n, func, at);
+    let made = values.iter().map(|&v| ix.span(v).start).min().unwrap_or(0);
+    let stored = ix.stored_values(n, func, made, at);
+    (values, stored)
 }
 
 /// Declared types of a number: a builder made with one (`new StringBuilder(capacity)`) starts

@@ -268,6 +268,15 @@ impl Index {
             .collect()
     }
 
+    /// Every value stored into an element of the local array `name` in function `func` after
+    /// byte `after` and before byte `before`, at any index: what the array may hold besides the
+    /// value it was made with.
+    pub fn stored_values(&self, name: &str, func: Option<usize>, after: usize, before: usize) -> Vec<ExprId> {
+        self.element_stores(name, func, after, before)
+            .map(|(a, _)| a.value)
+            .collect()
+    }
+
     /// The element stores into `name` in `func` that start after `after` and before `before`,
     /// with their index expressions.
     fn element_stores<'s>(

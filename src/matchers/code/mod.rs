@@ -423,6 +423,25 @@ mod tests {
         assert!(flow::builder_parts(&ix, h.args[0]).is_none());
     }
 
+    #[test]
+    fn python_element_stores_keep_the_list_and_string_keys_stay_targets() {
+        let ix = indexed(
+            "a.py",
+            "def f(p, i):\n    cmd = [\"ls\", \"-l\"]\n    cmd[1] = p\n    cmd[i] = \"-a\"\n    \
+             config[\"debug\"] = True\n",
+        );
+        let targets: Vec<&[String]> = ix.assigns.iter().map(|a| a.target.as_slice()).collect();
+        assert_eq!(
+            targets,
+            [
+                vec!["cmd".to_string()],
+                vec!["config".to_string(), "debug".to_string()]
+            ]
+        );
+        let keys: Vec<&Expr> = ix.elements.iter().map(|(_, k)| ix.expr(*k)).collect();
+        assert!(matches!(keys.as_slice(), [Expr::Lit(one), Expr::Name(i)] if one == "1" && i == "i"));
+    }
+
     /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback
     /// looks for `zork(`) reports on `text` as `a.py`, notes included.
     fn fallback_rule_ids(text: &str) -> Vec<String> {
