@@ -151,7 +151,7 @@ pub struct Index {
     elements_by_name: HashMap<(String, Option<usize>), Vec<usize>>,
     /// Names assigned a new string builder somewhere in a function (or at module level).
     builder_names: std::collections::HashSet<(String, Option<usize>)>,
-    /// Calls of an [`APPENDS`] method on a local, by the local's name and function.
+    /// Calls of an [`APPEND_LIKE`] method on a local, by the local's name and function.
     appends_by_name: HashMap<(String, Option<usize>), Vec<CallId>>,
     type_by_name: HashMap<(String, Option<usize>), String>,
     calls_by_func: HashMap<Option<usize>, Vec<usize>>,
@@ -298,19 +298,34 @@ impl Index {
     /// call of one of `methods` (some of [`APPENDS`]): `args.add("sh")`, `args.push(cmd)`,
     /// `sb.append(a).append(b)` (a chain of them counts as calls on the local).
     pub fn appended(&self, name: &str, func: Option<usize>, at: usize, methods: &[&str]) -> Vec<ExprId> {
+        self.appending_calls(name, func, at, methods)
+            .into_iter()
+            .filter_map(|c| self.calls[c].args.first().copied())
+            .collect()
+    }
+
+    /// The calls of one of `methods` (some of [`APPEND_LIKE`]) on local `name` before `at` in
+    /// `func`, in the order they run.
+    pub fn appending_calls(
+        &self,
+        name: &str,
+        func: Option<usize>,
+        at: usize,
+        methods: &[&str],
+    ) -> Vec<CallId> {
         let Some(ids) = self.appends_by_name.get(&(name.to_string(), func)) else {
             return Vec::new();
         };
-        let mut appends: Vec<(usize, usize, ExprId)> = ids
+        let mut appends: Vec<(usize, usize, CallId)> = ids
             .iter()
-            .map(|&i| &self.calls[i])
+            .map(|&i| (i, &self.calls[i]))
             // Calls done before the read: not one whose own argument reads the local.
-            .filter(|c| c.span.end <= at && self.append_root(c, methods) == Some(name))
-            .filter_map(|c| Some((c.span.start, c.span.end, *c.args.first()?)))
+            .filter(|(_, c)| c.span.end <= at && self.append_root(c, methods) == Some(name))
+            .map(|(i, c)| (c.span.start, c.span.end, i))
             .collect();
         // A chain's calls start together: the inner (shorter) one runs first.
         appends.sort_unstable_by_key(|&(start, end, _)| (start, end));
-        appends.into_iter().map(|(_, _, item)| item).collect()
+        appends.into_iter().map(|(_, _, c)| c).collect()
     }
 
     /// The local a call of one of `methods` appends to, through a chain of such calls.
@@ -406,7 +421,7 @@ impl Index {
         }
         for (i, c) in self.calls.iter().enumerate() {
             self.calls_by_func.entry(c.func).or_default().push(i);
-            if let Some(local) = self.append_root(c, APPENDS) {
+            if let Some(local) = self.append_root(c, APPEND_LIKE) {
                 self.appends_by_name
                     .entry((local.to_string(), c.func))
                     .or_default()
@@ -449,10 +464,15 @@ fn literal_index(key: &Expr) -> Option<usize> {
 /// Methods that add an item to a local list or string builder.
 pub const APPENDS: &[&str] = &["add", "push", "append"];
 
-/// Classes whose instances build a string with `append`.
-const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer"];
+/// Methods that add to a local, indexed by the local's name: [`APPENDS`], and a string
+/// builder's `insert(offset, text)`.
+pub const APPEND_LIKE: &[&str] = &["add", "push", "append", "insert"];
 
-/// Whether the call makes a new string builder (`new StringBuilder(...)`).
+/// Classes whose instances build a string: `append` and `insert` on a builder, `add` on a
+/// joiner (`new StringJoiner(" ")`).
+const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer", "StringJoiner"];
+
+/// Whether the call makes a new string builder (`new StringBuilder(...)`, a `StringJoiner`).
 pub fn is_builder(call: &Call) -> bool {
     call.path.last().is_some_and(|c| BUILDERS.contains(&c.as_str()))
 }

@@ -442,6 +442,37 @@ mod tests {
         assert!(matches!(keys.as_slice(), [Expr::Lit(one), Expr::Name(i)] if one == "1" && i == "i"));
     }
 
+    #[test]
+    fn java_builder_inserts_and_joiner_adds_are_pieces() {
+        let ix = indexed(
+            "A.java",
+            "class A { void f(String c) { StringBuilder sb = new StringBuilder(\"b\");              sb.insert(0, \"a\").append(c).insert(2, \"z\"); g(sb.toString());              java.util.StringJoiner j = new java.util.StringJoiner(\",\"); j.add(c).add(\"d\");              g(j.toString()); } }",
+        );
+        let strings = |ids: &[usize]| -> Vec<String> {
+            ids.iter()
+                .map(|&e| match ix.expr(e) {
+                    Expr::Str(s) => s.clone(),
+                    Expr::Name(n) => format!("<{n}>"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let reads: Vec<usize> = ix
+            .calls
+            .iter()
+            .filter(|c| c.path == ["g"])
+            .map(|c| c.args[0])
+            .collect();
+        let [sb, j] = reads.as_slice() else {
+            panic!("two reads: {reads:?}")
+        };
+        // An insert at 0 goes in front; one at another offset is only known to be there.
+        let parts = flow::builder_parts(&ix, *sb).expect("a builder");
+        assert_eq!(strings(&parts), ["a", "b", "<c>", "z"]);
+        let parts = flow::builder_parts(&ix, *j).expect("a joiner");
+        assert_eq!(strings(&parts), [",", "<c>", "d"]);
+    }
+
     /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback
     /// looks for `zork(`) reports on `text` as `a.py`, notes included.
     fn fallback_rule_ids(text: &str) -> Vec<String> {
