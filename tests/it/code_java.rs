@@ -145,3 +145,124 @@ fn sql_built_in_a_string_builder() {
         ]
     );
 }
+
+const COMPUTED: &str = r#"package com.acme;
+
+class Tasks {
+    void last(String userInput, int n) throws Exception {
+        String[] cmd = new String[3];
+        cmd[0] = "/bin/sh"; cmd[1] = "-c";
+        cmd[n - 1] = userInput;
+        Runtime.getRuntime().exec(cmd);
+    }
+
+    void each(String[] words) throws Exception {
+        String[] cmd = {"sh", "-c", "ls"};
+        for (int i = 0; i < words.length; i++) {
+            cmd[i] = words[i];
+        }
+        new ProcessBuilder(cmd).start();
+    }
+
+    void quiet(String dir, int i) throws Exception {
+        String[] fixed = {"sh", "-c", "ls"};
+        fixed[i] = "uptime";
+        Runtime.getRuntime().exec(fixed);
+        String[] ls = {"ls", "-l", "/tmp"};
+        ls[i] = dir;
+        new ProcessBuilder(ls).start();
+        String[] before = new String[3];
+        before[i] = dir;
+        before = new String[] {"sh", "-c", "ls"};
+        Runtime.getRuntime().exec(before);
+        String[] other = {"sh", "-c", "ls"};
+        String[] unused = new String[3];
+        unused[i] = dir;
+        Runtime.getRuntime().exec(other);
+    }
+}
+"#;
+
+#[test]
+fn an_array_element_stored_at_a_computed_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Tasks.java";
+    write_tree(dir.path(), &[(p, COMPUTED)]);
+    let shell = "security/java-shell-command-built";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            // The array may hold the value at any element, the one after `sh -c` included.
+            row(shell, p, 7, 22, 7, 31),
+            row(shell, p, 14, 22, 14, 30),
+            // A literal stored at an unknown index, a program that is not a shell, a store
+            // before the array is made again, and a store into another array stay quiet.
+        ]
+    );
+}
+
+const PIECES: &str = r#"package com.acme;
+
+import java.sql.Statement;
+import java.util.StringJoiner;
+
+class Orders {
+    private static final String TABLE = "orders";
+
+    void inserted(Statement stmt, String name) throws Exception {
+        StringBuilder sb = new StringBuilder(" FROM orders WHERE name = '");
+        sb.insert(0, "SELECT *").append(name).append("'");
+        stmt.executeQuery(sb.toString());
+        StringBuilder mid = new StringBuilder("SELECT * FROM orders WHERE name = ''");
+        mid.insert(34, name);
+        stmt.executeQuery(mid.toString());
+    }
+
+    void joined(Statement stmt, String name) throws Exception {
+        StringJoiner j = new StringJoiner(" ");
+        j.add("SELECT * FROM orders WHERE name =");
+        j.add(name);
+        stmt.executeQuery(j.toString());
+        stmt.executeQuery(String.join(" ", "DELETE FROM orders WHERE name =", name));
+        Runtime.getRuntime().exec(String.join(" ", "ls", name));
+    }
+
+    void quiet(Statement stmt, String name, int size) throws Exception {
+        StringBuilder fixed = new StringBuilder(" FROM orders");
+        fixed.insert(0, "SELECT *").insert(0, "/* report */ ");
+        stmt.executeQuery(fixed.toString());
+        StringBuilder note = new StringBuilder("hello ");
+        note.insert(0, name);
+        stmt.executeQuery(note.toString());
+        StringJoiner cols = new StringJoiner(", ", "SELECT ", " FROM " + TABLE);
+        cols.add("id").add("total");
+        stmt.executeQuery(cols.toString());
+        stmt.executeQuery(String.join(" ", "SELECT * FROM", TABLE));
+        Runtime.getRuntime().exec(String.join(" ", "ls", "-l"));
+    }
+}
+"#;
+
+#[test]
+fn sql_built_with_insert_a_string_joiner_or_string_join() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "src/main/java/com/acme/Orders.java";
+    write_tree(dir.path(), &[(p, PIECES)]);
+    let sql = "security/java-sql-string-concatenation";
+    let shell = "security/java-shell-command-built";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            // `insert(0, ...)` puts the SELECT in front of what the builder held.
+            row(sql, p, 12, 27, 12, 40),
+            // An insert at another offset adds its value to the string too.
+            row(sql, p, 15, 27, 15, 41),
+            // A StringJoiner's `add`s and `String.join`'s parts are the string's pieces.
+            row(sql, p, 22, 27, 22, 39),
+            row(sql, p, 23, 27, 23, 84),
+            row(shell, p, 24, 35, 24, 63),
+            // Constants inserted or joined, and data inserted into text that is not SQL, stay
+            // quiet.
+        ]
+    );
+}

@@ -138,3 +138,64 @@ fn files_without_trigger_words_are_not_parsed() {
     assert!(rows.is_empty(), "{rows:?}");
     assert_eq!(json["summary"]["unparsed"], 0);
 }
+
+const ELEMENTS: &str = r#"import subprocess
+from flask import request
+
+
+def listing():
+    cmd = ["ls", "-l"]
+    cmd[1] = request.args["p"]
+    subprocess.call(cmd)
+
+
+def shelled():
+    cmd = ["sh", "-c", "ls"]
+    cmd[2] = request.args["p"]
+    subprocess.call(cmd)
+
+
+def anywhere(i):
+    cmd = ["sh", "-c", "ls"]
+    cmd[i] = request.args["p"]
+    subprocess.call(cmd)
+
+
+def in_a_shell():
+    cmd = ["ls", "-l"]
+    cmd[1] = request.args["p"]
+    subprocess.call(" ".join(cmd), shell=True)
+
+
+def quiet(i):
+    cmd = ["ls", "-l"]
+    cmd[1] = "-a"
+    subprocess.call(" ".join(cmd), shell=True)
+    fixed = ["sh", "-c", request.args["p"]]
+    fixed[2] = "uptime"
+    subprocess.call(fixed)
+    other = ["sh", "-c", "ls"]
+    other[i] = "uptime"
+    subprocess.call(other)
+"#;
+
+#[test]
+fn list_elements_stored_by_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = "app/run.py";
+    write_tree(dir.path(), &[(p, ELEMENTS)]);
+    let shell = "security/python-shell-command-built";
+    assert_eq!(
+        run(dir.path()).0,
+        vec![
+            // The list keeps its other items: the item after `sh -c` is the one stored.
+            row(shell, p, 13, 14, 13, 31),
+            // At an unknown index the list may hold it anywhere.
+            row(shell, p, 19, 14, 19, 31),
+            // Joined into a shell command line, a stored item is data in the command.
+            row(shell, p, 26, 21, 26, 34),
+            // A program that is not a shell, a constant store (the list stays constant), and
+            // a data item replaced by a literal before the run stay quiet.
+        ]
+    );
+}

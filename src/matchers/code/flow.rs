@@ -2,7 +2,9 @@
 //! *built* when it is concatenated, interpolated or formatted from a value that is not a known
 //! constant; names are followed through their assignments in the same function (and module
 //! constants), sanitiser calls make a value clean. A string builder (`new StringBuilder("...")`
-//! then `append`s on the local) is read as the concatenation of its pieces.
+//! then `append`s and `insert`s on the local, a `StringJoiner` and its `add`s) and
+//! `String.join` are read as the concatenation of their pieces. A name also holds what was
+//! stored into its elements (`cmd[i] = x`).
 
 use std::cell::Cell;
 
@@ -131,10 +133,14 @@ impl<'a> Flow<'a> {
     }
 
     /// The pieces a call joins into its result: a string `concat` call's receiver and
-    /// arguments, or a string builder's pieces (see [`builder_parts`]).
+    /// arguments, `String.join`'s arguments, or a string builder's pieces (see
+    /// [`builder_parts`]).
     fn pieces(&self, id: ExprId) -> Option<Vec<ExprId>> {
         match self.index.expr(id) {
-            Expr::Call(c) => self.concat_parts(*c).or_else(|| builder_parts(self.index, id)),
+            Expr::Call(c) => self
+                .concat_parts(*c)
+                .or_else(|| self.join_parts(*c))
+                .or_else(|| builder_parts(self.index, id)),
             _ => None,
         }
     }
@@ -148,6 +154,13 @@ impl<'a> Flow<'a> {
                 .chain(call.args.iter().copied())
                 .collect()
         })
+    }
+
+    /// Java's `String.join(delimiter, parts...)`: the delimiter and the parts (or the array or
+    /// list holding them) are the pieces of one string, as `+` would join them.
+    fn join_parts(&self, c: usize) -> Option<Vec<ExprId>> {
+        let call = &self.index.calls[c];
+        (call.path == ["String", "join"] && call.args.len() >= 2).then(|| call.args.clone())
     }
 
     /// Whether the value is (or evaluates to) a string literal or built string.
@@ -194,8 +207,14 @@ impl<'a> Flow<'a> {
                 if let Some(parts) = builder_parts(ix, id) {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
                 }
-                let values = ix.values_of(n, ix.func_of(id), ix.span(id).start);
-                values.is_empty() || values.into_iter().any(|v| self.dynamic_at(v, depth + 1))
+                // A name never assigned here (a parameter) holds data, whatever is stored into
+                // its elements.
+                let (values, stored) = held(ix, n, id);
+                values.is_empty()
+                    || values
+                        .into_iter()
+                        .chain(stored)
+                        .any(|v| self.dynamic_at(v, depth + 1))
             }
             Expr::Attr(_, n) => !is_constant_name(n),
             Expr::Call(c) => {
@@ -250,10 +269,13 @@ impl<'a> Flow<'a> {
                 from_source(id)
                     || match builder_parts(ix, id) {
                         Some(parts) => parts.into_iter().any(|p| self.tainted_at(p, source, depth + 1)),
-                        None => ix
-                            .values_of(n, ix.func_of(id), ix.span(id).start)
-                            .into_iter()
-                            .any(|v| self.tainted_at(v, source, depth + 1)),
+                        None => {
+                            let (values, stored) = held(ix, n, id);
+                            values
+                                .into_iter()
+                                .chain(stored)
+                                .any(|v| self.tainted_at(v, source, depth + 1))
+                        }
                     }
             }
             Expr::Attr(..) | Expr::Index(..) => from_source(id),
@@ -318,34 +340,49 @@ impl<'a> Flow<'a> {
     }
 }
 
+/// What the name `n` read at `id` may hold: the values assigned to it, and the values stored
+/// into its elements since the first of them (`cmd = ["ls", "-l"]; cmd[1] = path`). Not for
+/// [`Flow::built_at`]: an array with a built element is no built string.
+fn held(ix: &Index, n: &str, id: ExprId) -> (Vec<ExprId>, Vec<ExprId>) {
+    let (func, at) = (ix.func_of(id), ix.span(id).start);
+    let values = ix.values_of(n, func, at);
+    let made = values.iter().map(|&v| ix.span(v).start).min().unwrap_or(0);
+    let stored = ix.stored_values(n, func, made, at);
+    (values, stored)
+}
+
 /// Declared types of a number: a builder made with one (`new StringBuilder(capacity)`) starts
 /// empty.
 const NUMBER_TYPES: &[&str] = &["int", "long", "short", "byte", "Integer", "Long", "Short"];
 
+/// Methods that add to a builder's text: `append` (and a joiner's `add`) at the end,
+/// `insert(offset, text)` where its offset says.
+const BUILDS: &[&str] = &["append", "add", "insert"];
+
 /// The pieces of the string a builder holds where `id` reads it: `sb.toString()`, `sb` itself
 /// or a chain (`new StringBuilder("SELECT ").append(x).toString()`), where `sb` is a local made
-/// with `new StringBuilder(...)` / `StringBuffer`. The pieces are the constructor's text (not a
-/// capacity), then every `append` on the local before the read, in order, chains
-/// (`sb.append(a).append(b)`) included. `None` when `id` reads no builder.
+/// with `new StringBuilder(...)` / `StringBuffer` / `StringJoiner`. The pieces are the
+/// constructor's text (not a capacity), then what every [`BUILDS`] call on the local before the
+/// read adds, in order, chains (`sb.append(a).append(b)`) included. `None` when `id` reads no
+/// builder.
 pub fn builder_parts(ix: &Index, id: ExprId) -> Option<Vec<ExprId>> {
     let method = |c: usize| ix.calls[c].path.last().map(String::as_str).unwrap_or("");
-    // Down a chain of `append`s (and a final `toString`) to what it starts from.
+    // Down a chain of appends (and a final `toString`) to what it starts from.
     let mut chained = Vec::new();
     let mut at = id;
     for _ in 0..256 {
         match ix.expr(at) {
-            Expr::Call(c) if matches!(method(*c), "toString" | "append") => {
-                let call = &ix.calls[*c];
-                if method(*c) == "append" {
-                    chained.extend(call.args.first().copied());
+            Expr::Call(c) if method(*c) == "toString" || BUILDS.contains(&method(*c)) => {
+                if method(*c) != "toString" {
+                    chained.push(*c);
                 }
-                at = call.receiver?;
+                at = ix.calls[*c].receiver?;
             }
             _ => break,
         }
     }
-    let mut parts = match ix.expr(at) {
-        Expr::Call(c) if is_builder(&ix.calls[*c]) => builder_text(ix, *c),
+    let (mut parts, calls) = match ix.expr(at) {
+        Expr::Call(c) if is_builder(&ix.calls[*c]) => (builder_text(ix, *c), Vec::new()),
         Expr::Name(n) => {
             let func = ix.func_of(at);
             if !ix.may_hold_builder(n, func) {
@@ -364,13 +401,34 @@ pub fn builder_parts(ix: &Index, id: ExprId) -> Option<Vec<ExprId>> {
                     _ => parts.push(v),
                 }
             }
-            parts.extend(ix.appended(n, func, at, &["append"]));
-            parts
+            (parts, ix.appending_calls(n, func, at, BUILDS))
         }
         _ => return None,
     };
-    parts.extend(chained.into_iter().rev());
+    for c in calls.into_iter().chain(chained.into_iter().rev()) {
+        add_piece(ix, c, &mut parts);
+    }
     Some(parts)
+}
+
+/// Adds the text builder call `c` adds: `insert(0, x)` in front; an insert at another offset
+/// at the end (where it lands is not known here, only that the string holds it); an append
+/// at the end.
+fn add_piece(ix: &Index, c: usize, parts: &mut Vec<ExprId>) {
+    let call = &ix.calls[c];
+    let insert = call.path.last().is_some_and(|m| m == "insert");
+    let piece = if insert {
+        call.args.get(1)
+    } else {
+        call.args.first()
+    };
+    let Some(&piece) = piece else { return };
+    let offset = call.args.first().map(|&a| ix.expr(a));
+    if insert && matches!(offset, Some(Expr::Lit(k)) if k == "0") {
+        parts.insert(0, piece);
+    } else {
+        parts.push(piece);
+    }
 }
 
 /// The text a builder starts with: the constructor's argument, unless it is a capacity (a

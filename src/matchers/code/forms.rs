@@ -456,7 +456,7 @@ fn shell_command(index: &Index, call: &Call, list: ExprId) -> Option<ExprId> {
 /// The items of a list or array literal, through a local it was assigned to and through an
 /// array creation's initializer (`new String[]{...}`), each item with the values it may hold:
 /// one, except for an array element stored by index in two branches (`cmd[0] = "cmd.exe"` or
-/// `cmd[0] = "/bin/sh"`).
+/// `cmd[0] = "/bin/sh"`) or at an index not known here (`cmd[i] = x`: every element may hold x).
 fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<Vec<ExprId>> {
     if depth > 3 {
         return Vec::new();
@@ -485,6 +485,7 @@ fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<Vec<ExprId>> {
                     items[k].extend(values);
                 }
             }
+            add_anywhere(&mut items, computed_stores(index, n, func, (made, at), depth));
             items.extend(
                 index
                     .appended(n, func, at, super::index::APPENDS)
@@ -495,6 +496,43 @@ fn list_items(index: &Index, id: ExprId, depth: usize) -> Vec<Vec<ExprId>> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The values stored into the local array `name` at a computed index (`cmd[i] = x`) between
+/// `made` and `at`; a list stored into a slice (`cmd[1:] = [...]`) by its items.
+fn computed_stores(
+    index: &Index,
+    name: &str,
+    func: Option<usize>,
+    (made, at): (usize, usize),
+    depth: usize,
+) -> Vec<ExprId> {
+    let mut out = Vec::new();
+    for v in index.computed_element_values(name, func, made, at) {
+        let items = match index.expr(v) {
+            Expr::Other(_) => list_items(index, v, depth + 1),
+            _ => Vec::new(),
+        };
+        // Anything but a list literal is one value (`x if c else y` too).
+        if items.is_empty() {
+            out.push(v);
+        } else {
+            out.extend(items.into_iter().flatten());
+        }
+    }
+    out
+}
+
+/// Values stored at an unknown index may be in any element: each known element may hold them,
+/// and so may one past the known ones (`new String[3]` with two set by literal index).
+fn add_anywhere(items: &mut Vec<Vec<ExprId>>, values: Vec<ExprId>) {
+    if values.is_empty() {
+        return;
+    }
+    for item in items.iter_mut() {
+        item.extend(values.iter().copied());
+    }
+    items.push(values);
 }
 
 fn argument(call: &Call, arg: &CodeArg) -> Option<ExprId> {

@@ -151,7 +151,7 @@ pub struct Index {
     elements_by_name: HashMap<(String, Option<usize>), Vec<usize>>,
     /// Names assigned a new string builder somewhere in a function (or at module level).
     builder_names: std::collections::HashSet<(String, Option<usize>)>,
-    /// Calls of an [`APPENDS`] method on a local, by the local's name and function.
+    /// Calls of an [`APPEND_LIKE`] method on a local, by the local's name and function.
     appends_by_name: HashMap<(String, Option<usize>), Vec<CallId>>,
     type_by_name: HashMap<(String, Option<usize>), String>,
     calls_by_func: HashMap<Option<usize>, Vec<usize>>,
@@ -224,7 +224,7 @@ impl Index {
     /// function `func`, after byte `after` and before byte `before`, by literal index: for
     /// each index, the values a read at `before` may see and whether the last store replaces
     /// whatever the element held before (it runs unconditionally in the read's block). Stores at
-    /// a computed index (`cmd[i] = x`) are left out.
+    /// a computed index (`cmd[i] = x`) are left out: see [`Index::computed_element_values`].
     pub fn element_values(
         &self,
         name: &str,
@@ -238,9 +238,8 @@ impl Index {
         let mut by_key: std::collections::BTreeMap<usize, Vec<&Assign>> = Default::default();
         for &i in ids {
             let (a, key) = &self.elements[i];
-            let Expr::Lit(k) = self.expr(*key) else { continue };
-            match k.parse::<usize>() {
-                Ok(k) if a.span.start > after && k < 1024 => by_key.entry(k).or_default().push(a),
+            match literal_index(self.expr(*key)) {
+                Some(k) if a.span.start > after => by_key.entry(k).or_default().push(a),
                 _ => {}
             }
         }
@@ -253,23 +252,80 @@ impl Index {
             .collect()
     }
 
+    /// The values stored into elements of the local array `name` in function `func`, after byte
+    /// `after` and before byte `before`, at an index that is not a literal (`cmd[i] = x`,
+    /// `cmd[n - 1] = x`): the array may hold each of them at any element.
+    pub fn computed_element_values(
+        &self,
+        name: &str,
+        func: Option<usize>,
+        after: usize,
+        before: usize,
+    ) -> Vec<ExprId> {
+        self.element_stores(name, func, after, before)
+            .filter(|(_, key)| literal_index(self.expr(*key)).is_none())
+            .map(|(a, _)| a.value)
+            .collect()
+    }
+
+    /// Every value stored into an element of the local array `name` in function `func` after
+    /// byte `after` and before byte `before`, at any index: what the array may hold besides the
+    /// value it was made with.
+    pub fn stored_values(&self, name: &str, func: Option<usize>, after: usize, before: usize) -> Vec<ExprId> {
+        self.element_stores(name, func, after, before)
+            .map(|(a, _)| a.value)
+            .collect()
+    }
+
+    /// The element stores into `name` in `func` that start after `after` and before `before`,
+    /// with their index expressions.
+    fn element_stores<'s>(
+        &'s self,
+        name: &str,
+        func: Option<usize>,
+        after: usize,
+        before: usize,
+    ) -> impl Iterator<Item = (&'s Assign, ExprId)> + 's {
+        self.elements_by_name
+            .get(&(name.to_string(), func))
+            .into_iter()
+            .flatten()
+            .map(|&i| (&self.elements[i].0, self.elements[i].1))
+            .filter(move |(a, _)| a.span.start > after && a.span.start < before)
+    }
+
     /// The items appended to local list or builder `name` before `at` in `func`, in order, by a
     /// call of one of `methods` (some of [`APPENDS`]): `args.add("sh")`, `args.push(cmd)`,
     /// `sb.append(a).append(b)` (a chain of them counts as calls on the local).
     pub fn appended(&self, name: &str, func: Option<usize>, at: usize, methods: &[&str]) -> Vec<ExprId> {
+        self.appending_calls(name, func, at, methods)
+            .into_iter()
+            .filter_map(|c| self.calls[c].args.first().copied())
+            .collect()
+    }
+
+    /// The calls of one of `methods` (some of [`APPEND_LIKE`]) on local `name` before `at` in
+    /// `func`, in the order they run.
+    pub fn appending_calls(
+        &self,
+        name: &str,
+        func: Option<usize>,
+        at: usize,
+        methods: &[&str],
+    ) -> Vec<CallId> {
         let Some(ids) = self.appends_by_name.get(&(name.to_string(), func)) else {
             return Vec::new();
         };
-        let mut appends: Vec<(usize, usize, ExprId)> = ids
+        let mut appends: Vec<(usize, usize, CallId)> = ids
             .iter()
-            .map(|&i| &self.calls[i])
+            .map(|&i| (i, &self.calls[i]))
             // Calls done before the read: not one whose own argument reads the local.
-            .filter(|c| c.span.end <= at && self.append_root(c, methods) == Some(name))
-            .filter_map(|c| Some((c.span.start, c.span.end, *c.args.first()?)))
+            .filter(|(_, c)| c.span.end <= at && self.append_root(c, methods) == Some(name))
+            .map(|(i, c)| (c.span.start, c.span.end, i))
             .collect();
         // A chain's calls start together: the inner (shorter) one runs first.
         appends.sort_unstable_by_key(|&(start, end, _)| (start, end));
-        appends.into_iter().map(|(_, _, item)| item).collect()
+        appends.into_iter().map(|(_, _, c)| c).collect()
     }
 
     /// The local a call of one of `methods` appends to, through a chain of such calls.
@@ -365,7 +421,7 @@ impl Index {
         }
         for (i, c) in self.calls.iter().enumerate() {
             self.calls_by_func.entry(c.func).or_default().push(i);
-            if let Some(local) = self.append_root(c, APPENDS) {
+            if let Some(local) = self.append_root(c, APPEND_LIKE) {
                 self.appends_by_name
                     .entry((local.to_string(), c.func))
                     .or_default()
@@ -396,13 +452,27 @@ impl Index {
     }
 }
 
+/// The element a literal index names (`cmd[2]`), when it is a small one: a larger number is no
+/// argument vector's slot, and reads as an unknown index.
+fn literal_index(key: &Expr) -> Option<usize> {
+    match key {
+        Expr::Lit(k) => k.parse::<usize>().ok().filter(|&k| k < 1024),
+        _ => None,
+    }
+}
+
 /// Methods that add an item to a local list or string builder.
 pub const APPENDS: &[&str] = &["add", "push", "append"];
 
-/// Classes whose instances build a string with `append`.
-const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer"];
+/// Methods that add to a local, indexed by the local's name: [`APPENDS`], and a string
+/// builder's `insert(offset, text)`.
+pub const APPEND_LIKE: &[&str] = &["add", "push", "append", "insert"];
 
-/// Whether the call makes a new string builder (`new StringBuilder(...)`).
+/// Classes whose instances build a string: `append` and `insert` on a builder, `add` on a
+/// joiner (`new StringJoiner(" ")`).
+const BUILDERS: &[&str] = &["StringBuilder", "StringBuffer", "StringJoiner"];
+
+/// Whether the call makes a new string builder (`new StringBuilder(...)`, a `StringJoiner`).
 pub fn is_builder(call: &Call) -> bool {
     call.path.last().is_some_and(|c| BUILDERS.contains(&c.as_str()))
 }

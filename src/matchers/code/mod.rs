@@ -403,7 +403,7 @@ mod tests {
             .map(|(k, v, replaces)| (k, strings(&v), replaces))
             .collect();
         // Two branches keep both values; a store in the read's block replaces the earlier one;
-        // a computed index is left out.
+        // a computed index is left out, and kept apart.
         assert_eq!(
             elements,
             vec![
@@ -411,6 +411,8 @@ mod tests {
                 (1, vec!["/c".to_string()], true),
             ]
         );
+        let computed = ix.computed_element_values("cmd", g.func, 0, g.span.start);
+        assert_eq!(strings(&computed), ["<c>"]);
         let parts = flow::builder_parts(&ix, g.args[0]).expect("a builder");
         assert_eq!(strings(&parts), ["a", "<c>", "b"]);
         let h = ix
@@ -419,6 +421,56 @@ mod tests {
             .find(|c| c.path.last().is_some_and(|m| m == "append"))
             .expect("append");
         assert!(flow::builder_parts(&ix, h.args[0]).is_none());
+    }
+
+    #[test]
+    fn python_element_stores_keep_the_list_and_string_keys_stay_targets() {
+        let ix = indexed(
+            "a.py",
+            "def f(p, i):\n    cmd = [\"ls\", \"-l\"]\n    cmd[1] = p\n    cmd[i] = \"-a\"\n    \
+             config[\"debug\"] = True\n",
+        );
+        let targets: Vec<&[String]> = ix.assigns.iter().map(|a| a.target.as_slice()).collect();
+        assert_eq!(
+            targets,
+            [
+                vec!["cmd".to_string()],
+                vec!["config".to_string(), "debug".to_string()]
+            ]
+        );
+        let keys: Vec<&Expr> = ix.elements.iter().map(|(_, k)| ix.expr(*k)).collect();
+        assert!(matches!(keys.as_slice(), [Expr::Lit(one), Expr::Name(i)] if one == "1" && i == "i"));
+    }
+
+    #[test]
+    fn java_builder_inserts_and_joiner_adds_are_pieces() {
+        let ix = indexed(
+            "A.java",
+            "class A { void f(String c) { StringBuilder sb = new StringBuilder(\"b\");              sb.insert(0, \"a\").append(c).insert(2, \"z\"); g(sb.toString());              java.util.StringJoiner j = new java.util.StringJoiner(\",\"); j.add(c).add(\"d\");              g(j.toString()); } }",
+        );
+        let strings = |ids: &[usize]| -> Vec<String> {
+            ids.iter()
+                .map(|&e| match ix.expr(e) {
+                    Expr::Str(s) => s.clone(),
+                    Expr::Name(n) => format!("<{n}>"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        let reads: Vec<usize> = ix
+            .calls
+            .iter()
+            .filter(|c| c.path == ["g"])
+            .map(|c| c.args[0])
+            .collect();
+        let [sb, j] = reads.as_slice() else {
+            panic!("two reads: {reads:?}")
+        };
+        // An insert at 0 goes in front; one at another offset is only known to be there.
+        let parts = flow::builder_parts(&ix, *sb).expect("a builder");
+        assert_eq!(strings(&parts), ["a", "b", "<c>", "z"]);
+        let parts = flow::builder_parts(&ix, *j).expect("a joiner");
+        assert_eq!(strings(&parts), [",", "<c>", "d"]);
     }
 
     /// Rule ids of everything a one-rule policy (a `frobnicate` call form whose fallback

@@ -134,8 +134,33 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
             b.alias(&local, &full);
         }
     }
+    if element_store(b, left, value, n) {
+        return;
+    }
     let target = b.target_path(left, &TARGET);
     b.assign(target, value, n);
+}
+
+/// `args[2] = x`, `args[i] = x`: a store into an element of a local list, which keeps its other
+/// items (not an assignment of the whole of `args`). A string key (`config["debug"] = True`)
+/// stays a dotted target. Whether it was one.
+fn element_store(b: &mut Builder<'_>, left: Node<'_>, value: ExprId, n: Node<'_>) -> bool {
+    if left.kind() != "subscript" {
+        return false;
+    }
+    let (Some(base), Some(key)) = (
+        left.child_by_field_name("value"),
+        left.child_by_field_name("subscript"),
+    ) else {
+        return false;
+    };
+    if base.kind() != "identifier" || key.kind() == "string" {
+        return false;
+    }
+    let key = expr(b, key);
+    let name = b.text(base).to_string();
+    b.assign_element(&name, key, value, n);
+    true
 }
 
 /// `__import__("os")` reads as the name `os`, `getattr(os, "system")` as `os.system`: the
