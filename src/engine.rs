@@ -30,6 +30,10 @@ use crate::source::{archive, Entry, FileSet};
 use crate::suppress::{self, baseline, Sorted, SuppressOptions};
 use crate::Settings;
 
+/// Files one rayon task scans at most before the rest of its range can be taken by an idle
+/// thread (see [`Engine::run`]).
+const FILES_PER_TASK: usize = 4;
+
 /// A compiled plan with everything one run applies to each file.
 pub struct Engine<'a> {
     plan: &'a Plan,
@@ -240,6 +244,11 @@ impl<'a> Engine<'a> {
     pub fn run(&self, entries: &[Entry], files: &FileSet, progress: Option<&Progress>) -> Run {
         let results: Vec<FileResult> = entries
             .par_iter()
+            // Leaves of a few files: rayon otherwise ends its splitting with long runs of
+            // neighbouring files on one thread, and a run of costly ones (a big package's
+            // sources are neighbours in path order) was left to one core while the other idled
+            // (2.7 of 11 s on the real packages).
+            .with_max_len(FILES_PER_TASK)
             .map(|entry| {
                 let result = self.check_file(entry, files);
                 if let Some(p) = progress {
