@@ -378,6 +378,17 @@ mod tests {
         assert!(matches!(ix.expr(ix.assigns[0].value), Expr::Format(..)));
     }
 
+    /// Expressions as a test reads them: strings as they are, names as `<name>`.
+    fn shown(ix: &Index, ids: &[usize]) -> Vec<String> {
+        ids.iter()
+            .map(|&e| match ix.expr(e) {
+                Expr::Str(s) => s.clone(),
+                Expr::Name(n) => format!("<{n}>"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
     #[test]
     fn java_array_elements_by_index_and_string_builder_pieces() {
         let ix = indexed(
@@ -387,15 +398,7 @@ mod tests {
              cmd[i] = c; StringBuilder sb = new StringBuilder(\"a\"); sb.append(c).append(\"b\"); \
              g(sb.toString()); } }",
         );
-        let strings = |ids: &[usize]| -> Vec<String> {
-            ids.iter()
-                .map(|&e| match ix.expr(e) {
-                    Expr::Str(s) => s.clone(),
-                    Expr::Name(n) => format!("<{n}>"),
-                    other => format!("{other:?}"),
-                })
-                .collect()
-        };
+        let strings = |ids: &[usize]| shown(&ix, ids);
         let g = ix.calls.iter().find(|c| c.path == ["g"]).expect("g");
         let elements: Vec<(usize, Vec<String>, bool)> = ix
             .element_values("cmd", g.func, 0, g.span.start)
@@ -446,17 +449,12 @@ mod tests {
     fn java_builder_inserts_and_joiner_adds_are_pieces() {
         let ix = indexed(
             "A.java",
-            "class A { void f(String c) { StringBuilder sb = new StringBuilder(\"b\");              sb.insert(0, \"a\").append(c).insert(2, \"z\"); g(sb.toString());              java.util.StringJoiner j = new java.util.StringJoiner(\",\"); j.add(c).add(\"d\");              g(j.toString()); } }",
+            "class A { void f(String c) { StringBuilder sb = new StringBuilder(\"b\"); \
+             sb.insert(0, \"a\").append(c).insert(2, \"z\"); g(sb.toString()); \
+             java.util.StringJoiner j = new java.util.StringJoiner(\",\"); j.add(c).add(\"d\"); \
+             g(j.toString()); } }",
         );
-        let strings = |ids: &[usize]| -> Vec<String> {
-            ids.iter()
-                .map(|&e| match ix.expr(e) {
-                    Expr::Str(s) => s.clone(),
-                    Expr::Name(n) => format!("<{n}>"),
-                    other => format!("{other:?}"),
-                })
-                .collect()
-        };
+        let strings = |ids: &[usize]| shown(&ix, ids);
         let reads: Vec<usize> = ix
             .calls
             .iter()
