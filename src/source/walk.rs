@@ -120,33 +120,79 @@ pub fn walk(roots: &[PathBuf], cwd: &Path, opts: WalkOptions<'_>) -> Result<Walk
             RepoIgnores::default()
         };
         loaded.extend(ignores.loaded.iter().cloned());
-        let base = identity_base(root, cwd);
+        let names = RootNames::new(&abs_root, cwd, &identity_base(root, cwd));
         for rel_path in listing.files {
             let rel = slashed(&rel_path);
             if !ignores.is_empty() && ignores.is_ignored(&format!("{}{rel}", listing.prefix)) {
                 out.ignored += 1;
                 continue;
             }
-            let abs = abs_root.join(&rel_path);
+            let (display, identity) = names.of(&rel_path, rel);
             out.entries.push(Entry {
                 root: index,
-                rel: identity_path(&abs, cwd, &base),
-                display: display_path(&abs, cwd),
+                rel: identity,
+                display,
                 origin: Origin::Disk(root.join(&rel_path)),
             });
         }
     }
     out.ignore_files = loaded.into_iter().collect();
     // One entry per real file: overlapping roots list a file twice, but two files whose names
-    // display alike stay two.
-    let mut seen = HashSet::new();
-    out.entries.retain(|e| match &e.origin {
-        Origin::Disk(p) => seen.insert(normalize(&absolute(p, cwd))),
-        _ => true,
-    });
+    // display alike stay two. Under one root a listing names each file once.
+    if roots.len() > 1 {
+        let mut seen = HashSet::new();
+        out.entries.retain(|e| match &e.origin {
+            Origin::Disk(p) => seen.insert(normalize(&absolute(p, cwd))),
+            _ => true,
+        });
+    }
     out.entries
         .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.rel.cmp(&b.rel)));
     Ok(out)
+}
+
+/// The display and identity paths of the files listed under one root, built from two
+/// prefixes computed once: resolving and re-relativising every file's absolute path was a
+/// serial ~50 ms on 25,000 files, about 5% of the scan.
+struct RootNames<'a> {
+    abs_root: &'a Path,
+    cwd: &'a Path,
+    base: PathBuf,
+    /// The root below the working directory (`""` for the directory itself), when it is.
+    display: Option<String>,
+    /// The resolved root below the identity base, when it is.
+    identity: Option<String>,
+}
+
+impl<'a> RootNames<'a> {
+    fn new(abs_root: &'a Path, cwd: &'a Path, base: &Path) -> Self {
+        let prefix = |p: &Path| slashed(p) + if p.as_os_str().is_empty() { "" } else { "/" };
+        Self {
+            abs_root,
+            cwd,
+            display: abs_root.strip_prefix(cwd).ok().map(prefix),
+            identity: normalize(abs_root).strip_prefix(base).ok().map(prefix),
+            base: base.to_path_buf(),
+        }
+    }
+
+    /// `(display, identity)` of the file at `rel_path` (`rel` is its slashed form). A listing
+    /// gives plain relative paths, so joining prefixes is exact; anything else takes the long way.
+    fn of(&self, rel_path: &Path, rel: String) -> (String, String) {
+        let plain = rel_path.components().all(|c| matches!(c, Component::Normal(_)));
+        match (&self.display, &self.identity) {
+            (Some(display), Some(identity)) if plain => {
+                (format!("{display}{rel}"), format!("{identity}{rel}"))
+            }
+            _ => {
+                let abs = self.abs_root.join(rel_path);
+                (
+                    display_path(&abs, self.cwd),
+                    identity_path(&abs, self.cwd, &self.base),
+                )
+            }
+        }
+    }
 }
 
 /// The files under one directory root.
@@ -436,5 +482,30 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     #[cfg(not(unix))]
     {
         PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prefix join gives exactly what resolving each file's absolute path gives.
+    #[test]
+    fn root_names_agree_with_the_long_way() {
+        let cwd = Path::new("/work/repo");
+        let cases = [
+            ("/work/repo", "/work/repo", "src/main.rs"),
+            ("/work/repo/vendor/x", "/work/repo", "a b/ü.rs"),
+            ("/work/repo/../other", "/work/other", "lib.rs"),
+            ("/elsewhere/tree", "/elsewhere/tree", "deep/er/f.py"),
+            ("/work", "/work", "repo/f.py"),
+        ];
+        for (root, base, rel) in cases {
+            let (abs_root, base, rel_path) = (Path::new(root), Path::new(base), Path::new(rel));
+            let names = RootNames::new(abs_root, cwd, base);
+            let abs = abs_root.join(rel_path);
+            let long_way = (display_path(&abs, cwd), identity_path(&abs, cwd, base));
+            assert_eq!(names.of(rel_path, slashed(rel_path)), long_way, "{root} {rel}");
+        }
     }
 }
