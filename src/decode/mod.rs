@@ -181,30 +181,12 @@ pub fn segments(text: &str, budget: &mut Budget) -> Vec<Segment> {
     out
 }
 
-/// Per byte: bit 0 set when a [`CANDIDATES`] match can hold it (the plain alphabet, `\` and
-/// `%`), bit 1 also set for `\` and `%`, which only escaped runs hold.
-static CANDIDATE_BYTE: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'.' | b':' | b'~' | b'-') {
-            table[b] = 1;
-        }
-        if matches!(c, b'\\' | b'%') {
-            table[b] = 3;
-        }
-        b += 1;
-    }
-    table
-};
-
 /// The [`CANDIDATES`] matches of `text`, leftmost first, exactly as `find_iter` over the whole
 /// text gives them that [`kind_of`] can accept, with the regex run only inside stretches that
 /// can hold such a match.
 ///
 /// Why this is exact: every alternative of the pattern matches only bytes of
-/// [`CANDIDATE_BYTE`] and none has anchors or look-around, so no match crosses another byte and
+/// candidate byte (the plain alphabet of [`CANDIDATES`], `\` and `%`) and none has anchors or look-around, so no match crosses another byte and
 /// the matches inside a maximal stretch of them do not depend on the text around it. A stretch
 /// shorter than [`MIN_ESCAPED`], or shorter than [`MIN_BASE64`] without a `\` or `%`, holds no
 /// match that [`kind_of`] accepts. Most of a source file is such stretches (words, short
@@ -215,133 +197,226 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut at = 0;
     let stretches = std::iter::from_fn(move || {
         let (start, inside) = next_long_stretch(bytes, at)?;
-        let end = bytes[inside..]
-            .iter()
-            .position(|&b| CANDIDATE_BYTE[b as usize] == 0)
-            .map_or(bytes.len(), |n| inside + n);
+        let end = stretch_end(bytes, inside);
         at = end;
         Some(start..end)
     });
     stretches.flat_map(move |r| {
         let stretch = &text[r.clone()];
-        let found: Box<dyn Iterator<Item = Range<usize>>> = if stretch.contains(['\\', '%']) {
-            Box::new(CANDIDATES.find_iter(stretch).map(|m| m.range()))
-        } else {
-            Box::new(base64_runs(stretch.as_bytes()))
-        };
+        let found: Box<dyn Iterator<Item = Range<usize>>> =
+            if memchr::memchr2(b'\\', b'%', stretch.as_bytes()).is_some() {
+                Box::new(CANDIDATES.find_iter(stretch).map(|m| m.range()))
+            } else {
+                Box::new(base64_runs(stretch.as_bytes()))
+            };
         found.map(move |m| r.start + m.start..r.start + m.end)
     })
 }
 
-/// The matches of [`CANDIDATES`] in a stretch without `\` or `%`, without the regex: only its
-/// base64 alternative can match there, and leftmost-first it takes each maximal run of at
-/// least [`MIN_BASE64`] alphabet characters with up to two `=` after it. Long identifiers and
-/// paths make such stretches common in source code, and this loop is several times cheaper
-/// than the regex over them.
+/// The matches of [`CANDIDATES`] in a stretch without `\` or `%` that [`kind_of`] can accept,
+/// without the regex: only its base64 alternative can match there, and leftmost-first it
+/// takes each maximal run of at least [`MIN_BASE64`] alphabet characters with up to two `=`
+/// after it. Long identifiers and paths make such stretches common in source code; this loop
+/// is several times cheaper than the regex over them, and drops on the way the runs in one
+/// letter case that are not hex (`snake_case_names`, `SCREAMING_CASE`).
 fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
-    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
     let mut at = 0;
     std::iter::from_fn(move || {
         while at < bytes.len() {
             let start = at;
-            while at < bytes.len() && alphabet(bytes[at]) {
+            let mut seen = 0;
+            while let Some(&class) = bytes.get(at).map(|&b| &BASE64_CLASS[usize::from(b)]) {
+                if class & ALPHABET == 0 {
+                    break;
+                }
+                seen |= class;
                 at += 1;
             }
-            if at - start >= MIN_BASE64 {
+            let both_cases = seen & (LOWER | UPPER) == LOWER | UPPER;
+            if at - start >= MIN_BASE64 && (both_cases || seen & NOT_HEX == 0) {
                 let padding = bytes[at..].iter().take(2).take_while(|&&b| b == b'=').count();
                 at += padding;
                 return Some(start..at);
             }
-            // A run too short, or a byte outside the alphabet: go on after it.
+            // A run too short or implausible, or a byte outside the alphabet: go on after it.
             at = at.max(start + 1);
         }
         None
     })
 }
 
+/// [`BASE64_CLASS`] bits: in the base64 alphabets (either one), a lower-case letter, an
+/// upper-case letter, not a hex digit.
+const ALPHABET: u8 = 1;
+const LOWER: u8 = 2;
+const UPPER: u8 = 4;
+const NOT_HEX: u8 = 8;
+
+/// Per byte, what [`base64_runs`] needs to know of it.
+static BASE64_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-') {
+            class |= ALPHABET;
+            if !c.is_ascii_hexdigit() {
+                class |= NOT_HEX;
+            }
+        }
+        if c.is_ascii_lowercase() {
+            class |= LOWER;
+        }
+        if c.is_ascii_uppercase() {
+            class |= UPPER;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
 /// The start of the first stretch at or after `from` (which starts one, or follows a byte
-/// outside [`CANDIDATE_BYTE`]) that is long enough for an accepted candidate, and a position
+/// outside the candidate bytes) that is long enough for an accepted candidate, and a position
 /// inside it: base64 and hex runs need [`MIN_BASE64`] characters, escaped runs
-/// [`MIN_ESCAPED`] and a `\` or `%`.
+/// [`MIN_ESCAPED`] and a `\` or `%`. Read 64 bytes at a time from two bit masks.
 fn next_long_stretch(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
-    let mut stretch = Stretch::default();
     // The masks of the block before (bit 63: the byte just before this one).
     let mut before = (0u64, 0u64);
     let mut at = from;
     while at < bytes.len() {
-        let block = &bytes[at..bytes.len().min(at + BLOCK)];
-        if let Ok(whole) = <&[u8; BLOCK]>::try_from(block) {
-            let masks = block_masks(whole);
-            let passable = no_long_stretch_ends(before, masks);
-            before = masks;
-            if passable {
-                // Only the stretch running on past the block's end matters now, and it starts
-                // inside the block (a block of members holds a long stretch).
-                stretch = Stretch::at_end_of(masks.0, masks.1);
-                at += BLOCK;
-                continue;
-            }
+        let masks = masks_at(bytes, at);
+        let long_at = long_enough_at(before, masks);
+        if long_at != 0 {
+            let t = long_at.trailing_zeros() as usize;
+            let end = at + t;
+            return Some((end + 1 - run_ending_at(before.0, masks.0, t), end));
         }
-        for (i, &b) in block.iter().enumerate() {
-            if stretch.push(b) {
-                let end = at + i;
-                return Some((end + 1 - stretch.len, end));
-            }
-        }
-        at += block.len();
+        before = masks;
+        at += BLOCK;
     }
     None
 }
 
-/// Whether no stretch long enough for an accepted candidate reaches into the block with
-/// `masks` (members, escapes), the block before having `before`. A stretch of [`MIN_ESCAPED`]
-/// to [`MIN_BASE64`] characters ending in the block lies within it and the block before, so
-/// without a `\` or `%` in either it holds no escaped run.
-fn no_long_stretch_ends(before: (u64, u64), masks: (u64, u64)) -> bool {
-    let (members, escapes) = masks;
-    if ends_run_of(before.0, members, MIN_BASE64) {
-        return false;
+/// The end of the stretch holding byte `inside`: the first byte after it outside
+/// the candidate bytes, or the end of `bytes`.
+fn stretch_end(bytes: &[u8], inside: usize) -> usize {
+    let mut at = inside;
+    while at < bytes.len() {
+        let outside = !masks_at(bytes, at).0;
+        if outside != 0 {
+            return (at + outside.trailing_zeros() as usize).min(bytes.len());
+        }
+        at += BLOCK;
     }
-    (before.1 | escapes) == 0 || !ends_run_of(before.0, members, MIN_ESCAPED)
+    bytes.len()
 }
 
-/// Bytes looked at together: a block in which no stretch reaches [`MIN_ESCAPED`] (most of
-/// source text) is passed over from two bit masks instead of byte by byte.
+/// [`block_masks`] of the 64 bytes from `at`; past the end of `bytes` as if outside bytes.
+fn masks_at(bytes: &[u8], at: usize) -> (u64, u64) {
+    match bytes.get(at..at + BLOCK) {
+        Some(block) => block_masks(block.try_into().unwrap_or(&[0; BLOCK])),
+        None => {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let mut padded = [0u8; BLOCK];
+            padded[..rest.len()].copy_from_slice(rest);
+            block_masks(&padded)
+        }
+    }
+}
+
+/// Bit t set when the stretch ending at byte t of the block with `masks` (members, escapes)
+/// is long enough for an accepted candidate, the block before having `before`. Exact from
+/// the two blocks alone: a stretch is reported when it first becomes long enough, at most
+/// [`MIN_BASE64`] bytes in, so the whole of it lies in them.
+fn long_enough_at(before: (u64, u64), masks: (u64, u64)) -> u64 {
+    let members = (u128::from(masks.0) << 64) | u128::from(before.0);
+    let escapes = (u128::from(masks.1) << 64) | u128::from(before.1);
+    let mut long = runs_of(members, MIN_BASE64);
+    if escapes != 0 {
+        long |= runs_of(members, MIN_ESCAPED) & escaped_so_far(members, escapes);
+    }
+    (long >> 64) as u64
+}
+
+/// Bit i set when bits i-n+1..=i of `bits` are all set (n at most 64).
+fn runs_of(bits: u128, n: usize) -> u128 {
+    let mut runs = bits;
+    let mut len = 1;
+    while len * 2 <= n {
+        runs &= runs << len;
+        len *= 2;
+    }
+    if len < n {
+        // Bits i-len+1..=i and, shifted, i-n+1..=i-n+len: together i-n+1..=i.
+        runs &= runs << (n - len);
+    }
+    runs
+}
+
+/// Bit i set when an escape lies in the run of members ending at bit i, within the last
+/// 32 bits (longer runs are reported by length before an escape matters).
+fn escaped_so_far(members: u128, escapes: u128) -> u128 {
+    let (mut seen, mut linked) = (escapes, members);
+    let mut shift = 1;
+    while shift < MIN_BASE64 {
+        // `linked` bit i: bits i-shift+1..=i are members, so bit i-shift's run reaches i.
+        seen |= (seen << shift) & linked;
+        linked &= linked << shift;
+        shift *= 2;
+    }
+    seen
+}
+
+/// Length of the run of members ending at bit `t` of the block (counting into the block
+/// before), capped at 128.
+fn run_ending_at(before: u64, members: u64, t: usize) -> usize {
+    let all = (u128::from(members) << 64) | u128::from(before);
+    let outside = !all << (63 - t);
+    outside.leading_zeros() as usize
+}
+
+/// Bytes looked at together, as two bit masks.
 const BLOCK: usize = 64;
 
-/// The stretch of [`CANDIDATE_BYTE`]s ending at the byte last looked at.
-#[derive(Debug, Default)]
-struct Stretch {
-    len: usize,
-    /// Non-zero when it holds a `\` or `%`.
-    escaped: usize,
-}
-
-impl Stretch {
-    /// Adds the next byte; true when the stretch is now long enough for an accepted candidate.
-    fn push(&mut self, b: u8) -> bool {
-        // Branch-free: stretches change every few bytes in source text, and a branch on each
-        // change costs more than the counting.
-        let class = CANDIDATE_BYTE[b as usize] as usize;
-        let keep = (class & 1).wrapping_neg();
-        self.len = (self.len + 1) & keep;
-        self.escaped = (self.escaped | (class >> 1)) & keep;
-        (self.len >= MIN_BASE64) | ((self.len >= MIN_ESCAPED) & (self.escaped != 0))
-    }
-
-    /// The stretch at the end of a block with these masks, when it starts inside the block.
-    fn at_end_of(members: u64, escapes: u64) -> Self {
-        let len = (!members).leading_zeros() as usize;
-        let escaped = match len {
-            0 => 0,
-            n => usize::from(escapes >> (64 - n) != 0),
+/// Bit i set when byte i of the block is a candidate byte; and when it is `\` or `%`.
+#[cfg(target_arch = "x86_64")]
+fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    // SSE2 is part of x86_64, so no runtime check. Sixteen bytes per comparison and one
+    // movemask per sixteen bits, where the portable form packs bits with multiplies.
+    let (mut members, mut escapes) = (0u64, 0u64);
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is always available on x86_64; the load is unaligned and reads exactly
+        // the 16 bytes of `chunk`.
+        let (m, e) = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+            // An unsigned range through a signed comparison: its start shifted to -128.
+            let within = |x: __m128i, start: u8, len: u8| {
+                let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(start) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(len) as i8))
+            };
+            let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
+            let digit = within(v, b'0', 10);
+            let punct = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(eq(b'+'), eq(b'/')), _mm_or_si128(eq(b'='), eq(b'_'))),
+                _mm_or_si128(_mm_or_si128(eq(b'.'), eq(b':')), _mm_or_si128(eq(b'~'), eq(b'-'))),
+            );
+            let escape = _mm_or_si128(eq(b'\\'), eq(b'%'));
+            let member = _mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(punct, escape));
+            (_mm_movemask_epi8(member) as u16, _mm_movemask_epi8(escape) as u16)
         };
-        Self { len, escaped }
+        members |= u64::from(m) << (16 * i);
+        escapes |= u64::from(e) << (16 * i);
     }
+    (members, escapes)
 }
 
-/// Bit i set when byte i of the block is a [`CANDIDATE_BYTE`]; and when it is `\` or `%`.
+/// Bit i set when byte i of the block is a candidate byte; and when it is `\` or `%`.
 /// Computed with comparisons rather than the table, so the compiler can do 16 bytes at once.
+#[cfg(not(target_arch = "x86_64"))]
 fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
     let mut members = [0u8; BLOCK];
     let mut escapes = [0u8; BLOCK];
@@ -364,6 +439,7 @@ fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
 }
 
 /// 64 flags of 0 or 1 as the bits of a u64 (flag i: bit i).
+#[cfg(not(target_arch = "x86_64"))]
 fn bits_of(flags: &[u8; BLOCK]) -> u64 {
     let mut out = 0u64;
     for (i, chunk) in flags.chunks_exact(8).enumerate() {
@@ -374,24 +450,6 @@ fn bits_of(flags: &[u8; BLOCK]) -> u64 {
         out |= packed << (8 * i);
     }
     out
-}
-
-/// Whether a run of at least `n` (at most 64) set bits ends inside `members`, counting the
-/// bits of `before` (the block before) as its start.
-fn ends_run_of(before: u64, members: u64, n: usize) -> bool {
-    let all = (u128::from(members) << 64) | u128::from(before);
-    // Bit i of `runs` is set when bits i-len+1..=i are all set; doubled up to n.
-    let mut runs = all;
-    let mut len = 1;
-    while len * 2 <= n {
-        runs &= runs << len;
-        len *= 2;
-    }
-    if len < n {
-        // Bits i-len+1..=i and, shifted, i-n+1..=i-n+len: together i-n+1..=i.
-        runs &= runs << (n - len);
-    }
-    (runs >> 64) != 0
 }
 
 /// What a candidate run is made of, from one pass over its bytes.
@@ -583,6 +641,25 @@ pub fn note(chain: &[Encoding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Per byte: bit 0 set when a [`CANDIDATES`] match can hold it (the plain alphabet, `\` and
+    /// `%`), bit 1 also set for `\` and `%`, which only escaped runs hold.
+    static CANDIDATE_BYTE: [u8; 256] = {
+        let mut table = [0; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'.' | b':' | b'~' | b'-')
+            {
+                table[b] = 1;
+            }
+            if matches!(c, b'\\' | b'%') {
+                table[b] = 3;
+            }
+            b += 1;
+        }
+        table
+    };
     use crate::testing::{Xorshift, SEED};
 
     fn found(text: &str) -> Vec<(Encoding, String)> {
