@@ -4,7 +4,7 @@
 //! that are on in its context (built on first use per context): a vendored crate needs the
 //! secret rules' words, not the hundreds of code and privacy words.
 
-mod keywords;
+pub(crate) mod keywords;
 
 use std::sync::OnceLock;
 

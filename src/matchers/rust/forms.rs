@@ -5,8 +5,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
-
 use toml::Spanned;
 
 use super::index::{self, Arg, Call, Index};
@@ -16,6 +14,7 @@ use super::tokens::UnsafeSite;
 use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::matchers::pattern::{Flavor, Pattern as Regex};
+use crate::plan::keywords::KeywordDfa;
 use crate::policy::raw::{
     RustCallForm, RustConditionContext, RustFieldForm, RustFormatArg, RustMacroForm, RustReportAt, RustTable,
     RustUnsafeForm, RustUnsafeKind, RustUseForm,
@@ -27,7 +26,7 @@ pub struct Gate<'a> {
     /// The file.
     pub text: &'a str,
     /// The rule's explicit keywords, to test the identifiers around them.
-    pub trigger: Option<&'a AhoCorasick>,
+    pub trigger: Option<&'a KeywordDfa>,
     /// Identifies the keyword set, so rules with the same keywords and regex share a result.
     pub trigger_key: &'a str,
     /// Results of [`Gate::names`] for this file, by keyword set and regex.
@@ -45,8 +44,8 @@ impl Gate<'_> {
         }
         let mut rejected: Vec<&str> = Vec::new();
         let found: Vec<usize> = ac
-            .find_iter(self.text)
-            .map(|m| m.start())
+            .match_ends(self.text.as_bytes())
+            .into_iter()
             .filter(|&at| {
                 let word = word_around(self.text, at);
                 // The same non-matching word recurs (`message` for `age`): test it once.

@@ -20,11 +20,10 @@ mod tokens;
 use std::cell::{Cell, OnceCell, Ref, RefCell};
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
-
 use super::FileContext;
 use crate::error::LocatedError;
 use crate::finding::Hit;
+use crate::plan::keywords::KeywordDfa;
 use crate::policy::raw::RustTable;
 use crate::policy::Rule;
 
@@ -76,7 +75,7 @@ pub struct RustMatcher {
     keywords: Vec<String>,
     /// Finds the rule's own keywords again, to test the identifiers around them against the
     /// forms' name regexes before deciding to parse (absent when keywords were derived).
-    trigger: Option<AhoCorasick>,
+    trigger: Option<KeywordDfa>,
     trigger_key: String,
     forms: Vec<forms::Form>,
 }
@@ -95,13 +94,14 @@ impl RustMatcher {
         } else {
             explicit.clone()
         };
-        let trigger = if explicit.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(&explicit)
-                .ok()
+        // Two interleaved lanes of a DFA: about twice the speed of an `aho_corasick` search
+        // over the whole file, which these words need (a dozen short ones have no prefilter).
+        let trigger = match table.keywords.first() {
+            None => None,
+            Some(first) => Some(KeywordDfa::new(&explicit).ok_or_else(|| {
+                rule.error(first.span(), "`keywords` are too many to search for together")
+                    .with_help("list fewer or shorter keywords; each should name what the rule is about")
+            })?),
         };
         Ok(Self {
             trigger_key: explicit.join("\u{1f}").to_lowercase(),
