@@ -289,6 +289,45 @@ pass = "fn f() {}"
     );
 }
 
+/// Trigger words are searched for together in one DFA; a list too large for one is an error
+/// at the list, not a rule that silently runs without its trigger.
+#[test]
+fn too_many_trigger_words_are_an_error_at_the_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 16,000 distinct 24-letter words: ~380,000 trie states by 27 classes, past the DFA's
+    // bound of 8 Mi table entries.
+    let words: Vec<String> = (0..16_000u64)
+        .map(|n| {
+            let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            (0..24)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    char::from(b'a' + (x % 26) as u8)
+                })
+                .collect::<String>()
+        })
+        .map(|w| format!("{w:?}"))
+        .collect();
+    let policy = format!(
+        "[pack]\nname = \"acme\"\n\n[[rule]]\nid = \"huge\"\nmessage = \"m\"\n[rule.rust]\nkeywords = [{}]\n[[rule.rust.condition]]\nname = 'age'\n[[rule.example]]\nfail = \"fn f() {{ if age > 1 {{}} }}\"\n[[rule.example]]\npass = \"fn f() {{}}\"\n",
+        words.join(", ")
+    );
+    write_tree(dir.path(), &[("huge.toml", &policy)]);
+    let out = guardrail()
+        .current_dir(dir.path())
+        .args(["validate", "huge.toml"])
+        .output()
+        .expect("ran");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("too many to search for together") && stderr.contains("huge.toml:8"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn name_regex_forms_need_keywords() {
     let dir = tempfile::tempdir().expect("tempdir");
