@@ -96,6 +96,55 @@ impl PathPattern {
     }
 }
 
+/// A form's list of name patterns. Most calls in a file match none of them, so the exact last
+/// segments the patterns accept are kept sorted: a call whose last segment is not one of them is
+/// turned away by a binary search instead of a comparison with every pattern (which, over the
+/// real packages' calls, was 3.5% of a scan).
+#[derive(Debug, Clone, Default)]
+pub struct PathPatterns {
+    list: Vec<PathPattern>,
+    /// Every last segment the patterns accept, sorted; `None` when one has a `*` there.
+    last_segments: Option<Vec<String>>,
+}
+
+impl PathPatterns {
+    fn new(list: Vec<PathPattern>) -> Self {
+        let last_segments = list
+            .iter()
+            .map(|p| {
+                let alternatives = &p.0.last()?.0;
+                let literal = alternatives.iter().all(|pieces| pieces.len() == 1);
+                literal.then(|| alternatives.iter().flatten().cloned().collect::<Vec<_>>())
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|words| {
+                let mut words: Vec<String> = words.into_iter().flatten().collect();
+                words.sort_unstable();
+                words.dedup();
+                words
+            });
+        Self { list, last_segments }
+    }
+
+    /// Whether one of the patterns matches the end of `path`.
+    pub fn matches(&self, path: &[String]) -> bool {
+        if let (Some(segments), Some(last)) = (&self.last_segments, path.last()) {
+            if segments.binary_search(last).is_err() {
+                return false;
+            }
+        }
+        self.list.iter().any(|p| p.matches(path))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, PathPattern> {
+        self.list.iter()
+    }
+}
+
 /// One compiled form.
 #[derive(Debug)]
 pub enum Form {
@@ -114,7 +163,7 @@ pub enum Form {
 /// A compiled import form.
 #[derive(Debug)]
 pub struct ImportForm {
-    modules: Vec<PathPattern>,
+    modules: PathPatterns,
     message: Option<String>,
     label: Option<String>,
 }
@@ -136,7 +185,7 @@ impl ImportForm {
     /// Each import of a listed module or of a module under one.
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         for (path, span) in &index.imports {
-            let listed = (1..=path.len()).any(|n| self.modules.iter().any(|m| m.matches(&path[..n])));
+            let listed = (1..=path.len()).any(|n| self.modules.matches(&path[..n]));
             if listed {
                 out.push(Hit {
                     span: span.clone(),
@@ -154,8 +203,8 @@ impl ImportForm {
 pub struct StringForm {
     text: Lazy,
     words: Vec<String>,
-    sanitizers: Vec<PathPattern>,
-    unless_argument_of: Vec<PathPattern>,
+    sanitizers: PathPatterns,
+    unless_argument_of: PathPatterns,
     message: Option<String>,
     label: Option<String>,
 }
@@ -163,16 +212,16 @@ pub struct StringForm {
 /// A compiled call form.
 #[derive(Debug)]
 pub struct CallForm {
-    names: Vec<PathPattern>,
+    names: PathPatterns,
     arg: Option<CodeArg>,
     literal: Vec<String>,
     built: bool,
     dynamic: bool,
     shell_argv: bool,
     after_context: bool,
-    sources: Vec<PathPattern>,
+    sources: PathPatterns,
     text: Option<Lazy>,
-    sanitizers: Vec<PathPattern>,
+    sanitizers: PathPatterns,
     with: Vec<(CodeArg, Vec<String>)>,
     mentions: Option<Lazy>,
     unless_call: Option<Lazy>,
@@ -187,7 +236,7 @@ pub struct CallForm {
 pub struct PropertyForm {
     keys: Vec<String>,
     literal: Vec<String>,
-    within: Vec<PathPattern>,
+    within: PathPatterns,
     places: Vec<CodePlace>,
     unless_key: Vec<String>,
     message: Option<String>,
@@ -206,7 +255,7 @@ fn regex(rule: &Rule, s: &Option<Spanned<String>>, eager: bool) -> Result<Option
         .transpose()
 }
 
-fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<Vec<PathPattern>, LocatedError> {
+fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<PathPatterns, LocatedError> {
     names
         .iter()
         .map(|n| {
@@ -216,7 +265,8 @@ fn patterns(rule: &Rule, names: &[Spanned<String>]) -> Result<Vec<PathPattern>, 
                     .with_help("write `requests.get`, `*.execute` or `logging.*`")
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(PathPatterns::new)
 }
 
 fn literals(list: &[Spanned<String>]) -> Vec<String> {
@@ -580,10 +630,10 @@ impl CallForm {
     }
 
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
-        let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
+        let sanitizer = |path: &[String]| self.sanitizers.matches(path);
         let flow = Flow::new(index, &sanitizer);
         for (id, call) in index.calls.iter().enumerate() {
-            if !index.call_matches(call, &|path| self.names.iter().any(|p| p.matches(path))) {
+            if !index.call_matches(call, &|path| self.names.matches(path)) {
                 continue;
             }
             if !self.with.iter().all(|(k, alts)| {
@@ -613,7 +663,7 @@ impl CallForm {
                 let built = self.built
                     && flow.built(t)
                     && self.text.as_ref().is_none_or(|re| re.is_match(&flow.text(t)));
-                let source = |p: &[String]| self.sources.iter().any(|s| s.matches(p));
+                let source = |p: &[String]| self.sources.matches(p);
                 // A tainted value with literal text must still read as the form's text: `'convert '
                 // + req.query.f` is not a query.
                 // An array or object (`Promise.all([...])`) is not query text.
@@ -796,9 +846,7 @@ impl PropertyForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
         let argument = self.places.contains(&CodePlace::Argument);
         for call in index.calls.iter().filter(|_| argument) {
-            if !self.within.is_empty()
-                && !index.call_matches(call, &|path| self.within.iter().any(|p| p.matches(path)))
-            {
+            if !self.within.is_empty() && !index.call_matches(call, &|path| self.within.matches(path)) {
                 continue;
             }
             if call.named.iter().any(|(k, _)| self.unless_key.contains(k)) {
@@ -855,13 +903,11 @@ pub(super) fn pair_span(index: &Index, call: &Call, value: ExprId) -> Range<usiz
 
 impl StringForm {
     fn check(&self, index: &Index, out: &mut Vec<Hit>) {
-        let sanitizer = |path: &[String]| self.sanitizers.iter().any(|p| p.matches(path));
+        let sanitizer = |path: &[String]| self.sanitizers.matches(path);
         let flow = Flow::new(index, &sanitizer);
         let mut covered = vec![false; index.exprs.len()];
         for call in &index.calls {
-            if index.call_matches(call, &|path| {
-                self.unless_argument_of.iter().any(|p| p.matches(path))
-            }) {
+            if index.call_matches(call, &|path| self.unless_argument_of.matches(path)) {
                 for &a in call.args.iter().chain(call.named.iter().map(|(_, v)| v)) {
                     cover(index, a, &mut covered, 0);
                 }
