@@ -315,8 +315,11 @@ fn stretch_end(bytes: &[u8], inside: usize) -> usize {
 
 /// [`block_masks`] of the 64 bytes from `at`; past the end of `bytes` as if outside bytes.
 fn masks_at(bytes: &[u8], at: usize) -> (u64, u64) {
-    match bytes.get(at..at + BLOCK) {
-        Some(block) => block_masks(block.try_into().unwrap_or(&[0; BLOCK])),
+    match bytes
+        .get(at..at + BLOCK)
+        .and_then(|b| <&[u8; BLOCK]>::try_from(b).ok())
+    {
+        Some(block) => block_masks(block),
         None => {
             let rest = bytes.get(at..).unwrap_or_default();
             let mut padded = [0u8; BLOCK];
