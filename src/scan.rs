@@ -194,6 +194,7 @@ pub fn file(
         Some(known) => plan.candidates_given(&entry.rel, cx.text, Some(known)),
         None => plan.candidates_in(&entry.rel, cx.text, scan.context),
     };
+    let mut runnable = Vec::new();
     for i in candidates {
         let selected = match select {
             Select::Rule(only) => only == i,
@@ -202,10 +203,16 @@ pub fn file(
         if !selected || (plan.matcher(i).needs_content() && cx.text.is_none()) {
             continue;
         }
+        // Off in this file's context: not run.
+        if let Some(severity) = plan.rules[i].severity_in(scan.context) {
+            runnable.push((i, severity));
+        }
+    }
+    for &(i, _) in &runnable {
+        plan.matcher(i).prepare(&cx);
+    }
+    for (i, severity) in runnable {
         let rule = &plan.rules[i];
-        let Some(severity) = rule.severity_in(scan.context) else {
-            continue; // off in this file's context
-        };
         match run_rule(plan, i, &cx) {
             Ok(hits) => scan.findings.extend(hits.iter().map(|h| {
                 let mut f = builder.build(rule, h);

@@ -169,6 +169,14 @@ impl Matcher {
         }
     }
 
+    /// Before any rule checks the file: lets matchers that share a per-file parse say what
+    /// they will need from it.
+    pub fn prepare(&self, cx: &FileContext<'_>) {
+        if let Matcher::Code(m) = self {
+            m.prepare(cx);
+        }
+    }
+
     /// Checks one file.
     pub fn check(&self, cx: &FileContext<'_>, out: &mut Vec<Hit>) {
         match self {

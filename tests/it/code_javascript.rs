@@ -134,3 +134,40 @@ fn an_unparsable_file_falls_back_to_the_lexical_rule_once() {
         ]
     );
 }
+
+/// Functions that mention nothing a rule needs are blanked before the parse: a module-level
+/// destructured import keeps the functions that call what it binds, inside a wrapper too.
+const PRUNED: &str = r#"const { exec } = require("child_process");
+
+(function (root) {
+  function unrelated(a, b) {
+    return `${a}}{${b}` + /[}{]/.source;
+  }
+
+  root.build = function (dir) {
+    exec("make -C " + dir);
+  };
+
+  class Store {
+    get size() { return 0; }
+    load(db, id) {
+      return db.query(`SELECT * FROM items WHERE id = ${id}`);
+    }
+  }
+  root.Store = Store;
+})(this);
+"#;
+
+#[test]
+fn pruned_functions_keep_what_imports_carry_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("lib/build.js", PRUNED)]);
+    let p = "lib/build.js";
+    assert_eq!(
+        run(dir.path()),
+        vec![
+            row("security/js-shell-command-built", p, 9, 10, 9, 26),
+            row("security/js-sql-string-formatting", p, 15, 23, 15, 61),
+        ]
+    );
+}

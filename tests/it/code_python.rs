@@ -199,3 +199,57 @@ fn list_elements_stored_by_index() {
         ]
     );
 }
+
+/// Functions that mention nothing a rule needs are blanked before the parse; what crosses
+/// functions by name (an import alias, a module constant) keeps its readers.
+const PRUNED: &str = r#"from os import system as sh
+import subprocess as sp
+
+LISTING = "SELECT name FROM users WHERE team = "
+
+
+def unrelated(a, b):
+    """Select the larger of two."""
+    return max(a, b)
+
+
+def by_alias(path):
+    sh("ls " + path)
+
+
+def by_module_alias(path):
+    sp.call("ls " + path, shell=True)
+
+
+def by_constant(cur, team):
+    query = LISTING + team
+    cur.execute(query)
+
+
+class Report:
+    title = "weekly"
+
+    def render(self):
+        return self.title.upper()
+
+    def rows(self, cur, team):
+        cur.execute(LISTING + team)
+"#;
+
+#[test]
+fn pruned_functions_keep_what_aliases_and_constants_carry_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("app/report.py", PRUNED)]);
+    let p = "app/report.py";
+    let (rows, json) = run(dir.path());
+    assert_eq!(
+        rows,
+        vec![
+            row("security/python-shell-command-built", p, 13, 8, 13, 20),
+            row("security/python-shell-command-built", p, 17, 13, 17, 25),
+            row("security/python-sql-string-formatting", p, 22, 17, 22, 22),
+            row("security/python-sql-string-formatting", p, 32, 21, 32, 35),
+        ]
+    );
+    assert_eq!(json["summary"]["unparsed"], 0);
+}

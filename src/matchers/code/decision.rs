@@ -261,6 +261,11 @@ impl DecisionForm {
         self.trigger.is_match(text)
     }
 
+    /// Where the attributes occur, for pruning.
+    pub fn hits(&self, text: &str) -> Vec<usize> {
+        self.trigger.find_iter(text).map(|m| m.start()).collect()
+    }
+
     fn hit(&self, span: Range<usize>, place: &str) -> Hit {
         Hit {
             span,

@@ -64,6 +64,16 @@ fn glob(pieces: &[String], s: &str) -> bool {
 }
 
 impl PathPattern {
+    /// The longest literal piece of any segment, when one has three bytes or more.
+    fn longest_piece(&self) -> Option<String> {
+        self.0
+            .iter()
+            .flat_map(|seg| seg.0.iter().flatten())
+            .max_by_key(|p| p.len())
+            .filter(|p| p.len() >= 3)
+            .cloned()
+    }
+
     fn parse(s: &str) -> Option<Self> {
         let segs: Vec<&str> = s.split('.').collect();
         (!s.is_empty() && segs.iter().all(|g| !g.is_empty()))
@@ -96,6 +106,28 @@ impl PathPattern {
     }
 }
 
+/// Literals every match of `pattern` starts with (lowercased; at least three bytes each), when
+/// there are finitely many: a string the pattern matches holds one of them.
+fn required_prefixes(pattern: &str) -> Option<Vec<(String, bool)>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_total(4096);
+    let seq = extractor.extract(&hir);
+    let literals = seq.literals()?;
+    let mut words: Vec<String> = Vec::new();
+    for lit in literals {
+        let word = String::from_utf8_lossy(lit.as_bytes()).to_ascii_lowercase();
+        if word.trim().len() < 3 {
+            return None;
+        }
+        words.push(word);
+    }
+    words.sort();
+    words.dedup();
+    (!words.is_empty()).then(|| words.into_iter().map(|w| (w, false)).collect())
+}
+
 /// A form's list of name patterns. Most calls in a file match none of them, so the exact last
 /// segments the patterns accept are kept sorted: a call whose last segment is not one of them is
 /// turned away by a binary search instead of a comparison with every pattern (which, over the
@@ -108,6 +140,23 @@ pub struct PathPatterns {
 }
 
 impl PathPatterns {
+    /// The words a call or import these patterns match must spell (where it is written, or
+    /// where an import binds its alias): each alternative's last segment, whole when it has no
+    /// `*`; else the longest piece of three bytes or more in any segment (`subprocess` of
+    /// `subprocess.*`).
+    fn region_words(&self) -> Option<Vec<(String, bool)>> {
+        let mut words = Vec::new();
+        for pattern in &self.list {
+            for pieces in &pattern.0.last()?.0 {
+                match pieces.as_slice() {
+                    [whole] if !whole.is_empty() => words.push((whole.clone(), true)),
+                    _ => words.push((pattern.longest_piece()?, false)),
+                }
+            }
+        }
+        (!words.is_empty()).then_some(words)
+    }
+
     fn new(list: Vec<PathPattern>) -> Self {
         let last_segments = list
             .iter()
@@ -397,6 +446,41 @@ impl Form {
         match self {
             Form::Decision(f) => f.may_match(text),
             _ => true,
+        }
+    }
+
+    /// What a function must mention for the form to match in it, for pruning (see
+    /// [`super::regions`]): words, each a whole identifier (`true`) or a piece of one, and
+    /// whether they count only inside string literals. `None` when the form names nothing that
+    /// narrow: every function is kept for it.
+    pub fn region_words(&self) -> Option<(Vec<(String, bool)>, bool)> {
+        match self {
+            Form::Call(f) => f.names.region_words().map(|w| (w, false)),
+            Form::Import(f) => f.modules.region_words().map(|w| (w, false)),
+            Form::Property(f) if !f.keys.is_empty() => {
+                Some((f.keys.iter().map(|k| (k.clone(), false)).collect(), false))
+            }
+            Form::String(f) => required_prefixes(f.text.as_str()).map(|w| (w, true)),
+            Form::Property(_) | Form::Decision(_) => None,
+        }
+    }
+
+    /// Whether the form asks what a call's arguments mention: those names are in the call, so
+    /// the function must also spell one of the rule's trigger words.
+    pub fn mentions(&self) -> bool {
+        matches!(self, Form::Call(f) if f.mentions.is_some())
+    }
+
+    /// Whether the form is a `decision` (found by its attributes, not by names).
+    pub fn is_decision(&self) -> bool {
+        matches!(self, Form::Decision(_))
+    }
+
+    /// Where a decision form's attributes occur (nothing for other forms).
+    pub fn hits(&self, text: &str) -> Vec<usize> {
+        match self {
+            Form::Decision(f) => f.hits(text),
+            _ => Vec::new(),
         }
     }
 

@@ -18,9 +18,10 @@ mod java;
 mod javascript;
 mod parse;
 mod python;
+mod regions;
 pub mod trees;
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use tree_sitter::Language;
@@ -41,6 +42,8 @@ struct FrontEnd {
     extensions: &'static [&'static str],
     grammar: fn() -> Language,
     index: fn(tree_sitter::Node<'_>, &str) -> Index,
+    /// How [`regions`] outlines the language's functions for pruning.
+    syntax: regions::Syntax,
 }
 
 /// The front-ends, one line each: a new language is a file plus a line here.
@@ -51,6 +54,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["py", "pyi"],
         grammar: || tree_sitter_python::LANGUAGE.into(),
         index: python::index,
+        syntax: regions::Syntax::Python,
     },
     FrontEnd {
         name: "javascript",
@@ -58,6 +62,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["js", "jsx", "mjs", "cjs"],
         grammar: || tree_sitter_javascript::LANGUAGE.into(),
         index: javascript::index,
+        syntax: regions::Syntax::JavaScript,
     },
     FrontEnd {
         name: "typescript",
@@ -65,6 +70,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["ts", "mts", "cts"],
         grammar: || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         index: javascript::index,
+        syntax: regions::Syntax::JavaScript,
     },
     FrontEnd {
         name: "typescript",
@@ -72,6 +78,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["tsx"],
         grammar: || tree_sitter_typescript::LANGUAGE_TSX.into(),
         index: javascript::index,
+        syntax: regions::Syntax::JavaScript,
     },
     FrontEnd {
         name: "go",
@@ -79,6 +86,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["go"],
         grammar: || tree_sitter_go::LANGUAGE.into(),
         index: go::index,
+        syntax: regions::Syntax::Go,
     },
     FrontEnd {
         name: "java",
@@ -86,6 +94,7 @@ const FRONT_ENDS: &[FrontEnd] = &[
         extensions: &["java"],
         grammar: || tree_sitter_java::LANGUAGE.into(),
         index: java::index,
+        syntax: regions::Syntax::Java,
     },
 ];
 
@@ -103,14 +112,26 @@ fn front_end(rel: &str) -> Option<&'static FrontEnd> {
 #[derive(Default)]
 pub struct CodeCache {
     index: OnceCell<Option<Index>>,
+    /// Where the rules that will read the index found their trigger words, when every such
+    /// rule said so before the parse (see [`CodeMatcher::prepare`]): the parse skips the
+    /// functions that hold none.
+    interests: RefCell<Option<Vec<regions::Interest>>>,
 }
 
 impl CodeCache {
+    /// Adds where a rule that will read this file's index found what it needs.
+    fn expect(&self, interest: regions::Interest) {
+        self.interests
+            .borrow_mut()
+            .get_or_insert_with(Vec::new)
+            .push(interest);
+    }
+
     fn index(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str) -> Option<&Index> {
         self.index
-            .get_or_init(|| match parse_kept(cx, fe, text) {
-                Ok(tree) => {
-                    let index = (fe.index)(tree.root_node(), text);
+            .get_or_init(|| match self.parse(cx, fe, text) {
+                Ok((tree, source)) => {
+                    let index = (fe.index)(tree.root_node(), source.as_deref().unwrap_or(text));
                     if index.truncated {
                         // A partial index would miss assignments: read the file lexically.
                         cx.cache.bound_hit("parse_time");
@@ -129,6 +150,31 @@ impl CodeCache {
                 }
             })
             .as_ref()
+    }
+
+    /// The tree, of the pruned text (returned with it) when pruning applies and its parse is
+    /// clean; else of the whole file. A pruned text with a syntax error is parsed again whole:
+    /// the outline may have misjudged the file, and an error is judged on the real text.
+    fn parse(
+        &self,
+        cx: &FileContext<'_>,
+        fe: &FrontEnd,
+        text: &str,
+    ) -> Result<(tree_sitter::Tree, Option<String>), parse::ParseFailure> {
+        let interests = self.interests.borrow_mut().take();
+        let pruned = match interests {
+            // An editor session reuses trees across edits: those must be of the whole text.
+            Some(mut interests) if cx.run.trees.is_none() => regions::prune(fe.syntax, text, &mut interests),
+            _ => None,
+        };
+        if let Some(p) = pruned {
+            if let Ok(tree) = parse::parse(fe.display, &(fe.grammar)(), &p, None) {
+                if !tree.root_node().has_error() {
+                    return Ok((tree, Some(p)));
+                }
+            }
+        }
+        parse_kept(cx, fe, text).map(|t| (t, None))
     }
 }
 
@@ -159,6 +205,8 @@ pub struct CodeMatcher {
     /// without one is not parsed, whatever the fallback's words say.
     trigger: AhoCorasick,
     forms: Vec<forms::Form>,
+    /// Per form, what a function must mention for it (pruning); `None`: anything.
+    finders: Vec<Option<regions::WordFinder>>,
     fallback: Option<RegexMatcher>,
 }
 
@@ -215,6 +263,13 @@ impl CodeMatcher {
             languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
             keywords,
             trigger,
+            finders: forms
+                .iter()
+                .map(|f| {
+                    let (words, in_strings) = f.region_words()?;
+                    regions::WordFinder::new(&words, in_strings)
+                })
+                .collect(),
             forms,
             fallback,
         })
@@ -223,6 +278,38 @@ impl CodeMatcher {
     /// Prefilter words: the table's `keywords` (else the forms' names) and the fallback's.
     pub fn keywords(&self) -> &[String] {
         &self.keywords
+    }
+
+    /// Before any rule checks the file: says where this rule's trigger words are, so the one
+    /// parse every code rule shares can skip the functions no rule needs.
+    pub fn prepare(&self, cx: &FileContext<'_>) {
+        let Some(text) = cx.text else { return };
+        let Some(fe) = front_end(&cx.entry.rel) else {
+            return;
+        };
+        if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
+            return;
+        }
+        if !self.triggered(text) || !self.forms.iter().any(|f| f.may_match(text)) {
+            return;
+        }
+        let keywords = || self.trigger.find_iter(text).map(|m| m.start()).collect();
+        let forms = self
+            .forms
+            .iter()
+            .zip(&self.finders)
+            .map(|(form, finder)| match finder {
+                // A decision needs its attributes, which the trigger words merely
+                // approximate (`age` in `message`).
+                _ if form.is_decision() => regions::Clause::At(form.hits(text)),
+                Some(finder) => match finder.find(text) {
+                    regions::Clause::At(at) if form.mentions() => regions::Clause::Both(at, keywords()),
+                    clause => clause,
+                },
+                None => regions::Clause::Anywhere,
+            })
+            .collect();
+        cx.cache.code.expect(regions::Interest { forms });
     }
 
     /// Checks one file.
