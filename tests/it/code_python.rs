@@ -253,3 +253,26 @@ fn pruned_functions_keep_what_aliases_and_constants_carry_in() {
     );
     assert_eq!(json["summary"]["unparsed"], 0);
 }
+
+#[test]
+fn a_broken_function_no_rule_needs_is_not_parsed() {
+    // Most of the file is a function that is not Python, but no rule needs it: it is left
+    // out of the parse, so the rest is read structurally and the file is not `unparsed`.
+    let junk = "    = = = : : : ! ! !\n".repeat(40);
+    let text = format!("import requests\n\n\ndef junk():\n{junk}\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("app/mixed.py", text.as_str())]);
+    let (rows, json) = run(dir.path());
+    assert_eq!(
+        rows,
+        vec![row(
+            "security/python-tls-verification-disabled",
+            "app/mixed.py",
+            48,
+            30,
+            48,
+            42
+        )]
+    );
+    assert_eq!(json["summary"]["unparsed"], 0);
+}

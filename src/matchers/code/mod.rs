@@ -168,9 +168,9 @@ impl CodeCache {
             _ => None,
         };
         if let Some(p) = pruned {
-            if let Ok(tree) = parse::parse(fe.display, &(fe.grammar)(), &p, None) {
+            if let Ok(tree) = parse::parse_within(fe.display, &(fe.grammar)(), &p.text, None, &p.kept) {
                 if !tree.root_node().has_error() {
-                    return Ok((tree, Some(p)));
+                    return Ok((tree, Some(p.text)));
                 }
             }
         }

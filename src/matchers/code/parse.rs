@@ -50,6 +50,18 @@ pub fn parse(
     text: &str,
     previous: Option<&Tree>,
 ) -> Result<Tree, ParseFailure> {
+    parse_within(name, language, text, previous, &[])
+}
+
+/// [`parse`], reading only the `kept` byte ranges of `text` (sorted, disjoint; empty: all of
+/// it). Nodes keep the file's offsets.
+pub fn parse_within(
+    name: &'static str,
+    language: &Language,
+    text: &str,
+    previous: Option<&Tree>,
+    kept: &[Range<usize>],
+) -> Result<Tree, ParseFailure> {
     let limits = limits::current();
     if previous.is_none() {
         too_large_for_budget(text, limits.budget.unwrap_or(FALLBACK_BUDGET))?;
@@ -74,6 +86,13 @@ pub fn parse(
             });
         };
         let bytes = text.as_bytes();
+        let included = included_ranges(text, kept);
+        if parser.set_included_ranges(&included).is_err() {
+            return Err(ParseFailure {
+                message: "ranges out of order".into(),
+                bound: None,
+            });
+        }
         let mut progress = |_: &tree_sitter::ParseState| {
             if Instant::now() >= deadline {
                 ControlFlow::Break(())
@@ -87,8 +106,9 @@ pub fn parse(
             previous,
             Some(options),
         );
-        // A cancelled parse leaves state behind; the next file must start clean.
+        // A cancelled parse leaves state behind; the next file must start clean (and whole).
         parser.reset();
+        let _ = parser.set_included_ranges(&[]);
         Ok(tree)
     })?;
     let Some(tree) = tree else {
@@ -105,6 +125,33 @@ pub fn parse(
         });
     }
     Ok(tree)
+}
+
+/// tree-sitter's ranges (with rows and columns) for byte ranges of `text`.
+fn included_ranges(text: &str, kept: &[Range<usize>]) -> Vec<tree_sitter::Range> {
+    if kept.is_empty() {
+        return Vec::new();
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    let point = |at: usize| {
+        let row = line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+        tree_sitter::Point::new(row, at - line_starts[row])
+    };
+    kept.iter()
+        .map(|r| tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: point(r.start),
+            end_point: point(r.end),
+        })
+        .collect()
 }
 
 /// Fails a text the budget cannot parse ([`PARSE_BYTES_PER_SECOND`]) before any work is done;

@@ -100,10 +100,13 @@ pub struct WordFinder {
 }
 
 impl WordFinder {
-    /// `None` when the words cannot be searched for together.
+    /// `None` when the words cannot be searched for together. Names are spelled as written
+    /// (identifiers are case-sensitive in every front-end's language); what only counts
+    /// inside strings is found in any case.
     pub fn new(words: &[(String, bool)], in_strings: bool) -> Option<Self> {
         let ac = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+            .ascii_case_insensitive(in_strings)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(words.iter().map(|(w, _)| w))
             .ok()?;
         Some(Self {
@@ -116,9 +119,10 @@ impl WordFinder {
     /// The clause for `text`: where the words occur (whole identifiers where they must be).
     pub fn find(&self, text: &str) -> Clause {
         let bytes = text.as_bytes();
+        // Leftmost-longest: of words that start together, the whole identifier is the longest.
         let at: Vec<usize> = self
             .ac
-            .find_overlapping_iter(text)
+            .find_iter(text)
             .filter(|m| !self.whole[m.pattern().as_usize()] || whole_at(bytes, m.start(), m.end()))
             .map(|m| m.start())
             .collect();
@@ -141,9 +145,19 @@ fn has(sorted: &[usize], range: &Range<usize>) -> bool {
     sorted.get(i).is_some_and(|&h| h < range.end)
 }
 
+/// A pruned file: the text with unneeded definitions blanked, and the byte ranges still to
+/// parse (the blanked stretches left out, so the parser does not even read them).
+#[derive(Debug)]
+pub struct Pruned {
+    /// Same length and line breaks as the file.
+    pub text: String,
+    /// Sorted, disjoint, covering everything not blanked.
+    pub kept: Vec<Range<usize>>,
+}
+
 /// `text` with every definition blanked that no interest needs, or `None` when nothing would
 /// be blanked or the file cannot be outlined.
-pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<String> {
+pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<Pruned> {
     let bytes = text.as_bytes();
     let toks = lex(syntax, bytes)?;
     let defs = match syntax {
@@ -188,12 +202,26 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<S
     bound.sort_unstable();
     let needed = |r: &Range<usize>| has(&bound, r) || wanted(r);
     let mut out = bytes.to_vec();
-    let mut blanked = false;
-    blank_unused(&defs, &needed, &mut out, &mut blanked);
-    if !blanked {
+    let mut gaps = Vec::new();
+    blank_unused(&defs, &needed, &mut out, &mut gaps);
+    if gaps.is_empty() {
         return None;
     }
-    String::from_utf8(out).ok()
+    let mut kept = Vec::with_capacity(gaps.len() + 1);
+    let mut from = 0;
+    for gap in gaps {
+        if gap.start > from {
+            kept.push(from..gap.start);
+        }
+        from = from.max(gap.end);
+    }
+    if from < out.len() {
+        kept.push(from..out.len());
+    }
+    Some(Pruned {
+        text: String::from_utf8(out).ok()?,
+        kept,
+    })
 }
 
 /// Whether `at` is inside a string literal that is a value: a Python string that is a whole
@@ -224,10 +252,17 @@ fn in_function(defs: &[Def], at: usize) -> bool {
         .is_some_and(|d| d.blank.start <= at && (!d.is_class || in_function(&d.inner, at)))
 }
 
-fn blank_unused(defs: &[Def], needed: &dyn Fn(&Range<usize>) -> bool, out: &mut [u8], blanked: &mut bool) {
+/// Blanks the definitions no one needs; `gaps` gets the blanked stretches, in order (a
+/// Python `pass` written in place of a definition is not part of one).
+fn blank_unused(
+    defs: &[Def],
+    needed: &dyn Fn(&Range<usize>) -> bool,
+    out: &mut [u8],
+    gaps: &mut Vec<Range<usize>>,
+) {
     for d in defs {
         if needed(&d.blank) {
-            blank_unused(&d.inner, needed, out, blanked);
+            blank_unused(&d.inner, needed, out, gaps);
             continue;
         }
         for b in &mut out[d.blank.clone()] {
@@ -235,10 +270,17 @@ fn blank_unused(defs: &[Def], needed: &dyn Fn(&Range<usize>) -> bool, out: &mut 
                 *b = b' ';
             }
         }
-        if let Some(pass) = d.pass_at.and_then(|at| out.get_mut(at..at + 4)) {
-            pass.copy_from_slice(b"pass");
+        match d
+            .pass_at
+            .and_then(|at| out.get_mut(at..at + 4).map(|pass| (at, pass)))
+        {
+            Some((at, pass)) => {
+                pass.copy_from_slice(b"pass");
+                gaps.push(d.blank.start..at);
+                gaps.push(at + 4..d.blank.end);
+            }
+            None => gaps.push(d.blank.clone()),
         }
-        *blanked = true;
     }
 }
 
@@ -997,7 +1039,22 @@ mod tests {
         let mut interests = [Interest {
             forms: vec![Clause::At(at)],
         }];
-        prune(syntax, text, &mut interests).unwrap_or_else(|| text.to_string())
+        match prune(syntax, text, &mut interests) {
+            Some(p) => {
+                // What is left out of the parse is exactly what was blanked.
+                let mut from = 0;
+                for r in &p.kept {
+                    assert!(
+                        p.text[from..r.start].trim().is_empty(),
+                        "{:?}",
+                        &p.text[from..r.start]
+                    );
+                    from = r.end;
+                }
+                p.text
+            }
+            None => text.to_string(),
+        }
     }
 
     /// Lines of `pruned` that still hold code.
