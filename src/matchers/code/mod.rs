@@ -119,6 +119,11 @@ pub struct CodeCache {
 }
 
 impl CodeCache {
+    /// Whether the file is (or will be) parsed for some rule whatever this one needs.
+    fn parses_anyway(&self) -> bool {
+        self.index.get().is_some() || self.interests.borrow().is_some()
+    }
+
     /// Adds where a rule that will read this file's index found what it needs.
     fn expect(&self, interest: regions::Interest) {
         self.interests
@@ -356,9 +361,13 @@ impl CodeMatcher {
     /// A file the plan chose for the fallback's words only: the forms cannot match, so the
     /// fallback's hits are the rule's findings exactly when the file does not parse. The file
     /// is parsed (once, shared with every other code rule) only to settle hits the fallback
-    /// found; most such files have none and are never parsed.
+    /// found; most such files have none and are never parsed. When another rule parses the
+    /// file anyway, the parse is asked first, and a file that parses needs no fallback run.
     fn fallback_unless_parsed(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str, out: &mut Vec<Hit>) {
         let Some(fb) = &self.fallback else { return };
+        if cx.cache.code.parses_anyway() && cx.cache.code.index(cx, fe, text).is_some() {
+            return;
+        }
         let mut hits = Vec::new();
         fb.check(cx, &mut hits);
         if !hits.is_empty() && cx.cache.code.index(cx, fe, text).is_none() {
