@@ -5,12 +5,12 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index, TestPlace};
-use super::parse::{walk, Builder, PathShape, F};
+use super::parse::{Builder, PathShape, F};
 
 /// Indexes a parsed Go file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
     let mut b = Builder::new(src, root);
-    let complete = walk(root, |n| visit(&mut b, n));
+    let complete = b.walk(root, visit);
     let mut index = b.finish();
     index.truncated = !complete;
     index

@@ -494,10 +494,11 @@ fn visible<'a>(assigns: impl Iterator<Item = &'a Assign>, before: usize) -> (Vec
 
 /// For each position, the innermost function span containing it (spans nest or are disjoint).
 fn innermost(functions: &[Range<usize>], positions: &[usize]) -> Vec<Option<usize>> {
+    // Unstable sorts, with the index as the last key: the same order a stable sort gives.
     let mut order: Vec<usize> = (0..functions.len()).collect();
-    order.sort_by_key(|&i| (functions[i].start, std::cmp::Reverse(functions[i].end)));
+    order.sort_unstable_by_key(|&i| (functions[i].start, std::cmp::Reverse(functions[i].end), i));
     let mut queries: Vec<usize> = (0..positions.len()).collect();
-    queries.sort_by_key(|&i| positions[i]);
+    queries.sort_unstable_by_key(|&i| (positions[i], i));
     let mut out = vec![None; positions.len()];
     let mut open: Vec<usize> = Vec::new();
     let mut next = 0;

@@ -295,6 +295,9 @@ pub struct Builder<'s> {
     /// What is built.
     pub ix: Index,
     grammar: Rc<Grammar>,
+    /// During [`Builder::walk`], the node being visited and its ancestors, innermost last:
+    /// `Node::parent` searches down from the root on every call.
+    path: Vec<Node<'s>>,
     calls: HashMap<usize, CallId, BuildHasherDefault<NodeIdHasher>>,
     /// Current expression depth.
     pub depth: usize,
@@ -302,11 +305,12 @@ pub struct Builder<'s> {
 
 impl<'s> Builder<'s> {
     /// An empty index over `src`, parsed as the tree under `root`.
-    pub fn new(src: &'s str, root: Node<'_>) -> Self {
+    pub fn new(src: &'s str, root: Node<'s>) -> Self {
         Self {
             src,
             ix: Index::default(),
             grammar: grammar_of(root),
+            path: Vec::new(),
             calls: HashMap::default(),
             depth: 0,
         }
@@ -456,7 +460,7 @@ impl<'s> Builder<'s> {
             value,
             span: n.byte_range(),
             func: None,
-            block: straight_line_block(self, n),
+            block: self.straight_line_block(n),
         });
     }
 
@@ -467,7 +471,7 @@ impl<'s> Builder<'s> {
             value,
             span: n.byte_range(),
             func: None,
-            block: straight_line_block(self, n),
+            block: self.straight_line_block(n),
         };
         self.ix.elements.push((assign, key));
     }
@@ -675,23 +679,36 @@ const WRAPPERS: &[&str] = &[
     "local_variable_declaration",
 ];
 
-/// The span within which a read follows the assignment `n` unconditionally: its statement list,
-/// or (inside an `if`, a loop, a one-line branch, a comprehension) the construct it belongs to,
-/// so that a read after the construct is not taken to see only this value.
-fn straight_line_block(b: &Builder<'_>, n: Node<'_>) -> Range<usize> {
-    let mut at = n;
-    for _ in 0..16 {
-        let Some(parent) = at.parent() else { break };
-        if BLOCKS.contains(&b.kind(parent)) {
-            return parent.byte_range();
-        }
-        if !WRAPPERS.contains(&b.kind(parent)) {
-            return parent.byte_range();
-        }
-        at = parent;
+impl Builder<'_> {
+    /// The span within which a read follows the assignment `n` unconditionally: its statement
+    /// list, or (inside an `if`, a loop, a one-line branch, a comprehension) the construct it
+    /// belongs to, so that a read after the construct is not taken to see only this value.
+    fn straight_line_block(&self, n: Node<'_>) -> Range<usize> {
+        let block = match self.path.split_last() {
+            // `n` is the walk's node: its ancestors are at hand.
+            Some((last, ancestors)) if last.id() == n.id() => {
+                self.enclosing_block(n, ancestors.iter().rev().copied())
+            }
+            _ => self.enclosing_block(n, std::iter::successors(n.parent(), Node::parent)),
+        };
+        debug_assert_eq!(
+            block,
+            self.enclosing_block(n, std::iter::successors(n.parent(), Node::parent))
+        );
+        block
     }
-    // Unknown shape: an empty span, so no read is taken to see only this value.
-    n.start_byte()..n.start_byte()
+
+    /// [`Builder::straight_line_block`] of `n` given its ancestors, innermost first.
+    fn enclosing_block<'t>(&self, n: Node<'_>, ancestors: impl Iterator<Item = Node<'t>>) -> Range<usize> {
+        for parent in ancestors.take(16) {
+            let kind = self.kind(parent);
+            if BLOCKS.contains(&kind) || !WRAPPERS.contains(&kind) {
+                return parent.byte_range();
+            }
+        }
+        // Unknown shape: an empty span, so no read is taken to see only this value.
+        n.start_byte()..n.start_byte()
+    }
 }
 
 fn module_path(module: &str) -> Vec<String> {
@@ -706,26 +723,33 @@ fn module_path(module: &str) -> Vec<String> {
 /// A front-end's expression converter.
 pub type ExprFn = for<'a, 'b> fn(&mut Builder<'a>, Node<'b>) -> ExprId;
 
-/// Walks every node once, without recursion (deep trees must not overflow the stack). Stops
-/// when the file's time budget is spent; returns whether the walk was complete.
-pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) -> bool {
-    let mut cursor = root.walk();
-    let mut seen = 0u32;
-    loop {
-        seen = seen.wrapping_add(1);
-        if seen.is_multiple_of(1024) && limits::expired() {
-            return false;
-        }
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
+impl<'s> Builder<'s> {
+    /// Walks every node once, without recursion (deep trees must not overflow the stack),
+    /// keeping [`Builder::path`]. Stops when the file's time budget is spent; returns whether
+    /// the walk was complete.
+    pub fn walk(&mut self, root: Node<'s>, visit: fn(&mut Self, Node<'s>)) -> bool {
+        let mut cursor = root.walk();
+        let mut seen = 0u32;
+        self.path.clear();
         loop {
-            if cursor.goto_next_sibling() {
-                break;
+            seen = seen.wrapping_add(1);
+            if seen.is_multiple_of(1024) && limits::expired() {
+                return false;
             }
-            if !cursor.goto_parent() {
-                return true;
+            let node = cursor.node();
+            self.path.push(node);
+            visit(self, node);
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                self.path.pop();
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return true;
+                }
             }
         }
     }
