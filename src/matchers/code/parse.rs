@@ -725,7 +725,7 @@ pub type ExprFn = for<'a, 'b> fn(&mut Builder<'a>, Node<'b>) -> ExprId;
 
 impl<'s> Builder<'s> {
     /// Walks every node once, without recursion (deep trees must not overflow the stack),
-    /// keeping [`Builder::path`]. Stops when the file's time budget is spent; returns whether
+    /// keeping `path`. Stops when the file's time budget is spent; returns whether
     /// the walk was complete.
     pub fn walk(&mut self, root: Node<'s>, visit: fn(&mut Self, Node<'s>)) -> bool {
         let mut cursor = root.walk();
