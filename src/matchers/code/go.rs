@@ -5,19 +5,19 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index, TestPlace};
-use super::parse::{walk, Builder, PathShape};
+use super::parse::{Builder, PathShape, F};
 
 /// Indexes a parsed Go file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
-    let mut b = Builder::new(src);
-    let complete = walk(root, |n| visit(&mut b, n));
+    let mut b = Builder::new(src, root);
+    let complete = b.walk(root, visit);
     let mut index = b.finish();
     index.truncated = !complete;
     index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
-    match n.kind() {
+    match b.kind(n) {
         "function_declaration" | "method_declaration" | "func_literal" => b.function(n),
         "call_expression" | "composite_literal" => {
             call(b, n);
@@ -26,32 +26,30 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "var_spec" | "const_spec" => var_spec(b, n),
         "import_spec" => import(b, n),
         "parameter_declaration" => {
-            if let Some(ty) = n.child_by_field_name("type") {
-                let mut c = n.walk();
-                let names: Vec<Node<'_>> = n.children_by_field_name("name", &mut c).collect();
-                for name in names {
+            if let Some(ty) = b.field(n, F::Type) {
+                for name in b.fields(n, F::Name) {
                     b.typed(name, ty);
                 }
             }
         }
         // `for _, a := range applicants`: the value variable holds the collection's items.
         "range_clause" => {
-            let left = list(n.child_by_field_name("left"));
-            if let (Some(item), Some(right)) = (left.last(), n.child_by_field_name("right")) {
-                if item.kind() == "identifier" {
+            let left = list(b, b.field(n, F::Left));
+            if let (Some(item), Some(right)) = (left.last(), b.field(n, F::Right)) {
+                if b.kind(*item) == "identifier" {
                     let value = expr(b, right);
                     b.assign(vec![b.text(*item).to_string()], value, n);
                 }
             }
         }
-        "if_statement" => b.test_field(n, "condition", TestPlace::Condition, expr),
-        "expression_switch_statement" => b.test_field(n, "value", TestPlace::Switch, expr),
+        "if_statement" => b.test_field(n, F::Condition, TestPlace::Condition, expr),
+        "expression_switch_statement" => b.test_field(n, F::Value, TestPlace::Switch, expr),
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             for k in kids {
                 expr(b, k);
@@ -62,13 +60,13 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn import(b: &mut Builder<'_>, n: Node<'_>) {
-    let Some(path) = n.child_by_field_name("path") else {
+    let Some(path) = b.field(n, F::Path) else {
         return;
     };
     let module = string_value(b, path);
     b.import(&module, n);
-    let local = match n.child_by_field_name("name") {
-        Some(name) if name.kind() == "package_identifier" => b.text(name).to_string(),
+    let local = match b.field(n, F::Name) {
+        Some(name) if b.kind(name) == "package_identifier" => b.text(name).to_string(),
         Some(_) => return,
         None => module.rsplit('/').next().unwrap_or("").to_string(),
     };
@@ -80,7 +78,7 @@ fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
     n.children(&mut c)
         .filter(|c| {
             matches!(
-                c.kind(),
+                b.kind(*c),
                 "interpreted_string_literal_content" | "raw_string_literal_content" | "escape_sequence"
             )
         })
@@ -88,12 +86,12 @@ fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
         .collect()
 }
 
-fn list(n: Option<Node<'_>>) -> Vec<Node<'_>> {
+fn list<'t>(b: &Builder<'_>, n: Option<Node<'t>>) -> Vec<Node<'t>> {
     match n {
-        Some(l) if l.kind() == "expression_list" => {
+        Some(l) if b.kind(l) == "expression_list" => {
             let mut c = l.walk();
             l.named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect()
         }
         Some(single) => vec![single],
@@ -102,11 +100,9 @@ fn list(n: Option<Node<'_>>) -> Vec<Node<'_>> {
 }
 
 fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
-    let left = list(n.child_by_field_name("left"));
-    let right = list(n.child_by_field_name("right"));
-    let augmented = n
-        .child_by_field_name("operator")
-        .is_some_and(|o| b.text(o) == "+=");
+    let left = list(b, b.field(n, F::Left));
+    let right = list(b, b.field(n, F::Right));
+    let augmented = b.field(n, F::Operator).is_some_and(|o| b.text(o) == "+=");
     for (l, r) in left.iter().zip(right.iter()) {
         let mut value = expr(b, *r);
         if augmented {
@@ -120,9 +116,8 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
-    let mut c = n.walk();
-    let names: Vec<Node<'_>> = n.children_by_field_name("name", &mut c).collect();
-    let values = list(n.child_by_field_name("value"));
+    let names = b.fields(n, F::Name);
+    let values = list(b, b.field(n, F::Value));
     for (name, v) in names.iter().zip(values.iter()) {
         let value = expr(b, *v);
         b.assign(vec![b.text(*name).to_string()], value, n);
@@ -132,23 +127,23 @@ fn var_spec(b: &mut Builder<'_>, n: Node<'_>) {
 /// How this grammar writes assignment targets (see [`PathShape`]).
 const TARGET: PathShape = PathShape {
     names: &["identifier"],
-    member: ("selector_expression", "operand", "field"),
+    member: ("selector_expression", F::Operand, F::Field),
     subscript: Some((
         "index_expression",
-        "operand",
-        "index",
+        F::Operand,
+        F::Index,
         "interpreted_string_literal",
     )),
     string: string_value,
-    unwrap: |n| n,
+    unwrap: |_, n| n,
 };
 
 fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     if let Some(id) = b.known_call(n) {
         return id;
     }
-    let composite = n.kind() == "composite_literal";
-    let func = n.child_by_field_name(if composite { "type" } else { "function" });
+    let composite = b.kind(n) == "composite_literal";
+    let func = b.field(n, if composite { F::Type } else { F::Function });
     let (path, receiver) = match func {
         Some(f) => {
             let e = expr(b, f);
@@ -162,20 +157,20 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     };
     let mut args = Vec::new();
     let mut named = Vec::new();
-    let body = n.child_by_field_name(if composite { "body" } else { "arguments" });
+    let body = b.field(n, if composite { F::Body } else { F::Arguments });
     if let Some(list) = body {
         let mut c = list.walk();
         let kids: Vec<Node<'_>> = list
             .named_children(&mut c)
-            .filter(|k| k.kind() != "comment")
+            .filter(|k| b.kind(*k) != "comment")
             .collect();
         for a in kids {
-            if a.kind() == "keyed_element" {
-                let key = a
-                    .child_by_field_name("key")
+            if b.kind(a) == "keyed_element" {
+                let key = b
+                    .field(a, F::Key)
                     .map(|k| b.text(k).to_string())
                     .unwrap_or_default();
-                if let Some(v) = a.child_by_field_name("value") {
+                if let Some(v) = b.field(a, F::Value) {
                     let v = expr(b, v);
                     b.push(Expr::Pair(key.clone(), v), a);
                     named.push((key, v));
@@ -194,7 +189,7 @@ pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    let e = match n.kind() {
+    let e = match b.kind(n) {
         "identifier" | "field_identifier" | "package_identifier" | "type_identifier" => {
             Expr::Name(b.text(n).to_string())
         }
@@ -203,9 +198,9 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
         "interpreted_string_literal" | "raw_string_literal" => Expr::Str(string_value(b, n)),
         "selector_expression" => {
-            let base = n.child_by_field_name("operand").map(|o| expr(b, o));
-            let name = n
-                .child_by_field_name("field")
+            let base = b.field(n, F::Operand).map(|o| expr(b, o));
+            let name = b
+                .field(n, F::Field)
                 .map(|a| b.text(a).to_string())
                 .unwrap_or_default();
             match base {
@@ -214,9 +209,9 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "qualified_type" => {
-            let pkg = n.child_by_field_name("package").map(|p| expr(b, p));
-            let name = n
-                .child_by_field_name("name")
+            let pkg = b.field(n, F::Package).map(|p| expr(b, p));
+            let name = b
+                .field(n, F::Name)
                 .map(|a| b.text(a).to_string())
                 .unwrap_or_default();
             match pkg {
@@ -225,13 +220,13 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "index_expression" => {
-            let base = n.child_by_field_name("operand").map(|o| expr(b, o));
-            let key_node = n.child_by_field_name("index");
+            let base = b.field(n, F::Operand).map(|o| expr(b, o));
+            let key_node = b.field(n, F::Index);
             let key = key_node
-                .filter(|k| k.kind() == "interpreted_string_literal")
+                .filter(|k| b.kind(*k) == "interpreted_string_literal")
                 .map(|k| string_value(b, k));
             // A computed key is converted for what it decides (`df[df["age"] < 30]`).
-            if let Some(k) = key_node.filter(|k| k.kind() != "interpreted_string_literal") {
+            if let Some(k) = key_node.filter(|k| b.kind(*k) != "interpreted_string_literal") {
                 expr(b, k);
             }
             match base {
@@ -256,7 +251,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
         }

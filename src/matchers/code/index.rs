@@ -494,17 +494,25 @@ fn visible<'a>(assigns: impl Iterator<Item = &'a Assign>, before: usize) -> (Vec
 
 /// For each position, the innermost function span containing it (spans nest or are disjoint).
 fn innermost(functions: &[Range<usize>], positions: &[usize]) -> Vec<Option<usize>> {
-    let mut order: Vec<usize> = (0..functions.len()).collect();
-    order.sort_by_key(|&i| (functions[i].start, std::cmp::Reverse(functions[i].end)));
-    let mut queries: Vec<usize> = (0..positions.len()).collect();
-    queries.sort_by_key(|&i| positions[i]);
     let mut out = vec![None; positions.len()];
+    if functions.is_empty() {
+        return out;
+    }
+    // Keys copied beside their indexes (no indirection while sorting), the index last: keys are
+    // distinct, so the unstable sort gives the stable order.
+    let mut order: Vec<(usize, std::cmp::Reverse<usize>, usize)> = functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.start, std::cmp::Reverse(f.end), i))
+        .collect();
+    order.sort_unstable();
+    let mut queries: Vec<(usize, usize)> = positions.iter().copied().zip(0..).collect();
+    queries.sort_unstable();
     let mut open: Vec<usize> = Vec::new();
     let mut next = 0;
-    for q in queries {
-        let at = positions[q];
-        while next < order.len() && functions[order[next]].start <= at {
-            let f = order[next];
+    for (at, q) in queries {
+        while next < order.len() && order[next].0 <= at {
+            let f = order[next].2;
             while open
                 .last()
                 .is_some_and(|&o| functions[o].end <= functions[f].start)

@@ -6,42 +6,41 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index, TestPlace};
-use super::parse::{walk, Builder, PathShape};
+use super::parse::{Builder, PathShape, F};
 
 /// Indexes a parsed Java file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
-    let mut b = Builder::new(src);
-    let complete = walk(root, |n| visit(&mut b, n));
+    let mut b = Builder::new(src, root);
+    let complete = b.walk(root, visit);
     let mut index = b.finish();
     index.truncated = !complete;
     index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
-    match n.kind() {
+    match b.kind(n) {
         "method_declaration" | "constructor_declaration" | "lambda_expression" => b.function(n),
         "method_invocation" | "object_creation_expression" => {
             call(b, n);
         }
         "variable_declarator" => {
-            if let (Some(name), Some(value)) = (n.child_by_field_name("name"), n.child_by_field_name("value"))
-            {
+            if let (Some(name), Some(value)) = (b.field(n, F::Name), b.field(n, F::Value)) {
                 let v = expr(b, value);
                 b.assign(vec![b.text(name).to_string()], v, n);
             }
         }
         "assignment_expression" => assignment(b, n),
         "formal_parameter" | "enhanced_for_statement" => {
-            if let (Some(name), Some(ty)) = (n.child_by_field_name("name"), n.child_by_field_name("type")) {
+            if let (Some(name), Some(ty)) = (b.field(n, F::Name), b.field(n, F::Type)) {
                 b.typed(name, ty);
             }
         }
         "local_variable_declaration" => {
-            if let Some(ty) = n.child_by_field_name("type") {
-                let mut c = n.walk();
-                let names: Vec<Node<'_>> = n
-                    .children_by_field_name("declarator", &mut c)
-                    .filter_map(|d| d.child_by_field_name("name"))
+            if let Some(ty) = b.field(n, F::Type) {
+                let names: Vec<Node<'_>> = b
+                    .fields(n, F::Declarator)
+                    .into_iter()
+                    .filter_map(|d| b.field(d, F::Name))
                     .collect();
                 for name in names {
                     b.typed(name, ty);
@@ -49,18 +48,18 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             }
         }
         "if_statement" | "while_statement" | "do_statement" => {
-            b.test_field(n, "condition", TestPlace::Condition, expr);
+            b.test_field(n, F::Condition, TestPlace::Condition, expr);
         }
         "switch_expression" | "switch_statement" => {
-            b.test_field(n, "condition", TestPlace::Switch, expr);
+            b.test_field(n, F::Condition, TestPlace::Switch, expr);
         }
         "import_declaration" => {
             let mut c = n.walk();
-            let wildcard = n.named_children(&mut c).any(|k| k.kind() == "asterisk");
+            let wildcard = n.named_children(&mut c).any(|k| b.kind(k) == "asterisk");
             let mut c = n.walk();
             let path = n
                 .named_children(&mut c)
-                .find(|k| k.kind() == "scoped_identifier")
+                .find(|k| b.kind(*k) == "scoped_identifier")
                 .map(|p| b.text(p).to_string());
             if let Some(path) = &path {
                 b.import(path, n);
@@ -80,25 +79,20 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
-    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+    let (Some(left), Some(right)) = (b.field(n, F::Left), b.field(n, F::Right)) else {
         return;
     };
     let mut value = expr(b, right);
-    if n.child_by_field_name("operator")
-        .is_some_and(|o| b.text(o) == "+=")
-    {
+    if b.field(n, F::Operator).is_some_and(|o| b.text(o) == "+=") {
         let prev = expr(b, left);
         value = b.push(Expr::Concat(vec![prev, value]), n);
     }
     // `cmd[2] = command`: a store into an element of a local array, by its index.
-    if left.kind() == "array_access" {
-        let (Some(array), Some(key)) = (
-            left.child_by_field_name("array"),
-            left.child_by_field_name("index"),
-        ) else {
+    if b.kind(left) == "array_access" {
+        let (Some(array), Some(key)) = (b.field(left, F::Array), b.field(left, F::Index)) else {
             return;
         };
-        if array.kind() == "identifier" {
+        if b.kind(array) == "identifier" {
             let key = expr(b, key);
             let name = b.text(array).to_string();
             b.assign_element(&name, key, value, n);
@@ -112,10 +106,10 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 /// How this grammar writes assignment targets (see [`PathShape`]).
 const TARGET: PathShape = PathShape {
     names: &["identifier", "this"],
-    member: ("field_access", "object", "field"),
+    member: ("field_access", F::Object, F::Field),
     subscript: None,
     string: string_value,
-    unwrap: |n| n,
+    unwrap: |_, n| n,
 };
 
 fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
@@ -123,7 +117,7 @@ fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
     n.children(&mut c)
         .filter(|c| {
             matches!(
-                c.kind(),
+                b.kind(*c),
                 "string_fragment" | "multiline_string_fragment" | "escape_sequence"
             )
         })
@@ -135,9 +129,9 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     if let Some(id) = b.known_call(n) {
         return id;
     }
-    let (path, receiver) = if n.kind() == "object_creation_expression" {
-        let path = n
-            .child_by_field_name("type")
+    let (path, receiver) = if b.kind(n) == "object_creation_expression" {
+        let path = b
+            .field(n, F::Type)
             .map(|t| {
                 let e = expr(b, t);
                 b.ix.path_of(e)
@@ -145,9 +139,9 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
             .unwrap_or_default();
         (path, None)
     } else {
-        let receiver = n.child_by_field_name("object").map(|o| expr(b, o));
-        let name = n
-            .child_by_field_name("name")
+        let receiver = b.field(n, F::Object).map(|o| expr(b, o));
+        let name = b
+            .field(n, F::Name)
             .map(|x| b.text(x).to_string())
             .unwrap_or_default();
         let mut path = match receiver {
@@ -158,11 +152,11 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
         (path, receiver)
     };
     let mut args = Vec::new();
-    if let Some(list) = n.child_by_field_name("arguments") {
+    if let Some(list) = b.field(n, F::Arguments) {
         let mut c = list.walk();
         let kids: Vec<Node<'_>> = list
             .named_children(&mut c)
-            .filter(|k| !matches!(k.kind(), "line_comment" | "block_comment"))
+            .filter(|k| !matches!(b.kind(*k), "line_comment" | "block_comment"))
             .collect();
         for a in kids {
             args.push(expr(b, a));
@@ -189,7 +183,7 @@ pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    let e = match n.kind() {
+    let e = match b.kind(n) {
         "identifier" | "type_identifier" | "this" => Expr::Name(b.text(n).to_string()),
         "true"
         | "false"
@@ -200,13 +194,13 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         "string_literal" => Expr::Str(string_value(b, n)),
         "character_literal" => Expr::Str(b.text(n).trim_matches('\'').to_string()),
         "field_access" | "scoped_type_identifier" | "scoped_identifier" => {
-            let base = n
-                .child_by_field_name("object")
-                .or_else(|| n.child_by_field_name("scope"))
+            let base = b
+                .field(n, F::Object)
+                .or_else(|| b.field(n, F::Scope))
                 .or_else(|| n.named_child(0));
-            let name = n
-                .child_by_field_name("field")
-                .or_else(|| n.child_by_field_name("name"))
+            let name = b
+                .field(n, F::Field)
+                .or_else(|| b.field(n, F::Name))
                 .or_else(|| n.named_child(n.named_child_count().saturating_sub(1) as u32))
                 .map(|a| b.text(a).to_string())
                 .unwrap_or_default();
@@ -218,7 +212,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "array_access" => {
-            let base = n.child_by_field_name("array").map(|o| expr(b, o));
+            let base = b.field(n, F::Array).map(|o| expr(b, o));
             match base {
                 Some(base) => Expr::Index(base, None),
                 None => Expr::Other(Vec::new()),
@@ -231,8 +225,8 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         "binary_expression" => b.binary(n, expr),
         "ternary_expression" => b.ternary(n, expr),
         "parenthesized_expression" | "cast_expression" => {
-            let inner = n
-                .child_by_field_name("value")
+            let inner = b
+                .field(n, F::Value)
                 .or_else(|| n.named_child(n.named_child_count().saturating_sub(1) as u32));
             match inner {
                 Some(i) if i.id() != n.id() => return expr(b, i),
@@ -243,7 +237,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| !matches!(k.kind(), "line_comment" | "block_comment"))
+                .filter(|k| !matches!(b.kind(*k), "line_comment" | "block_comment"))
                 .collect();
             Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
         }

@@ -5,19 +5,19 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index, TestPlace};
-use super::parse::{walk, Builder, PathShape};
+use super::parse::{Builder, PathShape, F};
 
 /// Indexes a parsed JavaScript or TypeScript file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
-    let mut b = Builder::new(src);
-    let complete = walk(root, |n| visit(&mut b, n));
+    let mut b = Builder::new(src, root);
+    let complete = b.walk(root, visit);
     let mut index = b.finish();
     index.truncated = !complete;
     index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
-    match n.kind() {
+    match b.kind(n) {
         "function_declaration"
         | "function_expression"
         | "function"
@@ -35,22 +35,19 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "assignment_expression" | "augmented_assignment_expression" => assignment(b, n),
         "import_statement" => import(b, n),
         "if_statement" | "while_statement" | "do_statement" => {
-            b.test_field(n, "condition", TestPlace::Condition, expr);
+            b.test_field(n, F::Condition, TestPlace::Condition, expr);
         }
-        "switch_statement" => b.test_field(n, "value", TestPlace::Switch, expr),
+        "switch_statement" => b.test_field(n, F::Value, TestPlace::Switch, expr),
         "required_parameter" | "optional_parameter" => {
-            let name = n
-                .child_by_field_name("pattern")
-                .filter(|p| p.kind() == "identifier");
-            if let (Some(name), Some(ty)) = (name, n.child_by_field_name("type")) {
+            let name = b.field(n, F::Pattern).filter(|p| b.kind(*p) == "identifier");
+            if let (Some(name), Some(ty)) = (name, b.field(n, F::Type)) {
                 b.typed(name, ty);
             }
         }
         // `for (const cmd of ["a", "b"])`: the loop variable holds the iterable's items.
         "for_in_statement" => {
-            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-            {
-                if left.kind() == "identifier" {
+            if let (Some(left), Some(right)) = (b.field(n, F::Left), b.field(n, F::Right)) {
+                if b.kind(left) == "identifier" {
                     let value = expr(b, right);
                     b.assign(vec![b.text(left).to_string()], value, n);
                 }
@@ -61,7 +58,7 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             for k in kids {
                 expr(b, k);
@@ -72,18 +69,18 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn import(b: &mut Builder<'_>, n: Node<'_>) {
-    let Some(source) = n.child_by_field_name("source") else {
+    let Some(source) = b.field(n, F::Source) else {
         return;
     };
     let module = string_value(b, source);
     b.import(&module, n);
     let mut c = n.walk();
-    let Some(clause) = n.named_children(&mut c).find(|k| k.kind() == "import_clause") else {
+    let Some(clause) = n.named_children(&mut c).find(|k| b.kind(*k) == "import_clause") else {
         return;
     };
     let mut c = clause.walk();
     for part in clause.named_children(&mut c) {
-        match part.kind() {
+        match b.kind(part) {
             "identifier" => b.alias(b.text(part), &module),
             "namespace_import" => {
                 if let Some(id) = part.named_child(0) {
@@ -92,12 +89,12 @@ fn import(b: &mut Builder<'_>, n: Node<'_>) {
             }
             "named_imports" => {
                 let mut c = part.walk();
-                for spec in part
-                    .named_children(&mut c)
-                    .filter(|s| s.kind() == "import_specifier")
-                {
-                    let name = spec.child_by_field_name("name").map(|x| b.text(x)).unwrap_or("");
-                    let local = spec.child_by_field_name("alias").map_or(name, |x| b.text(x));
+                for spec in part.named_children(&mut c) {
+                    if b.kind(spec) != "import_specifier" {
+                        continue;
+                    }
+                    let name = b.field(spec, F::Name).map(|x| b.text(x)).unwrap_or("");
+                    let local = b.field(spec, F::Alias).map_or(name, |x| b.text(x));
                     b.alias(local, &format!("{module}.{name}"));
                 }
             }
@@ -108,36 +105,36 @@ fn import(b: &mut Builder<'_>, n: Node<'_>) {
 
 /// `require('child_process')` -> the module name.
 fn required(b: &Builder<'_>, n: Node<'_>) -> Option<String> {
-    let n = unwrap(n);
-    if n.kind() != "call_expression" {
+    let n = unwrap(b, n);
+    if b.kind(n) != "call_expression" {
         return None;
     }
-    let f = n.child_by_field_name("function")?;
+    let f = b.field(n, F::Function)?;
     if b.text(f) != "require" {
         return None;
     }
-    let arg = n.child_by_field_name("arguments")?.named_child(0)?;
-    (arg.kind() == "string").then(|| string_value(b, arg))
+    let arg = b.field(n, F::Arguments)?.named_child(0)?;
+    (b.kind(arg) == "string").then(|| string_value(b, arg))
 }
 
 fn declarator(b: &mut Builder<'_>, n: Node<'_>) {
-    let (Some(name), Some(value)) = (n.child_by_field_name("name"), n.child_by_field_name("value")) else {
+    let (Some(name), Some(value)) = (b.field(n, F::Name), b.field(n, F::Value)) else {
         return;
     };
     if let Some(module) = required(b, value) {
-        match name.kind() {
+        match b.kind(name) {
             "identifier" => b.alias(b.text(name), &module),
             "object_pattern" => {
                 let mut c = name.walk();
                 for p in name.named_children(&mut c) {
-                    match p.kind() {
+                    match b.kind(p) {
                         "shorthand_property_identifier_pattern" => {
                             let local = b.text(p);
                             b.alias(local, &format!("{module}.{local}"));
                         }
                         "pair_pattern" => {
-                            let key = p.child_by_field_name("key").map(|k| b.text(k)).unwrap_or("");
-                            let local = p.child_by_field_name("value").map(|k| b.text(k)).unwrap_or("");
+                            let key = b.field(p, F::Key).map(|k| b.text(k)).unwrap_or("");
+                            let local = b.field(p, F::Value).map(|k| b.text(k)).unwrap_or("");
                             b.alias(local, &format!("{module}.{key}"));
                         }
                         _ => {}
@@ -149,17 +146,17 @@ fn declarator(b: &mut Builder<'_>, n: Node<'_>) {
         return;
     }
     let v = expr(b, value);
-    if name.kind() == "identifier" {
+    if b.kind(name) == "identifier" {
         b.assign(vec![b.text(name).to_string()], v, n);
     }
 }
 
 fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
-    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+    let (Some(left), Some(right)) = (b.field(n, F::Left), b.field(n, F::Right)) else {
         return;
     };
     let mut value = expr(b, right);
-    if n.kind() == "augmented_assignment_expression" {
+    if b.kind(n) == "augmented_assignment_expression" {
         let prev = expr(b, left);
         value = b.push(Expr::Concat(vec![prev, value]), n);
     }
@@ -170,8 +167,8 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 /// How this grammar writes assignment targets (see [`PathShape`]).
 const TARGET: PathShape = PathShape {
     names: &["identifier", "this"],
-    member: ("member_expression", "object", "property"),
-    subscript: Some(("subscript_expression", "object", "index", "string")),
+    member: ("member_expression", F::Object, F::Property),
+    subscript: Some(("subscript_expression", F::Object, F::Index, "string")),
     string: string_value,
     unwrap,
 };
@@ -179,23 +176,23 @@ const TARGET: PathShape = PathShape {
 fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
     let mut c = n.walk();
     n.children(&mut c)
-        .filter(|c| c.kind() == "string_fragment" || c.kind() == "escape_sequence")
+        .filter(|c| b.kind(*c) == "string_fragment" || b.kind(*c) == "escape_sequence")
         .map(|c| b.text(c))
         .collect()
 }
 
 /// Looks through wrappers that do not change the value: parentheses, `await`, TS casts.
-fn unwrap(n: Node<'_>) -> Node<'_> {
+fn unwrap<'t>(b: &Builder<'_>, n: Node<'t>) -> Node<'t> {
     let mut n = n;
     for _ in 0..32 {
-        match n.kind() {
+        match b.kind(n) {
             "parenthesized_expression"
             | "await_expression"
             | "as_expression"
             | "non_null_expression"
             | "satisfies_expression"
             | "type_assertion" => match n.named_child(0) {
-                Some(inner) if n.kind() != "type_assertion" => n = inner,
+                Some(inner) if b.kind(n) != "type_assertion" => n = inner,
                 _ => match n.named_child(1) {
                     Some(inner) => n = inner,
                     None => return n,
@@ -211,9 +208,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     if let Some(id) = b.known_call(n) {
         return id;
     }
-    let func = n
-        .child_by_field_name("function")
-        .or_else(|| n.child_by_field_name("constructor"));
+    let func = b.field(n, F::Function).or_else(|| b.field(n, F::Constructor));
     let (path, receiver) = match func {
         // `require('child_process').exec(...)`: the module is the path.
         Some(_) if required(b, n).is_some() => {
@@ -238,21 +233,21 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     };
     let mut args = Vec::new();
     let mut named = Vec::new();
-    if let Some(list) = n.child_by_field_name("arguments") {
-        if list.kind() == "template_string" {
+    if let Some(list) = b.field(n, F::Arguments) {
+        if b.kind(list) == "template_string" {
             // A tagged template: the tag decides how the pieces are used (sql`...` binds them).
             args.push(expr(b, list));
         } else {
             let mut c = list.walk();
             let kids: Vec<Node<'_>> = list
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             for a in kids {
                 let e = expr(b, a);
                 // An options object's properties are the call's named arguments.
                 if let Expr::Other(items) = b.ix.expr(e) {
-                    if unwrap(a).kind() == "object" {
+                    if b.kind(unwrap(b, a)) == "object" {
                         for &i in items {
                             if let Expr::Pair(k, v) = b.ix.expr(i) {
                                 named.push((k.clone(), *v));
@@ -273,7 +268,7 @@ pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    let e = match n.kind() {
+    let e = match b.kind(n) {
         "identifier" | "this" | "shorthand_property_identifier" | "property_identifier" => {
             let t = b.text(n);
             if t == "undefined" {
@@ -286,9 +281,9 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         "string" => Expr::Str(string_value(b, n)),
         "template_string" => b.string_pieces(n, &["string_fragment"], &["template_substitution"], expr),
         "member_expression" => {
-            let base = n.child_by_field_name("object").map(|o| expr(b, o));
-            let name = n
-                .child_by_field_name("property")
+            let base = b.field(n, F::Object).map(|o| expr(b, o));
+            let name = b
+                .field(n, F::Property)
                 .map(|a| b.text(a).to_string())
                 .unwrap_or_default();
             match base {
@@ -297,7 +292,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "subscript_expression" => {
-            let parts = (n.child_by_field_name("object"), n.child_by_field_name("index"));
+            let parts = (b.field(n, F::Object), b.field(n, F::Index));
             return b.subscript(n, parts, string_value, expr);
         }
         "call_expression" | "new_expression" => {
@@ -312,24 +307,24 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         | "non_null_expression"
         | "satisfies_expression"
         | "type_assertion" => {
-            let inner = unwrap(n);
+            let inner = unwrap(b, n);
             if inner.id() != n.id() {
                 return expr(b, inner);
             }
             Expr::Other(Vec::new())
         }
         "pair" => {
-            let key = n
-                .child_by_field_name("key")
+            let key = b
+                .field(n, F::Key)
                 .map(|k| {
-                    if k.kind() == "string" {
+                    if b.kind(k) == "string" {
                         string_value(b, k)
                     } else {
                         b.text(k).to_string()
                     }
                 })
                 .unwrap_or_default();
-            match n.child_by_field_name("value") {
+            match b.field(n, F::Value) {
                 Some(v) => Expr::Pair(key, expr(b, v)),
                 None => Expr::Other(Vec::new()),
             }
@@ -339,7 +334,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
         }

@@ -4,7 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::num::NonZeroU16;
 use std::ops::{ControlFlow, Range};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, Parser, Tree};
@@ -31,6 +34,130 @@ pub const MAX_EXPR_DEPTH: usize = 256;
 thread_local! {
     // Parsers are reusable and cheap to keep, but not `Sync`: one per language per thread.
     static PARSERS: RefCell<HashMap<&'static str, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// Declares the grammar fields the front-ends read, as [`F`] variants with their names.
+macro_rules! fields {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A grammar field some front-end reads (`Builder::field`), resolved to an id once per
+        /// grammar rather than by name on every lookup.
+        #[derive(Clone, Copy, Debug)]
+        pub enum F { $($variant,)* }
+        /// Each [`F`]'s name, in declaration order.
+        const FIELD_NAMES: &[&str] = &[$($name,)*];
+    };
+}
+
+fields! {
+    Alias = "alias",
+    Alternative = "alternative",
+    Arguments = "arguments",
+    Array = "array",
+    Attribute = "attribute",
+    Body = "body",
+    Condition = "condition",
+    Consequence = "consequence",
+    Constructor = "constructor",
+    Declarator = "declarator",
+    Field = "field",
+    Function = "function",
+    Index = "index",
+    Key = "key",
+    Left = "left",
+    ModuleName = "module_name",
+    Name = "name",
+    Object = "object",
+    Operand = "operand",
+    Operator = "operator",
+    Package = "package",
+    Path = "path",
+    Pattern = "pattern",
+    Property = "property",
+    Right = "right",
+    Scope = "scope",
+    Source = "source",
+    Subject = "subject",
+    Subscript = "subscript",
+    Type = "type",
+    Value = "value",
+}
+
+/// One grammar's node-kind names by kind id and the ids of the [`F`] fields: `Node::kind`
+/// (a symbol lookup, `strlen` and UTF-8 check) and `child_by_field_name` (a scan of the field
+/// names) cost more than the rest of the walk on every call.
+struct Grammar {
+    language: Language,
+    /// Indexed by kind id; a node's kind id names the same kind as `Node::kind`.
+    kinds: Vec<Option<&'static str>>,
+    /// Indexed by `F as usize`; `None` when the grammar has no such field.
+    fields: Vec<Option<NonZeroU16>>,
+}
+
+impl Grammar {
+    fn new(language: &Language) -> Self {
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+            })
+            .collect();
+        let fields = FIELD_NAMES
+            .iter()
+            .map(|name| language.field_id_for_name(name))
+            .collect();
+        Self {
+            language: language.clone(),
+            kinds,
+            fields,
+        }
+    }
+}
+
+thread_local! {
+    // A handful of grammars, resolved once per thread (ids are per grammar: JS, TS and TSX
+    // share a front-end but not their ids).
+    static GRAMMARS: RefCell<Vec<Rc<Grammar>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The resolved ids of the grammar `root` was parsed with.
+fn grammar_of(root: Node<'_>) -> Rc<Grammar> {
+    let language = root.language();
+    GRAMMARS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(g) = cache.iter().find(|g| g.language == *language) {
+            return Rc::clone(g);
+        }
+        let g = Rc::new(Grammar::new(&language));
+        cache.push(Rc::clone(&g));
+        g
+    })
+}
+
+/// Hashes node ids (addresses) with one multiply instead of SipHash: the keys come from
+/// tree-sitter, not from the file, so there is nothing to defend against.
+#[derive(Default)]
+struct NodeIdHasher(u64);
+
+impl Hasher for NodeIdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits (the bucket index) as aligned as the address was.
+        self.0.rotate_left(26)
+    }
 }
 
 /// Why a file did not yield a tree.
@@ -195,13 +322,13 @@ pub struct PathShape {
     /// Kinds that are a plain name (`identifier`, `this`).
     pub names: &'static [&'static str],
     /// Member access: kind, object field, member-name field.
-    pub member: (&'static str, &'static str, &'static str),
+    pub member: (&'static str, F, F),
     /// Subscript with a string key: kind, object field, index field, string-literal kind.
-    pub subscript: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    pub subscript: Option<(&'static str, F, F, &'static str)>,
     /// A string literal's value.
     pub string: fn(&Builder<'_>, Node<'_>) -> String,
     /// Wrappers to look through (parentheses, casts); identity for most grammars.
-    pub unwrap: for<'t> fn(Node<'t>) -> Node<'t>,
+    pub unwrap: for<'t> fn(&Builder<'_>, Node<'t>) -> Node<'t>,
 }
 
 /// Deepest `a.b.c...` chain a target path follows: a hostile chain thousands deep must not
@@ -214,20 +341,58 @@ pub struct Builder<'s> {
     pub src: &'s str,
     /// What is built.
     pub ix: Index,
-    calls: HashMap<usize, CallId>,
+    grammar: Rc<Grammar>,
+    /// During [`Builder::walk`], the node being visited and its ancestors, innermost last:
+    /// `Node::parent` searches down from the root on every call.
+    path: Vec<Node<'s>>,
+    calls: HashMap<usize, CallId, BuildHasherDefault<NodeIdHasher>>,
     /// Current expression depth.
     pub depth: usize,
 }
 
 impl<'s> Builder<'s> {
-    /// An empty index over `src`.
-    pub fn new(src: &'s str) -> Self {
+    /// An empty index over `src`, parsed as the tree under `root`.
+    pub fn new(src: &'s str, root: Node<'s>) -> Self {
         Self {
             src,
             ix: Index::default(),
-            calls: HashMap::new(),
+            grammar: grammar_of(root),
+            path: Vec::new(),
+            calls: HashMap::default(),
             depth: 0,
         }
+    }
+
+    /// `n.kind()`, from the grammar's table.
+    pub fn kind(&self, n: Node<'_>) -> &'static str {
+        let kind = match self.grammar.kinds.get(usize::from(n.kind_id())) {
+            Some(Some(k)) => k,
+            // ERROR nodes have an id past the table.
+            _ => n.kind(),
+        };
+        debug_assert_eq!(kind, n.kind());
+        kind
+    }
+
+    /// The id of field `f` in this grammar.
+    fn field_id(&self, f: F) -> Option<NonZeroU16> {
+        self.grammar.fields.get(f as usize).copied().flatten()
+    }
+
+    /// `n.child_by_field_name(f)`, by the field's id.
+    pub fn field<'t>(&self, n: Node<'t>, f: F) -> Option<Node<'t>> {
+        let child = self.field_id(f).and_then(|id| n.child_by_field_id(id.get()));
+        debug_assert_eq!(child, n.child_by_field_name(FIELD_NAMES[f as usize]));
+        child
+    }
+
+    /// `n.children_by_field_name(f)`, by the field's id.
+    pub fn fields<'t>(&self, n: Node<'t>, f: F) -> Vec<Node<'t>> {
+        let Some(id) = self.field_id(f) else {
+            return Vec::new();
+        };
+        let mut c = n.walk();
+        n.children_by_field_id(id, &mut c).collect()
     }
 
     /// `a.b["c"]` -> `[a, b, c]`; empty when the target is not a dotted path.
@@ -239,29 +404,29 @@ impl<'s> Builder<'s> {
         if depth > MAX_PATH_DEPTH {
             return Vec::new();
         }
-        let n = (shape.unwrap)(n);
-        let object = |field: &str| {
-            n.child_by_field_name(field)
+        let n = (shape.unwrap)(self, n);
+        let object = |field: F| {
+            self.field(n, field)
                 .map(|o| self.target_path_at(o, shape, depth + 1))
                 .unwrap_or_default()
         };
         let (member, object_field, name_field) = shape.member;
-        if shape.names.contains(&n.kind()) {
+        if shape.names.contains(&self.kind(n)) {
             vec![self.text(n).to_string()]
-        } else if n.kind() == member {
+        } else if self.kind(n) == member {
             let mut p = object(object_field);
-            if let Some(f) = n.child_by_field_name(name_field) {
+            if let Some(f) = self.field(n, name_field) {
                 p.push(self.text(f).to_string());
             }
             p
         } else if let Some((kind, object_field, index_field, string_kind)) = shape.subscript {
-            if n.kind() != kind {
+            if self.kind(n) != kind {
                 return Vec::new();
             }
             let mut p = object(object_field);
-            if let Some(k) = n
-                .child_by_field_name(index_field)
-                .filter(|k| k.kind() == string_kind)
+            if let Some(k) = self
+                .field(n, index_field)
+                .filter(|k| self.kind(*k) == string_kind)
             {
                 p.push((shape.string)(self, k));
             }
@@ -342,7 +507,7 @@ impl<'s> Builder<'s> {
             value,
             span: n.byte_range(),
             func: None,
-            block: straight_line_block(n),
+            block: self.straight_line_block(n),
         });
     }
 
@@ -353,7 +518,7 @@ impl<'s> Builder<'s> {
             value,
             span: n.byte_range(),
             func: None,
-            block: straight_line_block(n),
+            block: self.straight_line_block(n),
         };
         self.ix.elements.push((assign, key));
     }
@@ -364,8 +529,8 @@ impl<'s> Builder<'s> {
     }
 
     /// Converts the node in `field` of `n` and records it as tested (`if <cond>:`).
-    pub fn test_field(&mut self, n: Node<'_>, field: &str, place: TestPlace, conv: ExprFn) {
-        if let Some(c) = n.child_by_field_name(field) {
+    pub fn test_field(&mut self, n: Node<'_>, field: F, place: TestPlace, conv: ExprFn) {
+        if let Some(c) = self.field(n, field) {
             let value = conv(self, c);
             self.test(place, value);
         }
@@ -374,11 +539,8 @@ impl<'s> Builder<'s> {
     /// A binary expression: `+` concatenates (flattening `a + b + c`), comparisons and
     /// arithmetic keep their operands, anything else (`&&`, `|`) is opaque with its operands.
     pub fn binary(&mut self, n: Node<'_>, conv: ExprFn) -> Expr {
-        let op = n
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("");
-        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+        let op = self.field(n, F::Operator).map(|o| self.text(o)).unwrap_or("");
+        let (Some(l), Some(r)) = (self.field(n, F::Left), self.field(n, F::Right)) else {
             return Expr::Other(Vec::new());
         };
         let left = conv(self, l);
@@ -386,7 +548,7 @@ impl<'s> Builder<'s> {
         match op {
             "+" => {
                 let mut parts = match self.ix.expr(left) {
-                    Expr::Concat(p) if l.kind() == n.kind() => p.clone(),
+                    Expr::Concat(p) if self.kind(l) == self.kind(n) => p.clone(),
                     _ => vec![left],
                 };
                 parts.push(right);
@@ -410,8 +572,8 @@ impl<'s> Builder<'s> {
         let Some(base) = base.map(|b| conv(self, b)) else {
             return self.push(Expr::Other(Vec::new()), n);
         };
-        let text = key.filter(|k| k.kind() == "string").map(|k| string(self, k));
-        let computed = key.filter(|k| k.kind() != "string").map(|k| conv(self, k));
+        let text = key.filter(|k| self.kind(*k) == "string").map(|k| string(self, k));
+        let computed = key.filter(|k| self.kind(*k) != "string").map(|k| conv(self, k));
         let id = self.push(Expr::Index(base, text), n);
         if let Some(k) = computed {
             self.ix.computed_keys.insert(id, k);
@@ -422,10 +584,10 @@ impl<'s> Builder<'s> {
     /// `cond ? a : b` (JavaScript, Java): the condition is tested.
     pub fn ternary(&mut self, n: Node<'_>, conv: ExprFn) -> Expr {
         let mut parts = Vec::new();
-        for field in ["condition", "consequence", "alternative"] {
-            if let Some(c) = n.child_by_field_name(field) {
+        for field in [F::Condition, F::Consequence, F::Alternative] {
+            if let Some(c) = self.field(n, field) {
                 let e = conv(self, c);
-                if field == "condition" {
+                if matches!(field, F::Condition) {
                     self.test(TestPlace::Condition, e);
                 }
                 parts.push(e);
@@ -489,7 +651,7 @@ impl<'s> Builder<'s> {
         let mut dynamic = false;
         let mut c = n.walk();
         for child in n.children(&mut c) {
-            let kind = child.kind();
+            let kind = self.kind(child);
             if fragment.contains(&kind) || kind == "escape_sequence" {
                 buf.push_str(self.text(child));
             } else if interpolation.contains(&kind) {
@@ -517,7 +679,7 @@ impl<'s> Builder<'s> {
     fn interpolated(&mut self, n: Node<'_>, conv: ExprFn) -> ExprId {
         let inner = n
             .named_children(&mut n.walk())
-            .find(|c| c.kind() != "format_specifier" && c.kind() != "type_conversion");
+            .find(|c| self.kind(*c) != "format_specifier" && self.kind(*c) != "type_conversion");
         match inner {
             Some(i) => conv(self, i),
             None => self.push(Expr::Other(Vec::new()), n),
@@ -564,23 +726,36 @@ const WRAPPERS: &[&str] = &[
     "local_variable_declaration",
 ];
 
-/// The span within which a read follows the assignment `n` unconditionally: its statement list,
-/// or (inside an `if`, a loop, a one-line branch, a comprehension) the construct it belongs to,
-/// so that a read after the construct is not taken to see only this value.
-fn straight_line_block(n: Node<'_>) -> Range<usize> {
-    let mut at = n;
-    for _ in 0..16 {
-        let Some(parent) = at.parent() else { break };
-        if BLOCKS.contains(&parent.kind()) {
-            return parent.byte_range();
-        }
-        if !WRAPPERS.contains(&parent.kind()) {
-            return parent.byte_range();
-        }
-        at = parent;
+impl Builder<'_> {
+    /// The span within which a read follows the assignment `n` unconditionally: its statement
+    /// list, or (inside an `if`, a loop, a one-line branch, a comprehension) the construct it
+    /// belongs to, so that a read after the construct is not taken to see only this value.
+    fn straight_line_block(&self, n: Node<'_>) -> Range<usize> {
+        let block = match self.path.split_last() {
+            // `n` is the walk's node: its ancestors are at hand.
+            Some((last, ancestors)) if last.id() == n.id() => {
+                self.enclosing_block(n, ancestors.iter().rev().copied())
+            }
+            _ => self.enclosing_block(n, std::iter::successors(n.parent(), Node::parent)),
+        };
+        debug_assert_eq!(
+            block,
+            self.enclosing_block(n, std::iter::successors(n.parent(), Node::parent))
+        );
+        block
     }
-    // Unknown shape: an empty span, so no read is taken to see only this value.
-    n.start_byte()..n.start_byte()
+
+    /// [`Builder::straight_line_block`] of `n` given its ancestors, innermost first.
+    fn enclosing_block<'t>(&self, n: Node<'_>, ancestors: impl Iterator<Item = Node<'t>>) -> Range<usize> {
+        for parent in ancestors.take(16) {
+            let kind = self.kind(parent);
+            if BLOCKS.contains(&kind) || !WRAPPERS.contains(&kind) {
+                return parent.byte_range();
+            }
+        }
+        // Unknown shape: an empty span, so no read is taken to see only this value.
+        n.start_byte()..n.start_byte()
+    }
 }
 
 fn module_path(module: &str) -> Vec<String> {
@@ -595,26 +770,33 @@ fn module_path(module: &str) -> Vec<String> {
 /// A front-end's expression converter.
 pub type ExprFn = for<'a, 'b> fn(&mut Builder<'a>, Node<'b>) -> ExprId;
 
-/// Walks every node once, without recursion (deep trees must not overflow the stack). Stops
-/// when the file's time budget is spent; returns whether the walk was complete.
-pub fn walk(root: Node<'_>, mut visit: impl FnMut(Node<'_>)) -> bool {
-    let mut cursor = root.walk();
-    let mut seen = 0u32;
-    loop {
-        seen = seen.wrapping_add(1);
-        if seen.is_multiple_of(1024) && limits::expired() {
-            return false;
-        }
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
+impl<'s> Builder<'s> {
+    /// Walks every node once, without recursion (deep trees must not overflow the stack),
+    /// keeping `path`. Stops when the file's time budget is spent; returns whether
+    /// the walk was complete.
+    pub fn walk(&mut self, root: Node<'s>, visit: fn(&mut Self, Node<'s>)) -> bool {
+        let mut cursor = root.walk();
+        let mut seen = 0u32;
+        self.path.clear();
         loop {
-            if cursor.goto_next_sibling() {
-                break;
+            seen = seen.wrapping_add(1);
+            if seen.is_multiple_of(1024) && limits::expired() {
+                return false;
             }
-            if !cursor.goto_parent() {
-                return true;
+            let node = cursor.node();
+            self.path.push(node);
+            visit(self, node);
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                self.path.pop();
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return true;
+                }
             }
         }
     }

@@ -4,66 +4,57 @@
 use tree_sitter::Node;
 
 use super::index::{Call, Expr, ExprId, Index, TestPlace};
-use super::parse::{walk, Builder, PathShape};
+use super::parse::{Builder, PathShape, F};
 
 /// Indexes a parsed Python file.
 pub fn index(root: Node<'_>, src: &str) -> Index {
-    let mut b = Builder::new(src);
-    let complete = walk(root, |n| visit(&mut b, n));
+    let mut b = Builder::new(src, root);
+    let complete = b.walk(root, visit);
     let mut index = b.finish();
     index.truncated = !complete;
     index
 }
 
 fn visit(b: &mut Builder<'_>, n: Node<'_>) {
-    match n.kind() {
+    match b.kind(n) {
         "function_definition" | "lambda" => b.function(n),
         "call" => {
             call(b, n);
         }
         "assignment" | "augmented_assignment" => assignment(b, n),
         "if_statement" | "elif_clause" | "while_statement" => {
-            b.test_field(n, "condition", TestPlace::Condition, expr);
+            b.test_field(n, F::Condition, TestPlace::Condition, expr);
         }
         "typed_parameter" | "typed_default_parameter" => {
-            let name = n.child_by_field_name("name").or_else(|| n.named_child(0));
-            if let (Some(name), Some(ty)) = (
-                name.filter(|x| x.kind() == "identifier"),
-                n.child_by_field_name("type"),
-            ) {
+            let name = b.field(n, F::Name).or_else(|| n.named_child(0));
+            if let (Some(name), Some(ty)) = (name.filter(|x| b.kind(*x) == "identifier"), b.field(n, F::Type))
+            {
                 b.typed(name, ty);
             }
         }
         "match_statement" => {
-            let mut c = n.walk();
-            let subjects: Vec<Node<'_>> = n.children_by_field_name("subject", &mut c).collect();
-            for s in subjects {
+            for s in b.fields(n, F::Subject) {
                 let value = expr(b, s);
                 b.test(TestPlace::Switch, value);
             }
         }
         // `for cmd in ("ver", "cmd /c ver")`: the loop variable holds the iterable's items.
         "for_statement" => {
-            if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-            {
-                if left.kind() == "identifier" {
+            if let (Some(left), Some(right)) = (b.field(n, F::Left), b.field(n, F::Right)) {
+                if b.kind(left) == "identifier" {
                     let value = expr(b, right);
                     b.assign(vec![b.text(left).to_string()], value, n);
                 }
             }
         }
         "import_statement" => {
-            let mut c = n.walk();
-            for name in n.children_by_field_name("name", &mut c) {
+            for name in b.fields(n, F::Name) {
                 import_name(b, name, None);
             }
         }
         "import_from_statement" => {
-            let module = n
-                .child_by_field_name("module_name")
-                .map(|m| b.text(m).to_string());
-            let mut c = n.walk();
-            for name in n.children_by_field_name("name", &mut c) {
+            let module = b.field(n, F::ModuleName).map(|m| b.text(m).to_string());
+            for name in b.fields(n, F::Name) {
                 import_name(b, name, module.as_deref());
             }
         }
@@ -72,7 +63,7 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
                 .named_children(&mut c)
-                .filter(|k| k.kind() != "comment")
+                .filter(|k| b.kind(*k) != "comment")
                 .collect();
             for k in kids {
                 expr(b, k);
@@ -83,9 +74,9 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
 }
 
 fn import_name(b: &mut Builder<'_>, n: Node<'_>, module: Option<&str>) {
-    let (name, alias) = if n.kind() == "aliased_import" {
-        let name = n.child_by_field_name("name").map(|x| b.text(x)).unwrap_or("");
-        let alias = n.child_by_field_name("alias").map(|x| b.text(x)).unwrap_or("");
+    let (name, alias) = if b.kind(n) == "aliased_import" {
+        let name = b.field(n, F::Name).map(|x| b.text(x)).unwrap_or("");
+        let alias = b.field(n, F::Alias).map(|x| b.text(x)).unwrap_or("");
         (name, alias.to_string())
     } else {
         let name = b.text(n);
@@ -101,7 +92,7 @@ fn import_name(b: &mut Builder<'_>, n: Node<'_>, module: Option<&str>) {
     b.import(imported.trim_start_matches('.'), n);
     let full = match module {
         Some(m) => format!("{m}.{name}"),
-        None if n.kind() == "aliased_import" => name.to_string(),
+        None if b.kind(n) == "aliased_import" => name.to_string(),
         None => alias.clone(),
     };
     if full != alias {
@@ -110,22 +101,22 @@ fn import_name(b: &mut Builder<'_>, n: Node<'_>, module: Option<&str>) {
 }
 
 fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
-    let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+    let (Some(left), Some(right)) = (b.field(n, F::Left), b.field(n, F::Right)) else {
         return;
     };
     let mut value = expr(b, right);
-    if n.kind() == "augmented_assignment" {
+    if b.kind(n) == "augmented_assignment" {
         // `q += x` keeps building `q`.
         let prev = expr(b, left);
         value = b.push(Expr::Concat(vec![prev, value]), n);
     }
-    if left.kind() == "pattern_list" || left.kind() == "tuple_pattern" {
+    if b.kind(left) == "pattern_list" || b.kind(left) == "tuple_pattern" {
         return;
     }
     // `run = getattr(os, "system")`, `m = __import__("os")`: the local names a module or one of
     // its functions for the rest of the file, as an import alias would.
-    if left.kind() == "identifier"
-        && right.kind() == "call"
+    if b.kind(left) == "identifier"
+        && b.kind(right) == "call"
         && matches!(b.ix.expr(value), Expr::Name(_) | Expr::Attr(..))
     {
         let full = b.ix.path_of(value).join(".");
@@ -145,16 +136,13 @@ fn assignment(b: &mut Builder<'_>, n: Node<'_>) {
 /// items (not an assignment of the whole of `args`). A string key (`config["debug"] = True`)
 /// stays a dotted target. Whether it was one.
 fn element_store(b: &mut Builder<'_>, left: Node<'_>, value: ExprId, n: Node<'_>) -> bool {
-    if left.kind() != "subscript" {
+    if b.kind(left) != "subscript" {
         return false;
     }
-    let (Some(base), Some(key)) = (
-        left.child_by_field_name("value"),
-        left.child_by_field_name("subscript"),
-    ) else {
+    let (Some(base), Some(key)) = (b.field(left, F::Value), b.field(left, F::Subscript)) else {
         return false;
     };
-    if base.kind() != "identifier" || key.kind() == "string" {
+    if b.kind(base) != "identifier" || b.kind(key) == "string" {
         return false;
     }
     let key = expr(b, key);
@@ -167,24 +155,24 @@ fn element_store(b: &mut Builder<'_>, left: Node<'_>, value: ExprId, n: Node<'_>
 /// dynamic spellings of a module and an attribute, so call names match through them
 /// (`getattr(__import__("os"), "system")(cmd)` is `os.system(cmd)`). Only literal names.
 fn lookup(b: &mut Builder<'_>, n: Node<'_>) -> Option<Expr> {
-    let func = n.child_by_field_name("function")?;
-    if func.kind() != "identifier" {
+    let func = b.field(n, F::Function)?;
+    if b.kind(func) != "identifier" {
         return None;
     }
-    let list = n.child_by_field_name("arguments")?;
+    let list = b.field(n, F::Arguments)?;
     let mut c = list.walk();
     let args: Vec<Node<'_>> = list
         .named_children(&mut c)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| b.kind(*a) != "comment")
         .collect();
     let literal = |b: &Builder<'_>, a: Node<'_>| -> Option<String> {
         let interpolated = {
             let mut c = a.walk();
-            let found = a.named_children(&mut c).any(|k| k.kind() == "interpolation");
+            let found = a.named_children(&mut c).any(|k| b.kind(k) == "interpolation");
             found
         };
         let s = plain_string(b, a);
-        (a.kind() == "string"
+        (b.kind(a) == "string"
             && !interpolated
             && !s.is_empty()
             && s.chars()
@@ -212,16 +200,16 @@ fn lookup(b: &mut Builder<'_>, n: Node<'_>) -> Option<Expr> {
 /// How this grammar writes assignment targets (see [`PathShape`]).
 const TARGET: PathShape = PathShape {
     names: &["identifier"],
-    member: ("attribute", "object", "attribute"),
-    subscript: Some(("subscript", "value", "subscript", "string")),
+    member: ("attribute", F::Object, F::Attribute),
+    subscript: Some(("subscript", F::Value, F::Subscript, "string")),
     string: plain_string,
-    unwrap: |n| n,
+    unwrap: |_, n| n,
 };
 
 fn plain_string(b: &Builder<'_>, n: Node<'_>) -> String {
     let mut c = n.walk();
     n.children(&mut c)
-        .filter(|c| c.kind() == "string_content")
+        .filter(|c| b.kind(*c) == "string_content")
         .map(|c| b.text(c))
         .collect()
 }
@@ -230,7 +218,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     if let Some(id) = b.known_call(n) {
         return id;
     }
-    let func = n.child_by_field_name("function");
+    let func = b.field(n, F::Function);
     let (path, receiver) = match func {
         Some(f) => {
             let e = expr(b, f);
@@ -244,16 +232,16 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     };
     let mut args = Vec::new();
     let mut named = Vec::new();
-    if let Some(list) = n.child_by_field_name("arguments") {
+    if let Some(list) = b.field(n, F::Arguments) {
         let mut c = list.walk();
         for a in list.named_children(&mut c) {
-            match a.kind() {
+            match b.kind(a) {
                 "keyword_argument" => {
-                    let key = a
-                        .child_by_field_name("name")
+                    let key = b
+                        .field(a, F::Name)
                         .map(|k| b.text(k).to_string())
                         .unwrap_or_default();
-                    if let Some(v) = a.child_by_field_name("value") {
+                    if let Some(v) = b.field(a, F::Value) {
                         let v = expr(b, v);
                         // The pair itself, so a finding can underline `verify=False`.
                         b.push(Expr::Pair(key.clone(), v), a);
@@ -274,7 +262,7 @@ pub fn expr(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 }
 
 fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
-    let e = match n.kind() {
+    let e = match b.kind(n) {
         "identifier" => Expr::Name(b.text(n).to_string()),
         "true" | "false" | "none" | "integer" | "float" => Expr::Lit(b.text(n).to_ascii_lowercase()),
         "string" => b.string_pieces(n, &["string_content"], &["interpolation"], expr),
@@ -285,9 +273,9 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             Expr::Concat(parts)
         }
         "attribute" => {
-            let base = n.child_by_field_name("object").map(|o| expr(b, o));
-            let name = n
-                .child_by_field_name("attribute")
+            let base = b.field(n, F::Object).map(|o| expr(b, o));
+            let name = b
+                .field(n, F::Attribute)
                 .map(|a| b.text(a).to_string())
                 .unwrap_or_default();
             match base {
@@ -296,7 +284,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "subscript" => {
-            let parts = (n.child_by_field_name("value"), n.child_by_field_name("subscript"));
+            let parts = (b.field(n, F::Value), b.field(n, F::Subscript));
             return b.subscript(n, parts, plain_string, expr);
         }
         "call" => match lookup(b, n) {
@@ -329,17 +317,17 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             None => Expr::Other(Vec::new()),
         },
         "keyword_argument" | "pair" => {
-            let key = n
-                .child_by_field_name(if n.kind() == "pair" { "key" } else { "name" })
+            let key = b
+                .field(n, if b.kind(n) == "pair" { F::Key } else { F::Name })
                 .map(|k| {
-                    if k.kind() == "string" {
+                    if b.kind(k) == "string" {
                         plain_string(b, k)
                     } else {
                         b.text(k).to_string()
                     }
                 })
                 .unwrap_or_default();
-            let v = n.child_by_field_name("value").map(|v| expr(b, v));
+            let v = b.field(n, F::Value).map(|v| expr(b, v));
             match v {
                 Some(v) => Expr::Pair(key, v),
                 None => Expr::Other(Vec::new()),
@@ -355,7 +343,7 @@ fn operands(b: &mut Builder<'_>, n: Node<'_>) -> Vec<ExprId> {
     let mut c = n.walk();
     let kids: Vec<Node<'_>> = n
         .named_children(&mut c)
-        .filter(|k| k.kind() != "comment")
+        .filter(|k| b.kind(*k) != "comment")
         .collect();
     kids.into_iter().map(|k| expr(b, k)).collect()
 }
@@ -379,17 +367,15 @@ fn format_call(b: &Builder<'_>, id: usize) -> Option<Expr> {
 fn binary(b: &mut Builder<'_>, n: Node<'_>) -> Expr {
     let e = b.binary(n, expr);
     let Expr::Arith(ops) = &e else { return e };
-    let is_modulo = n
-        .child_by_field_name("operator")
-        .is_some_and(|o| b.text(o) == "%");
-    let (&[left, right], Some(r)) = (ops.as_slice(), n.child_by_field_name("right")) else {
+    let is_modulo = b.field(n, F::Operator).is_some_and(|o| b.text(o) == "%");
+    let (&[left, right], Some(r)) = (ops.as_slice(), b.field(n, F::Right)) else {
         return e;
     };
     if !is_modulo || !matches!(b.ix.expr(left), Expr::Str(_) | Expr::Concat(_)) {
         return e;
     }
     let args = match b.ix.expr(right) {
-        Expr::Other(items) if r.kind() == "tuple" || r.kind() == "dictionary" => items.clone(),
+        Expr::Other(items) if b.kind(r) == "tuple" || b.kind(r) == "dictionary" => items.clone(),
         _ => vec![right],
     };
     Expr::Format(left, args)
