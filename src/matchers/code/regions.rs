@@ -1172,4 +1172,37 @@ mod tests {
             assert!(prune(syntax, src, &mut interests).is_none(), "{src}");
         }
     }
+
+    #[test]
+    fn any_text_prunes_to_the_same_length_without_panicking() {
+        // A small deterministic generator over the bytes the outline cares about.
+        let pieces = [
+            "def ", "class ", "async ", "@d\n", "(", ")", "[", "]", "{", "}", "\"", "'", "`", "${", "/",
+            "//", "/*", "*/", "#", "\\", "\n", "    ", "\t", "=", "=>", "->", ":", ";", "func ", "import ",
+            "from ", " as ", "x", "é", "if ", "return ", "\"\"\"", "r'", "struct", "\r\n",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            for syntax in [Syntax::Python, Syntax::JavaScript, Syntax::Go, Syntax::Java] {
+                let at: Vec<usize> = (0..3).map(|_| (next() as usize) % (text.len() + 1)).collect();
+                let mut interests = [Interest {
+                    forms: vec![Clause::At(at.clone()), Clause::InStrings(at)],
+                }];
+                if let Some(p) = prune(syntax, &text, &mut interests) {
+                    assert_eq!(p.text.len(), text.len(), "{text:?}");
+                    assert_eq!(p.text.matches('\n').count(), text.matches('\n').count());
+                }
+            }
+        }
+    }
 }
