@@ -471,6 +471,11 @@ impl Form {
         matches!(self, Form::Call(f) if f.mentions.is_some())
     }
 
+    /// Whether the form matches calls.
+    pub fn is_call(&self) -> bool {
+        matches!(self, Form::Call(_))
+    }
+
     /// Whether the form is a `decision` (found by its attributes, not by names).
     pub fn is_decision(&self) -> bool {
         matches!(self, Form::Decision(_))

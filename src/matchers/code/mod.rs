@@ -272,7 +272,7 @@ impl CodeMatcher {
                 .iter()
                 .map(|f| {
                     let (words, in_strings) = f.region_words()?;
-                    regions::WordFinder::new(&words, in_strings)
+                    regions::WordFinder::new(&words, in_strings, f.is_call())
                 })
                 .collect(),
             forms,

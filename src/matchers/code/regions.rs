@@ -97,13 +97,15 @@ pub struct WordFinder {
     ac: AhoCorasick,
     whole: Vec<bool>,
     in_strings: bool,
+    /// The words name calls: a whole one counts only where it is called (or imported).
+    called: bool,
 }
 
 impl WordFinder {
     /// `None` when the words cannot be searched for together. Names are spelled as written
     /// (identifiers are case-sensitive in every front-end's language); what only counts
     /// inside strings is found in any case.
-    pub fn new(words: &[(String, bool)], in_strings: bool) -> Option<Self> {
+    pub fn new(words: &[(String, bool)], in_strings: bool, called: bool) -> Option<Self> {
         let ac = aho_corasick::AhoCorasickBuilder::new()
             .ascii_case_insensitive(in_strings)
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -113,6 +115,7 @@ impl WordFinder {
             ac,
             whole: words.iter().map(|(_, whole)| *whole).collect(),
             in_strings,
+            called,
         })
     }
 
@@ -123,7 +126,11 @@ impl WordFinder {
         let at: Vec<usize> = self
             .ac
             .find_iter(text)
-            .filter(|m| !self.whole[m.pattern().as_usize()] || whole_at(bytes, m.start(), m.end()))
+            .filter(|m| {
+                !self.whole[m.pattern().as_usize()]
+                    || whole_at(bytes, m.start(), m.end())
+                        && (!self.called || called_or_imported(bytes, m.start(), m.end()))
+            })
             .map(|m| m.start())
             .collect();
         if self.in_strings {
@@ -132,6 +139,31 @@ impl WordFinder {
             Clause::At(at)
         }
     }
+}
+
+/// Whether the name at `start..end` is called (`(`, a generic's `<`, a Go composite literal's
+/// `{`, a tagged template, `?.(`), aliased (`as`), or on an import or `require` line: a call
+/// a form matches is written one of these ways, or through a name an import binds.
+fn called_or_imported(bytes: &[u8], start: usize, end: usize) -> bool {
+    let rest = &bytes[end..];
+    let after = rest
+        .iter()
+        .position(|b| *b != b' ' && *b != b'\t')
+        .map_or(&[][..], |p| &rest[p..]);
+    if matches!(after.first(), Some(b'(' | b'<' | b'{' | b'`' | b'?')) || after.starts_with(b"as ") {
+        return true;
+    }
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let line_end = memchr(bytes, end, b'\n').unwrap_or(bytes.len());
+    let line = &bytes[line_start..line_end];
+    let first = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&[][..], |p| &line[p..]);
+    first.starts_with(b"import ") || first.starts_with(b"from ") || find(line, 0, b"require(").is_some()
 }
 
 fn whole_at(bytes: &[u8], start: usize, end: usize) -> bool {
@@ -1204,5 +1236,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn call_names_count_where_called_aliased_or_imported() {
+        let finder = WordFinder::new(&[("text".to_string(), true)], false, true).expect("finder");
+        let src = "from sqlalchemy import text as t\ntext = 1\nq = text (s)\nr = text<Row>(s)\nprint(text)\n";
+        let Clause::At(at) = finder.find(src) else {
+            panic!("a name clause")
+        };
+        let lines: Vec<usize> = at.iter().map(|&p| src[..p].matches('\n').count() + 1).collect();
+        assert_eq!(lines, [1, 3, 4]);
     }
 }
