@@ -193,7 +193,7 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
     let bytes = text.as_bytes();
     let toks = lex(syntax, bytes)?;
     let defs = match syntax {
-        Syntax::Python => python_defs(bytes, &toks)?,
+        Syntax::Python => python_defs(bytes, &toks),
         _ => brace_defs(syntax, bytes, &toks)?,
     };
     if defs.is_empty() {
@@ -623,7 +623,7 @@ fn column(bytes: &[u8], at: usize) -> usize {
 
 /// Python's definitions: a logical line starting with `def`, `async def` or `class` (after
 /// its decorators) and the more indented logical lines after it.
-fn python_defs(bytes: &[u8], toks: &[Tok]) -> Option<Vec<Def>> {
+fn python_defs(bytes: &[u8], toks: &[Tok]) -> Vec<Def> {
     // Logical lines as token ranges, with the column of their first token.
     let mut lines: Vec<(Range<usize>, usize)> = Vec::new();
     let mut start = 0;
@@ -638,7 +638,7 @@ fn python_defs(bytes: &[u8], toks: &[Tok]) -> Option<Vec<Def>> {
     if toks.len() > start {
         lines.push((start..toks.len(), column(bytes, toks[start].start)));
     }
-    Some(python_block(bytes, toks, &lines, 0))
+    python_block(bytes, toks, &lines, 0)
 }
 
 fn python_block(bytes: &[u8], toks: &[Tok], lines: &[(Range<usize>, usize)], depth: usize) -> Vec<Def> {
