@@ -1,6 +1,7 @@
 //! The forms of `[rule.code]`, compiled and evaluated over an [`Index`].
 
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use toml::Spanned;
 
@@ -128,6 +129,55 @@ fn required_prefixes(pattern: &str) -> Option<Vec<(String, bool)>> {
     (!words.is_empty()).then(|| words.into_iter().map(|w| (w, false)).collect())
 }
 
+/// Words that meet one of a form's needs (see [`super::regions::Need`]).
+#[derive(Debug, Clone)]
+pub struct WordSpec {
+    /// Each word, and whether it must be a whole identifier.
+    pub words: Vec<(String, bool)>,
+    /// They count only inside value strings (found in any case).
+    pub in_strings: bool,
+    /// They name calls: a whole one counts where it is called or imported.
+    pub called: bool,
+}
+
+impl WordSpec {
+    fn names(words: Vec<(String, bool)>, called: bool) -> Self {
+        Self {
+            words,
+            in_strings: false,
+            called,
+        }
+    }
+
+    fn in_strings(words: Vec<(String, bool)>) -> Self {
+        Self {
+            words,
+            in_strings: true,
+            called: false,
+        }
+    }
+}
+
+/// One need of a form: met by any of its words.
+#[derive(Debug, Clone)]
+pub struct NeedSpec {
+    pub any_of: Vec<WordSpec>,
+    /// The function's value strings, joined, must match the form's text as well.
+    pub matching: bool,
+    /// Names bound outside functions beside a word meet it too.
+    pub binds: bool,
+}
+
+impl NeedSpec {
+    fn words(words: WordSpec, binds: bool) -> Self {
+        Self {
+            any_of: vec![words],
+            matching: false,
+            binds,
+        }
+    }
+}
+
 /// A form's list of name patterns. Most calls in a file match none of them, so the exact last
 /// segments the patterns accept are kept sorted: a call whose last segment is not one of them is
 /// turned away by a binary search instead of a comparison with every pattern (which, over the
@@ -251,6 +301,8 @@ impl ImportForm {
 #[derive(Debug)]
 pub struct StringForm {
     text: Lazy,
+    /// `text`, shared with pruning once built.
+    matching: OnceLock<Option<Arc<regex::Regex>>>,
     words: Vec<String>,
     sanitizers: PathPatterns,
     unless_argument_of: PathPatterns,
@@ -421,6 +473,7 @@ fn string_form(rule: &Rule, f: &Spanned<CodeStringForm>, eager: bool) -> Result<
     let text = regex(rule, &Some(v.text.clone()), eager)?.ok_or_else(|| error(rule, f.span(), "no text"))?;
     Ok(StringForm {
         text,
+        matching: OnceLock::new(),
         words: Vec::new(),
         sanitizers: patterns(rule, &v.sanitizers)?,
         unless_argument_of: patterns(rule, &v.unless_argument_of)?,
@@ -449,19 +502,44 @@ impl Form {
         }
     }
 
-    /// What a function must mention for the form to match in it, for pruning (see
-    /// [`super::regions`]): words, each a whole identifier (`true`) or a piece of one, and
-    /// whether they count only inside string literals. `None` when the form names nothing that
-    /// narrow: every function is kept for it.
-    pub fn region_words(&self) -> Option<(Vec<(String, bool)>, bool)> {
-        match self {
-            Form::Call(f) => f.names.region_words().map(|w| (w, false)),
-            Form::Import(f) => f.modules.region_words().map(|w| (w, false)),
+    /// What a function must hold for the form to match in it, for pruning (see
+    /// [`super::regions`]): needs that must all be met, each by any of its words. `None` when
+    /// the form names nothing that narrow: every function is kept for it.
+    pub fn region_needs(&self) -> Option<Vec<NeedSpec>> {
+        let needs = match self {
+            Form::Call(f) => f.region_needs(),
+            Form::Import(f) => f
+                .modules
+                .region_words()
+                .map(|w| NeedSpec::words(WordSpec::names(w, false), true))
+                .into_iter()
+                .collect(),
             Form::Property(f) if !f.keys.is_empty() => {
-                Some((f.keys.iter().map(|k| (k.clone(), false)).collect(), false))
+                let keys = f.keys.iter().map(|k| (k.clone(), false)).collect();
+                vec![NeedSpec::words(WordSpec::names(keys, false), true)]
             }
-            Form::String(f) => required_prefixes(f.text.as_str()).map(|w| (w, true)),
-            Form::Property(_) | Form::Decision(_) => None,
+            // The literal prefixes find candidates; the function's strings, joined, must then
+            // read as the whole text.
+            Form::String(f) => required_prefixes(f.text.as_str())
+                .map(|w| NeedSpec {
+                    matching: true,
+                    ..NeedSpec::words(WordSpec::in_strings(w), true)
+                })
+                .into_iter()
+                .collect(),
+            Form::Property(_) | Form::Decision(_) => Vec::new(),
+        };
+        (!needs.is_empty()).then_some(needs)
+    }
+
+    /// The regex a string form's text must match (for [`NeedSpec::matching`]).
+    pub fn matching(&self) -> Option<Arc<regex::Regex>> {
+        match self {
+            Form::String(f) => f
+                .matching
+                .get_or_init(|| f.text.text().cloned().map(Arc::new))
+                .clone(),
+            _ => None,
         }
     }
 
@@ -469,11 +547,6 @@ impl Form {
     /// the function must also spell one of the rule's trigger words.
     pub fn mentions(&self) -> bool {
         matches!(self, Form::Call(f) if f.mentions.is_some())
-    }
-
-    /// Whether the form matches calls.
-    pub fn is_call(&self) -> bool {
-        matches!(self, Form::Call(_))
     }
 
     /// Whether the form is a `decision` (found by its attributes, not by names).
@@ -709,6 +782,45 @@ fn argument_after(index: &Index, call: &Call, arg: &CodeArg, after_context: bool
 }
 
 impl CallForm {
+    /// See [`Form::region_needs`]: the call's name; a named argument it reads or constrains
+    /// (`verify=False`); and for a query built from text, that text's words in a string or an
+    /// untrusted source's name (the value's literal pieces are in the function or in a module
+    /// constant it reads, and so is the source).
+    fn region_needs(&self) -> Vec<NeedSpec> {
+        let mut needs = Vec::new();
+        if let Some(w) = self.names.region_words() {
+            needs.push(NeedSpec::words(WordSpec::names(w, true), true));
+        }
+        let named = self.arg.iter().chain(self.with.iter().map(|(k, _)| k));
+        for arg in named {
+            if let CodeArg::Name(k) = arg {
+                needs.push(NeedSpec::words(
+                    WordSpec::names(vec![(k.clone(), true)], false),
+                    false,
+                ));
+            }
+        }
+        if let Some(text) = self.text.as_ref().filter(|_| self.built) {
+            let sources = if self.sources.is_empty() {
+                Some(Vec::new())
+            } else {
+                self.sources.region_words()
+            };
+            if let (Some(words), Some(sources)) = (required_prefixes(text.as_str()), sources) {
+                let mut any_of = vec![WordSpec::in_strings(words)];
+                if !sources.is_empty() {
+                    any_of.push(WordSpec::names(sources, false));
+                }
+                needs.push(NeedSpec {
+                    any_of,
+                    matching: false,
+                    binds: true,
+                });
+            }
+        }
+        needs
+    }
+
     fn hit(&self, span: Range<usize>) -> Hit {
         Hit {
             span,

@@ -210,8 +210,8 @@ pub struct CodeMatcher {
     /// without one is not parsed, whatever the fallback's words say.
     trigger: AhoCorasick,
     forms: Vec<forms::Form>,
-    /// Per form, what a function must mention for it (pruning); `None`: anything.
-    finders: Vec<Option<regions::WordFinder>>,
+    /// Per form, what a function must hold for it (pruning); `None`: anything.
+    needs: Vec<Option<Vec<NeedFinder>>>,
     fallback: Option<RegexMatcher>,
 }
 
@@ -268,13 +268,7 @@ impl CodeMatcher {
             languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
             keywords,
             trigger,
-            finders: forms
-                .iter()
-                .map(|f| {
-                    let (words, in_strings) = f.region_words()?;
-                    regions::WordFinder::new(&words, in_strings, f.is_call())
-                })
-                .collect(),
+            needs: forms.iter().map(NeedFinder::compile).collect(),
             forms,
             fallback,
         })
@@ -302,15 +296,20 @@ impl CodeMatcher {
         let forms = self
             .forms
             .iter()
-            .zip(&self.finders)
-            .map(|(form, finder)| match finder {
+            .zip(&self.needs)
+            .map(|(form, needs)| match needs {
                 // A decision needs its attributes, which the trigger words merely
                 // approximate (`age` in `message`).
-                _ if form.is_decision() => regions::Clause::At(form.hits(text)),
-                Some(finder) => match finder.find(text) {
-                    regions::Clause::At(at) if form.mentions() => regions::Clause::Both(at, keywords()),
-                    clause => clause,
-                },
+                _ if form.is_decision() => {
+                    regions::Clause::All(vec![regions::Need::at(form.hits(text), true)])
+                }
+                Some(needs) => {
+                    let mut all: Vec<regions::Need> = needs.iter().map(|n| n.find(form, text)).collect();
+                    if form.mentions() {
+                        all.push(regions::Need::at(keywords(), false));
+                    }
+                    regions::Clause::All(all)
+                }
                 None => regions::Clause::Anywhere,
             })
             .collect();
@@ -373,6 +372,48 @@ impl CodeMatcher {
         if !hits.is_empty() && cx.cache.code.index(cx, fe, text).is_none() {
             out.append(&mut hits);
         }
+    }
+}
+
+/// One need of a form, compiled: the finders of its words.
+#[derive(Debug)]
+struct NeedFinder {
+    finders: Vec<regions::WordFinder>,
+    matching: bool,
+    binds: bool,
+}
+
+impl NeedFinder {
+    /// A form's needs; a need whose words cannot be searched for is left out (it keeps more),
+    /// and a form left with none keeps every function.
+    fn compile(form: &forms::Form) -> Option<Vec<NeedFinder>> {
+        let needs: Vec<NeedFinder> = form
+            .region_needs()?
+            .into_iter()
+            .filter_map(|spec| {
+                let finders = spec
+                    .any_of
+                    .iter()
+                    .map(|w| regions::WordFinder::new(&w.words, w.in_strings, w.called))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(NeedFinder {
+                    finders,
+                    matching: spec.matching,
+                    binds: spec.binds,
+                })
+            })
+            .collect();
+        (!needs.is_empty()).then_some(needs)
+    }
+
+    /// Where the need's words are in `text`.
+    fn find(&self, form: &forms::Form, text: &str) -> regions::Need {
+        let matching = if self.matching { form.matching() } else { None };
+        let mut need = regions::Need::new(matching, self.binds);
+        for finder in &self.finders {
+            finder.find_into(text, &mut need);
+        }
+        need
     }
 }
 

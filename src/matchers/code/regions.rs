@@ -13,8 +13,10 @@
 //! Python's indentation); when it cannot make sense of a file, nothing is pruned.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
+use regex::Regex;
 
 /// How a front-end's language is outlined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,31 +69,79 @@ pub struct Interest {
     pub forms: Vec<Clause>,
 }
 
-/// Where a form's words occur.
+/// What a function must hold for one form to match in it.
 #[derive(Debug)]
 pub enum Clause {
     /// The form names nothing narrow: any function may hold a match.
     Anywhere,
-    /// Offsets of its words.
-    At(Vec<usize>),
-    /// Offsets of its words, of which only those inside string literals count.
-    InStrings(Vec<usize>),
-    /// Offsets of its words and of the rule's trigger words: the function needs both (a form
-    /// that asks what a call's arguments mention).
-    Both(Vec<usize>, Vec<usize>),
+    /// Every need met: the form's call name, and (say) its named argument and the text its
+    /// query must read as.
+    All(Vec<Need>),
 }
 
 impl Clause {
-    fn holds(&self, r: &Range<usize>) -> bool {
+    fn holds(&self, r: &Range<usize>, outline: &Outline<'_>) -> bool {
         match self {
             Clause::Anywhere => true,
-            Clause::At(at) | Clause::InStrings(at) => has(at, r),
-            Clause::Both(at, words) => has(at, r) && has(words, r),
+            Clause::All(needs) => needs.iter().all(|n| n.holds(r, outline)),
         }
     }
 }
 
-/// Finds a form's words (see [`crate::matchers::code::forms::Form::region_words`]).
+/// One thing a form needs in a function: any of some words, found at these offsets. A
+/// function also meets a binding need by reading a name that a statement outside functions
+/// holding one of the words binds (an import alias, a module constant).
+#[derive(Debug, Default)]
+pub struct Need {
+    at: Vec<usize>,
+    /// Offsets that count only inside a string literal that is a value (not a docstring).
+    in_strings: Vec<usize>,
+    /// A string form's text: the function's value strings, joined, must read as it.
+    matching: Option<Arc<Regex>>,
+    binds: bool,
+    /// Where the names bound outside functions by a statement holding a word are read.
+    bound: Vec<usize>,
+}
+
+impl Need {
+    /// A need met at these offsets (a decision's attributes, a rule's trigger words).
+    pub fn at(at: Vec<usize>, binds: bool) -> Self {
+        Self {
+            at,
+            binds,
+            ..Self::default()
+        }
+    }
+
+    /// A need to be filled by [`WordFinder::find_into`].
+    pub fn new(matching: Option<Arc<Regex>>, binds: bool) -> Self {
+        Self {
+            matching,
+            binds,
+            ..Self::default()
+        }
+    }
+
+    /// Keeps the string-only offsets that are in value strings, and sorts.
+    fn settle(&mut self, outline: &Outline<'_>) {
+        let in_strings = std::mem::take(&mut self.in_strings);
+        self.at
+            .extend(in_strings.into_iter().filter(|&p| outline.in_value_string(p)));
+        self.at.sort_unstable();
+        self.at.dedup();
+    }
+
+    fn holds(&self, r: &Range<usize>, outline: &Outline<'_>) -> bool {
+        has(&self.bound, r)
+            || has(&self.at, r)
+                && self
+                    .matching
+                    .as_ref()
+                    .is_none_or(|re| re.is_match(&outline.value_strings(r)))
+    }
+}
+
+/// Finds a form's words (see [`crate::matchers::code::forms::Form::region_needs`]).
 #[derive(Debug)]
 pub struct WordFinder {
     ac: AhoCorasick,
@@ -119,11 +169,11 @@ impl WordFinder {
         })
     }
 
-    /// The clause for `text`: where the words occur (whole identifiers where they must be).
-    pub fn find(&self, text: &str) -> Clause {
+    /// Adds to `need` where the words occur in `text` (whole identifiers where they must be).
+    pub fn find_into(&self, text: &str, need: &mut Need) {
         let bytes = text.as_bytes();
         // Leftmost-longest: of words that start together, the whole identifier is the longest.
-        let at: Vec<usize> = self
+        let found = self
             .ac
             .find_iter(text)
             .filter(|m| {
@@ -131,12 +181,11 @@ impl WordFinder {
                     || whole_at(bytes, m.start(), m.end())
                         && (!self.called || called_or_imported(bytes, m.start(), m.end()))
             })
-            .map(|m| m.start())
-            .collect();
+            .map(|m| m.start());
         if self.in_strings {
-            Clause::InStrings(at)
+            need.in_strings.extend(found);
         } else {
-            Clause::At(at)
+            need.at.extend(found);
         }
     }
 }
@@ -199,40 +248,39 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
     if defs.is_empty() {
         return None;
     }
-    let mut all: Vec<usize> = Vec::new();
-    for interest in interests.iter_mut() {
-        for clause in &mut interest.forms {
-            if let Clause::InStrings(at) = clause {
-                at.retain(|&p| in_value_string(syntax, &toks, p));
-                *clause = Clause::At(std::mem::take(at));
-            }
-            match clause {
-                Clause::At(at) => {
-                    at.sort_unstable();
-                    all.extend(at.iter());
-                }
-                Clause::Both(at, words) => {
-                    at.sort_unstable();
-                    words.sort_unstable();
-                    all.extend(at.iter());
-                }
-                _ => {}
-            }
+    let outline = Outline {
+        syntax,
+        text,
+        toks: &toks,
+    };
+    for need in interests
+        .iter_mut()
+        .flat_map(|i| i.forms.iter_mut())
+        .filter_map(|c| match c {
+            Clause::All(needs) => Some(needs),
+            Clause::Anywhere => None,
+        })
+        .flatten()
+    {
+        need.settle(&outline);
+        // Names bound outside functions by a statement holding a word keep every function
+        // that reads them.
+        if need.binds {
+            let outside: Vec<usize> = need
+                .at
+                .iter()
+                .copied()
+                .filter(|&h| !in_function(&defs, h))
+                .collect();
+            need.bound = whole_identifiers(text, &bound_names(bytes, &toks, &outside));
+            need.bound.sort_unstable();
         }
     }
-    all.sort_unstable();
-    all.dedup();
-    let wanted = |r: &Range<usize>| {
+    let needed = |r: &Range<usize>| {
         interests
             .iter()
-            .any(|i| i.forms.is_empty() || i.forms.iter().any(|c| c.holds(r)))
+            .any(|i| i.forms.is_empty() || i.forms.iter().any(|c| c.holds(r, &outline)))
     };
-    // Names bound outside functions by a statement a rule needs keep every function that
-    // reads them.
-    let outside: Vec<usize> = all.into_iter().filter(|&h| !in_function(&defs, h)).collect();
-    let mut bound = whole_identifiers(text, &bound_names(bytes, &toks, &outside, &wanted));
-    bound.sort_unstable();
-    let needed = |r: &Range<usize>| has(&bound, r) || wanted(r);
     let mut out = bytes.to_vec();
     let mut gaps = Vec::new();
     blank_unused(&defs, &needed, &mut out, &mut gaps);
@@ -256,25 +304,60 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
     })
 }
 
-/// Whether `at` is inside a string literal that is a value: a Python string that is a whole
-/// statement (a docstring) is prose, whatever words it holds.
-fn in_value_string(syntax: Syntax, toks: &[Tok], at: usize) -> bool {
-    let i = toks.partition_point(|t| t.end <= at);
-    if !toks.get(i).is_some_and(|t| t.kind == Kind::Str && t.start <= at) {
-        return false;
+/// A lexed file, for the questions needs ask of it.
+struct Outline<'a> {
+    syntax: Syntax,
+    text: &'a str,
+    toks: &'a [Tok],
+}
+
+impl Outline<'_> {
+    /// Whether `at` is inside a string literal that is a value: a Python string that is a
+    /// whole statement (a docstring) is prose, whatever words it holds.
+    fn in_value_string(&self, at: usize) -> bool {
+        let toks = self.toks;
+        let i = toks.partition_point(|t| t.end <= at);
+        if !toks.get(i).is_some_and(|t| t.kind == Kind::Str && t.start <= at) {
+            return false;
+        }
+        if self.syntax != Syntax::Python {
+            return true;
+        }
+        let line_start = toks[..i]
+            .iter()
+            .rposition(|t| t.kind == Kind::Newline)
+            .map_or(0, |p| p + 1);
+        let line_end = toks[i..]
+            .iter()
+            .position(|t| t.kind == Kind::Newline)
+            .map_or(toks.len(), |p| i + p);
+        !toks[line_start..line_end].iter().all(|t| t.kind == Kind::Str)
     }
-    if syntax != Syntax::Python {
-        return true;
+
+    /// The value strings in `r` as written, in order, one space apart: what a query built in
+    /// the function from its literals can read as (`"SELECT a " "FROM t"`, `sb.append(...)`).
+    fn value_strings(&self, r: &Range<usize>) -> String {
+        let first = self.toks.partition_point(|t| t.start < r.start);
+        let mut out = String::new();
+        for t in self.toks[first..].iter().take_while(|t| t.start < r.end) {
+            if t.kind == Kind::Str && self.in_value_string(t.start) {
+                out.push_str(string_content(&self.text[t.start..t.end.min(r.end)]));
+                out.push(' ');
+            }
+        }
+        out
     }
-    let line_start = toks[..i]
-        .iter()
-        .rposition(|t| t.kind == Kind::Newline)
-        .map_or(0, |p| p + 1);
-    let line_end = toks[i..]
-        .iter()
-        .position(|t| t.kind == Kind::Newline)
-        .map_or(toks.len(), |p| i + p);
-    !toks[line_start..line_end].iter().all(|t| t.kind == Kind::Str)
+}
+
+/// A string token without its prefix (`rb`), quotes and a template piece's `}` and `${`.
+fn string_content(token: &str) -> &str {
+    let quotes: &[char] = &['\'', '"', '`'];
+    let body = token
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start_matches(quotes)
+        .trim_start_matches('}');
+    let body = body.strip_suffix("${").unwrap_or(body);
+    body.trim_end_matches(quotes)
 }
 
 /// Whether `at` lies in a function (not merely a class): names bound there are local.
@@ -937,17 +1020,12 @@ const MAX_BINDING_STATEMENT: usize = 1024;
 
 /// Names bound on the statements that hold a hit and that a rule wants: everything an import line names, and the
 /// targets of an assignment (the last name of a dotted target).
-fn bound_names(
-    bytes: &[u8],
-    toks: &[Tok],
-    hits: &[usize],
-    wanted: &dyn Fn(&Range<usize>) -> bool,
-) -> Vec<String> {
+fn bound_names(bytes: &[u8], toks: &[Tok], hits: &[usize]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut last_line = usize::MAX;
     for &h in hits {
         let line = statement(bytes, toks, h);
-        if line.start == last_line || line.len() > MAX_BINDING_STATEMENT || !wanted(&line) {
+        if line.start == last_line || line.len() > MAX_BINDING_STATEMENT {
             continue;
         }
         last_line = line.start;
@@ -1069,7 +1147,7 @@ mod tests {
             .flat_map(|w| text.match_indices(w).map(|(i, _)| i).collect::<Vec<_>>())
             .collect();
         let mut interests = [Interest {
-            forms: vec![Clause::At(at)],
+            forms: vec![Clause::All(vec![Need::at(at, true)])],
         }];
         match prune(syntax, text, &mut interests) {
             Some(p) => {
@@ -1228,7 +1306,14 @@ mod tests {
             for syntax in [Syntax::Python, Syntax::JavaScript, Syntax::Go, Syntax::Java] {
                 let at: Vec<usize> = (0..3).map(|_| (next() as usize) % (text.len() + 1)).collect();
                 let mut interests = [Interest {
-                    forms: vec![Clause::At(at.clone()), Clause::InStrings(at)],
+                    forms: vec![
+                        Clause::All(vec![Need::at(at.clone(), true)]),
+                        Clause::All(vec![Need {
+                            in_strings: at,
+                            binds: true,
+                            ..Need::default()
+                        }]),
+                    ],
                 }];
                 if let Some(p) = prune(syntax, &text, &mut interests) {
                     assert_eq!(p.text.len(), text.len(), "{text:?}");
@@ -1242,10 +1327,27 @@ mod tests {
     fn call_names_count_where_called_aliased_or_imported() {
         let finder = WordFinder::new(&[("text".to_string(), true)], false, true).expect("finder");
         let src = "from sqlalchemy import text as t\ntext = 1\nq = text (s)\nr = text<Row>(s)\nprint(text)\n";
-        let Clause::At(at) = finder.find(src) else {
-            panic!("a name clause")
-        };
+        let mut need = Need::new(None, true);
+        finder.find_into(src, &mut need);
+        let at = need.at;
         let lines: Vec<usize> = at.iter().map(|&p| src[..p].matches('\n').count() + 1).collect();
         assert_eq!(lines, [1, 3, 4]);
+    }
+
+    #[test]
+    fn a_functions_value_strings_are_joined_without_quotes_or_prose() {
+        let strings = |syntax: Syntax, src: &str| {
+            let toks = lex(syntax, src.as_bytes()).expect("lexes");
+            let outline = Outline {
+                syntax,
+                text: src,
+                toks: &toks,
+            };
+            outline.value_strings(&(0..src.len()))
+        };
+        let py = "def f(x):\n    \"\"\"Select rows FROM prose.\"\"\"\n    q = rb'DELETE ' \"FROM t\"\n    q += f\"WHERE {x}\"\n";
+        assert_eq!(strings(Syntax::Python, py), "DELETE  FROM t WHERE {x} ");
+        let js = "function f(a) { return db.query(`SELECT ${a} FROM t`, 'x'); }";
+        assert_eq!(strings(Syntax::JavaScript, js), "SELECT   FROM t x ");
     }
 }
