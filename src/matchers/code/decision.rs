@@ -256,11 +256,6 @@ impl DecisionForm {
         self.words.clone()
     }
 
-    /// Whether the file may hold one of the attributes at all (before it is parsed).
-    pub fn may_match(&self, text: &str) -> bool {
-        self.trigger.is_match(text)
-    }
-
     /// Where the attributes occur, for pruning.
     pub fn hits(&self, text: &str) -> Vec<usize> {
         self.trigger.find_iter(text).map(|m| m.start()).collect()

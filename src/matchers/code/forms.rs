@@ -494,14 +494,6 @@ impl Form {
         }
     }
 
-    /// Whether the form may match in this text at all: a cheap test before the file is parsed.
-    pub fn may_match(&self, text: &str) -> bool {
-        match self {
-            Form::Decision(f) => f.may_match(text),
-            _ => true,
-        }
-    }
-
     /// What a function must hold for the form to match in it, for pruning (see
     /// [`super::regions`]): needs that must all be met, each by any of its words. `None` when
     /// the form names nothing that narrow: every function is kept for it.

@@ -116,12 +116,27 @@ pub struct CodeCache {
     /// rule said so before the parse (see [`CodeMatcher::prepare`]): the parse skips the
     /// functions that hold none.
     interests: RefCell<Option<Vec<regions::Interest>>>,
+    /// Each prepared rule's gate (see [`CodeMatcher::gate`]), by matcher, so its check does not
+    /// search the file again.
+    gates: RefCell<Vec<(*const CodeMatcher, bool)>>,
 }
 
 impl CodeCache {
     /// Whether the file is (or will be) parsed for some rule whatever this one needs.
     fn parses_anyway(&self) -> bool {
         self.index.get().is_some() || self.interests.borrow().is_some()
+    }
+
+    fn gated(&self, matcher: &CodeMatcher, open: bool) {
+        self.gates.borrow_mut().push((matcher, open));
+    }
+
+    fn gate_of(&self, matcher: &CodeMatcher) -> Option<bool> {
+        let gates = self.gates.borrow();
+        gates
+            .iter()
+            .find(|(m, _)| std::ptr::eq(*m, matcher))
+            .map(|(_, open)| *open)
     }
 
     /// Adds where a rule that will read this file's index found what it needs.
@@ -210,8 +225,8 @@ pub struct CodeMatcher {
     /// without one is not parsed, whatever the fallback's words say.
     trigger: AhoCorasick,
     forms: Vec<forms::Form>,
-    /// Per form, what a function must hold for it (pruning); `None`: anything.
-    needs: Vec<Option<Vec<NeedFinder>>>,
+    /// What a function must hold for each form (pruning); `None`: anything, for every form.
+    needs: Option<RegionNeeds>,
     fallback: Option<RegexMatcher>,
 }
 
@@ -268,7 +283,7 @@ impl CodeMatcher {
             languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
             keywords,
             trigger,
-            needs: forms.iter().map(NeedFinder::compile).collect(),
+            needs: RegionNeeds::compile(&forms),
             forms,
             fallback,
         })
@@ -289,28 +304,32 @@ impl CodeMatcher {
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
             return;
         }
-        if !self.triggered(text) || !self.forms.iter().any(|f| f.may_match(text)) {
-            return;
-        }
-        let keywords = || self.trigger.find_iter(text).map(|m| m.start()).collect();
+        let gate = self.gate(text);
+        cx.cache.code.gated(self, gate.is_some());
+        let Some(decisions) = gate else { return };
+        let mut decisions = decisions.into_iter();
+        let mut found = self.needs.as_ref().map(|n| n.find(&self.forms, text));
+        let mut keywords: Option<Vec<usize>> = None;
         let forms = self
             .forms
             .iter()
-            .zip(&self.needs)
-            .map(|(form, needs)| match needs {
+            .enumerate()
+            .map(|(k, form)| {
                 // A decision needs its attributes, which the trigger words merely
                 // approximate (`age` in `message`).
-                _ if form.is_decision() => {
-                    regions::Clause::All(vec![regions::Need::at(form.hits(text), true)])
+                if form.is_decision() {
+                    let hits = decisions.next().unwrap_or_default();
+                    return regions::Clause::All(vec![regions::Need::at(hits, true)]);
                 }
-                Some(needs) => {
-                    let mut all: Vec<regions::Need> = needs.iter().map(|n| n.find(form, text)).collect();
-                    if form.mentions() {
-                        all.push(regions::Need::at(keywords(), false));
-                    }
-                    regions::Clause::All(all)
+                let Some(mut all) = found.as_mut().and_then(|f| f[k].take()) else {
+                    return regions::Clause::Anywhere;
+                };
+                if form.mentions() {
+                    let at = keywords
+                        .get_or_insert_with(|| self.trigger.find_iter(text).map(|m| m.start()).collect());
+                    all.push(regions::Need::at(at.clone(), false));
                 }
-                None => regions::Clause::Anywhere,
+                regions::Clause::All(all)
             })
             .collect();
         cx.cache.code.expect(regions::Interest { forms });
@@ -329,7 +348,11 @@ impl CodeMatcher {
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
             return;
         }
-        if !self.triggered(text) || !self.forms.iter().any(|f| f.may_match(text)) {
+        let open = match cx.cache.code.gate_of(self) {
+            Some(open) => open,
+            None => self.gate(text).is_some(),
+        };
+        if !open {
             self.fallback_unless_parsed(cx, fe, text, out);
             return;
         }
@@ -351,10 +374,21 @@ impl CodeMatcher {
 }
 
 impl CodeMatcher {
-    /// Whether the words the forms need occur in `text` (else no form can match: the file is
-    /// not parsed for this rule).
-    fn triggered(&self, text: &str) -> bool {
-        self.trigger.is_match(text)
+    /// Whether a form may match in `text`: the words the forms need occur in it, and a rule
+    /// of decisions only finds one of their attributes (else the file is not parsed for this
+    /// rule). `Some`: each decision form's attribute offsets, in order, for pruning.
+    fn gate(&self, text: &str) -> Option<Vec<Vec<usize>>> {
+        if !self.trigger.is_match(text) {
+            return None;
+        }
+        let decisions: Vec<Vec<usize>> = self
+            .forms
+            .iter()
+            .filter(|f| f.is_decision())
+            .map(|f| f.hits(text))
+            .collect();
+        let any_other = decisions.len() < self.forms.len();
+        (any_other || decisions.iter().any(|h| !h.is_empty())).then_some(decisions)
     }
 
     /// A file the plan chose for the fallback's words only: the forms cannot match, so the
@@ -375,45 +409,72 @@ impl CodeMatcher {
     }
 }
 
-/// One need of a form, compiled: the finders of its words.
+/// What the forms of one rule need in a function, compiled for pruning.
 #[derive(Debug)]
-struct NeedFinder {
-    finders: Vec<regions::WordFinder>,
-    matching: bool,
-    binds: bool,
+struct RegionNeeds {
+    /// Per form, each need's `(matching, binds)` (see [`forms::NeedSpec`]); `None`: the form
+    /// keeps every function.
+    shapes: Vec<Option<Vec<(bool, bool)>>>,
+    /// Every need's words, numbered in the order of `shapes`.
+    words: regions::NeedWords,
 }
 
-impl NeedFinder {
-    /// A form's needs; a need whose words cannot be searched for is left out (it keeps more),
-    /// and a form left with none keeps every function.
-    fn compile(form: &forms::Form) -> Option<Vec<NeedFinder>> {
-        let needs: Vec<NeedFinder> = form
-            .region_needs()?
-            .into_iter()
-            .filter_map(|spec| {
-                let finders = spec
-                    .any_of
-                    .iter()
-                    .map(|w| regions::WordFinder::new(&w.words, w.in_strings, w.called))
-                    .collect::<Option<Vec<_>>>()?;
-                Some(NeedFinder {
-                    finders,
-                    matching: spec.matching,
-                    binds: spec.binds,
+impl RegionNeeds {
+    /// `None` when no form narrows anything or the words cannot be searched for.
+    fn compile(forms: &[forms::Form]) -> Option<Self> {
+        let mut shapes = Vec::new();
+        let mut words = Vec::new();
+        let mut need = 0;
+        for form in forms {
+            let Some(specs) = form.region_needs() else {
+                shapes.push(None);
+                continue;
+            };
+            let mut shape = Vec::new();
+            for spec in specs {
+                for w in &spec.any_of {
+                    for (word, whole) in &w.words {
+                        let target = regions::WordTarget {
+                            need,
+                            whole: *whole,
+                            in_strings: w.in_strings,
+                            called: w.called,
+                        };
+                        words.push((word.clone(), target));
+                    }
+                }
+                shape.push((spec.matching, spec.binds));
+                need += 1;
+            }
+            shapes.push(Some(shape));
+        }
+        if need == 0 {
+            return None;
+        }
+        Some(Self {
+            shapes,
+            words: regions::NeedWords::new(words)?,
+        })
+    }
+
+    /// Per form, its needs found in `text`.
+    fn find(&self, forms: &[forms::Form], text: &str) -> Vec<Option<Vec<regions::Need>>> {
+        let mut flat: Vec<regions::Need> = self
+            .shapes
+            .iter()
+            .zip(forms)
+            .flat_map(|(shape, form)| {
+                shape.iter().flatten().map(move |&(matching, binds)| {
+                    regions::Need::new(if matching { form.matching() } else { None }, binds)
                 })
             })
             .collect();
-        (!needs.is_empty()).then_some(needs)
-    }
-
-    /// Where the need's words are in `text`.
-    fn find(&self, form: &forms::Form, text: &str) -> regions::Need {
-        let matching = if self.matching { form.matching() } else { None };
-        let mut need = regions::Need::new(matching, self.binds);
-        for finder in &self.finders {
-            finder.find_into(text, &mut need);
-        }
-        need
+        self.words.find_into(text, &mut flat);
+        let mut flat = flat.into_iter();
+        self.shapes
+            .iter()
+            .map(|shape| shape.as_ref().map(|s| flat.by_ref().take(s.len()).collect()))
+            .collect()
     }
 }
 

@@ -113,7 +113,7 @@ impl Need {
         }
     }
 
-    /// A need to be filled by [`WordFinder::find_into`].
+    /// A need to be filled by [`NeedWords::find_into`].
     pub fn new(matching: Option<Arc<Regex>>, binds: bool) -> Self {
         Self {
             matching,
@@ -141,51 +141,73 @@ impl Need {
     }
 }
 
-/// Finds a form's words (see [`crate::matchers::code::forms::Form::region_needs`]).
-#[derive(Debug)]
-pub struct WordFinder {
-    ac: AhoCorasick,
-    whole: Vec<bool>,
-    in_strings: bool,
-    /// The words name calls: a whole one counts only where it is called (or imported).
-    called: bool,
+/// How one word fills one need (see [`NeedWords`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WordTarget {
+    /// Index of the need in the rule's list.
+    pub need: usize,
+    /// Must be a whole identifier.
+    pub whole: bool,
+    /// Counts only inside value strings, found in any case; other words are spelled as
+    /// written (identifiers are case-sensitive in every front-end's language).
+    pub in_strings: bool,
+    /// Names a call: a whole one counts only where it is called (or imported).
+    pub called: bool,
 }
 
-impl WordFinder {
-    /// `None` when the words cannot be searched for together. Names are spelled as written
-    /// (identifiers are case-sensitive in every front-end's language); what only counts
-    /// inside strings is found in any case.
-    pub fn new(words: &[(String, bool)], in_strings: bool, called: bool) -> Option<Self> {
+/// Finds the words of every need of one rule in one pass over a file.
+#[derive(Debug)]
+pub struct NeedWords {
+    ac: AhoCorasick,
+    words: Vec<String>,
+    /// Per pattern, the needs it fills.
+    targets: Vec<Vec<WordTarget>>,
+}
+
+impl NeedWords {
+    /// `None` when the words cannot be searched for together.
+    pub fn new(list: Vec<(String, WordTarget)>) -> Option<Self> {
+        let mut words: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<WordTarget>> = Vec::new();
+        for (word, target) in list {
+            match words.iter().position(|w| *w == word) {
+                Some(i) => targets[i].push(target),
+                None => {
+                    words.push(word);
+                    targets.push(vec![target]);
+                }
+            }
+        }
+        // Every occurrence of every word, overlapping: a word inside a longer one still counts.
         let ac = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(in_strings)
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(words.iter().map(|(w, _)| w))
+            .ascii_case_insensitive(true)
+            .build(&words)
             .ok()?;
-        Some(Self {
-            ac,
-            whole: words.iter().map(|(_, whole)| *whole).collect(),
-            in_strings,
-            called,
-        })
+        Some(Self { ac, words, targets })
     }
 
-    /// Adds to `need` where the words occur in `text` (whole identifiers where they must be).
-    pub fn find_into(&self, text: &str, need: &mut Need) {
+    /// Adds to `needs` where their words occur in `text` (whole identifiers where they must
+    /// be).
+    pub fn find_into(&self, text: &str, needs: &mut [Need]) {
         let bytes = text.as_bytes();
-        // Leftmost-longest: of words that start together, the whole identifier is the longest.
-        let found = self
-            .ac
-            .find_iter(text)
-            .filter(|m| {
-                !self.whole[m.pattern().as_usize()]
-                    || whole_at(bytes, m.start(), m.end())
-                        && (!self.called || called_or_imported(bytes, m.start(), m.end()))
-            })
-            .map(|m| m.start());
-        if self.in_strings {
-            need.in_strings.extend(found);
-        } else {
-            need.at.extend(found);
+        for m in self.ac.find_overlapping_iter(text) {
+            let i = m.pattern().as_usize();
+            let exact = bytes[m.range()] == *self.words[i].as_bytes();
+            for t in &self.targets[i] {
+                let Some(need) = needs.get_mut(t.need) else {
+                    continue;
+                };
+                let whole = || whole_at(bytes, m.start(), m.end());
+                if t.in_strings {
+                    if !t.whole || whole() {
+                        need.in_strings.push(m.start());
+                    }
+                } else if exact
+                    && (!t.whole || whole() && (!t.called || called_or_imported(bytes, m.start(), m.end())))
+                {
+                    need.at.push(m.start());
+                }
+            }
         }
     }
 }
@@ -1325,11 +1347,17 @@ mod tests {
 
     #[test]
     fn call_names_count_where_called_aliased_or_imported() {
-        let finder = WordFinder::new(&[("text".to_string(), true)], false, true).expect("finder");
+        let target = WordTarget {
+            need: 0,
+            whole: true,
+            in_strings: false,
+            called: true,
+        };
+        let finder = NeedWords::new(vec![("text".to_string(), target)]).expect("finder");
         let src = "from sqlalchemy import text as t\ntext = 1\nq = text (s)\nr = text<Row>(s)\nprint(text)\n";
-        let mut need = Need::new(None, true);
-        finder.find_into(src, &mut need);
-        let at = need.at;
+        let mut needs = [Need::new(None, true)];
+        finder.find_into(src, &mut needs);
+        let at = std::mem::take(&mut needs[0].at);
         let lines: Vec<usize> = at.iter().map(|&p| src[..p].matches('\n').count() + 1).collect();
         assert_eq!(lines, [1, 3, 4]);
     }
