@@ -280,7 +280,7 @@ fn a_broken_function_no_rule_needs_is_not_parsed() {
 #[test]
 fn functions_that_call_a_sink_in_no_way_a_form_reports_are_not_parsed() {
     // Each `junk` function calls a sink word but misses what its form also needs (SQL text
-    // or a request source for `execute`, the `verify`/`ssl` argument for `get`, a string that
+    // — whole words: `created` is not `create` — or a request source for `execute`, the `verify`/`ssl` argument for `get`, a string that
     // reads as a whole statement): it is left out of the parse, so its lines that are not
     // Python do not make the file `unparsed`. What the kept functions build is still found,
     // through a module constant and across two statements.
@@ -289,6 +289,7 @@ fn functions_that_call_a_sink_in_no_way_a_form_reports_are_not_parsed() {
         "import requests\n\nQUERY = \"SELECT name FROM users WHERE id = \"\n\n\n\
          def vacuum(cur, table):\n    cur.execute(\"VACUUM \" + table)\n{junk}\n\n\
          def fetch(url):\n    requests.get(url, timeout=3)\n{junk}\n\n\
+         def replay(cur, stmt):\n    cur.execute(stmt, note=\"created without calling\")\n{junk}\n\n\
          def label(kind):\n    title = \"select one of \" + kind\n{junk}\n\n\
          def by_constant(cur, uid):\n    cur.execute(QUERY + uid)\n\n\n\
          def split(ids):\n    text = \"DELETE \"\n    text += \"FROM logs WHERE id IN \" + ids\n    return text\n"
@@ -301,8 +302,8 @@ fn functions_that_call_a_sink_in_no_way_a_form_reports_are_not_parsed() {
     assert_eq!(
         rows,
         vec![
-            row("security/python-sql-string-formatting", p, 34, 17, 34, 28),
-            row("security/python-sql-string-formatting", p, 39, 5, 39, 43),
+            row("security/python-sql-string-formatting", p, 43, 17, 43, 28),
+            row("security/python-sql-string-formatting", p, 48, 5, 48, 43),
         ]
     );
 }

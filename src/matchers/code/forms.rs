@@ -162,7 +162,8 @@ impl WordSpec {
 #[derive(Debug, Clone)]
 pub struct NeedSpec {
     pub any_of: Vec<WordSpec>,
-    /// The function's value strings, joined, must match the form's text as well.
+    /// A word found in a string counts only when the function's value strings, joined, match
+    /// the form's text as well.
     pub matching: bool,
     /// Names bound outside functions beside a word meet it too.
     pub binds: bool,
@@ -322,6 +323,8 @@ pub struct CallForm {
     after_context: bool,
     sources: PathPatterns,
     text: Option<Lazy>,
+    /// `text`, shared with pruning once built.
+    matching: OnceLock<Option<Arc<regex::Regex>>>,
     sanitizers: PathPatterns,
     with: Vec<(CodeArg, Vec<String>)>,
     mentions: Option<Lazy>,
@@ -436,6 +439,7 @@ fn call_form(rule: &Rule, f: &Spanned<CodeCallForm>, eager: bool) -> Result<Call
         after_context: v.after_context,
         sources: patterns(rule, &v.sources)?,
         text: regex(rule, &v.text, eager)?,
+        matching: OnceLock::new(),
         sanitizers: patterns(rule, &v.sanitizers)?,
         with,
         mentions: regex(rule, &v.mentions, eager)?,
@@ -524,15 +528,16 @@ impl Form {
         (!needs.is_empty()).then_some(needs)
     }
 
-    /// The regex a string form's text must match (for [`NeedSpec::matching`]).
+    /// The regex the text of a string form, or of a call form's built argument, must match
+    /// (for [`NeedSpec::matching`]).
     pub fn matching(&self) -> Option<Arc<regex::Regex>> {
-        match self {
-            Form::String(f) => f
-                .matching
-                .get_or_init(|| f.text.text().cloned().map(Arc::new))
-                .clone(),
-            _ => None,
-        }
+        let (text, cell) = match self {
+            Form::String(f) => (Some(&f.text), &f.matching),
+            Form::Call(f) => (f.text.as_ref(), &f.matching),
+            _ => return None,
+        };
+        cell.get_or_init(|| text.and_then(|t| t.text()).cloned().map(Arc::new))
+            .clone()
     }
 
     /// Whether the form asks what a call's arguments mention: those names are in the call, so
@@ -805,7 +810,7 @@ impl CallForm {
                 }
                 needs.push(NeedSpec {
                     any_of,
-                    matching: false,
+                    matching: true,
                     binds: true,
                 });
             }

@@ -96,7 +96,8 @@ pub struct Need {
     at: Vec<usize>,
     /// Offsets that count only inside a string literal that is a value (not a docstring).
     in_strings: Vec<usize>,
-    /// A string form's text: the function's value strings, joined, must read as it.
+    /// A form's text: a function meets the need by a word in a string only when its value
+    /// strings, joined, read as it.
     matching: Option<Arc<Regex>>,
     binds: bool,
     /// Where the names bound outside functions by a statement holding a word are read.
@@ -124,16 +125,21 @@ impl Need {
 
     /// Keeps the string-only offsets that are in value strings, and sorts.
     fn settle(&mut self, outline: &Outline<'_>) {
-        let in_strings = std::mem::take(&mut self.in_strings);
-        self.at
-            .extend(in_strings.into_iter().filter(|&p| outline.in_value_string(p)));
+        self.in_strings.retain(|&p| outline.in_value_string(p));
+        self.in_strings.sort_unstable();
         self.at.sort_unstable();
         self.at.dedup();
+    }
+
+    /// Every offset where a word counts, to find what statements outside functions bind.
+    fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        self.at.iter().chain(&self.in_strings).copied()
     }
 
     fn holds(&self, r: &Range<usize>, outline: &Outline<'_>) -> bool {
         has(&self.bound, r)
             || has(&self.at, r)
+            || has(&self.in_strings, r)
                 && self
                     .matching
                     .as_ref()
@@ -288,12 +294,8 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
         // Names bound outside functions by a statement holding a word keep every function
         // that reads them.
         if need.binds {
-            let outside: Vec<usize> = need
-                .at
-                .iter()
-                .copied()
-                .filter(|&h| !in_function(&defs, h))
-                .collect();
+            let mut outside: Vec<usize> = need.offsets().filter(|&h| !in_function(&defs, h)).collect();
+            outside.sort_unstable();
             need.bound = whole_identifiers(text, &bound_names(bytes, &toks, &outside));
             need.bound.sort_unstable();
         }
