@@ -7,7 +7,6 @@
 
 use std::ops::Range;
 
-use regex::Regex;
 use toml::Spanned;
 
 use super::index::{snake, Call, Expr, ExprId, Index, TestPlace};
@@ -125,7 +124,7 @@ pub struct DecisionForm {
     unless_compared_with: Option<Lazy>,
     feature_lists: Option<Lazy>,
     unless_feature_lists: Option<Lazy>,
-    trigger: Regex,
+    trigger: AttributeFinder,
     words: Vec<String>,
     message: Option<String>,
     label: Option<String>,
@@ -198,7 +197,7 @@ pub fn compile(
     words.sort();
     words.dedup();
     Ok(DecisionForm {
-        trigger: trigger(&words),
+        trigger: AttributeFinder::new(&words),
         words,
         attributes,
         owned,
@@ -224,30 +223,69 @@ pub fn compile(
     })
 }
 
-/// A regex that finds every spelling of the attributes as (part of) an identifier or a string
-/// key: `gender`, `user_gender`, `userGender`, `GENDER`, `"gender"`, `gender__in`, but not
-/// `page` or `usage` for `age`. Files without one are not parsed for this form.
-fn trigger(words: &[String]) -> Regex {
-    let mut any_case = Vec::new();
-    let mut camel = Vec::new();
-    for w in words {
-        let parts: Vec<&str> = w.split('_').collect();
-        any_case.push(parts.join("_?"));
-        let mut first = parts[0].chars();
-        if let Some(c) = first.next() {
-            let rest: Vec<&str> = std::iter::once(first.as_str())
-                .chain(parts[1..].iter().copied())
-                .collect();
-            camel.push(format!("{}(?i:{})", c.to_ascii_uppercase(), rest.join("_?")));
+/// Finds every spelling of the attributes as (part of) an identifier or a string key:
+/// `gender`, `user_gender`, `userGender`, `GENDER`, `"gender"`, `gender__in`, but not `page`
+/// or `usage` for `age`. Files without one are not parsed for this form.
+#[derive(Debug)]
+struct AttributeFinder {
+    /// Every spelling with and without each `_`, in any case.
+    ac: Option<aho_corasick::AhoCorasick>,
+}
+
+/// Attributes with more underscores than this are searched as written (each `_` doubles the
+/// spellings).
+const MAX_OPTIONAL_UNDERSCORES: usize = 4;
+
+impl AttributeFinder {
+    fn new(words: &[String]) -> Self {
+        let mut spellings: Vec<String> = Vec::new();
+        for w in words {
+            let parts: Vec<&str> = w.split('_').collect();
+            let gaps = parts.len() - 1;
+            if gaps > MAX_OPTIONAL_UNDERSCORES {
+                spellings.push(w.clone());
+                continue;
+            }
+            for mask in 0..1usize << gaps {
+                let mut s = parts[0].to_string();
+                for (k, part) in parts[1..].iter().enumerate() {
+                    if mask & (1 << k) != 0 {
+                        s.push('_');
+                    }
+                    s.push_str(part);
+                }
+                spellings.push(s);
+            }
         }
+        spellings.retain(|s| !s.is_empty());
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&spellings)
+            .ok();
+        Self { ac }
     }
-    let pattern = format!(
-        "(?:^|[^A-Za-z0-9])(?i:{})(?:$|[^a-z0-9])|[a-z0-9](?:{})(?:$|[^a-z0-9])",
-        any_case.join("|"),
-        camel.join("|")
-    );
-    // Built from validated snake-case words: always a valid pattern.
-    Regex::new(&pattern).unwrap_or_else(|_| Regex::new("$^").expect("empty pattern"))
+
+    /// Where a spelling starts that is a word of its own: after a non-alphanumeric (or at the
+    /// start) and before anything but a lower-case letter or digit, or a capitalised part of a
+    /// camel-case name (`applicantAge`).
+    fn find(&self, text: &str) -> Vec<usize> {
+        let Some(ac) = &self.ac else { return Vec::new() };
+        let bytes = text.as_bytes();
+        let lower_or_digit = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        let mut at: Vec<usize> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                let before = m.start().checked_sub(1).map(|p| bytes[p]);
+                let after_ok = !bytes.get(m.end()).copied().is_some_and(lower_or_digit);
+                let own_word = !before.is_some_and(|b| b.is_ascii_alphanumeric());
+                let camel_part = before.is_some_and(lower_or_digit) && bytes[m.start()].is_ascii_uppercase();
+                after_ok && (own_word || camel_part)
+            })
+            .map(|m| m.start())
+            .collect();
+        at.dedup();
+        at
+    }
 }
 
 impl DecisionForm {
@@ -258,7 +296,7 @@ impl DecisionForm {
 
     /// Where the attributes occur, for pruning.
     pub fn hits(&self, text: &str) -> Vec<usize> {
-        self.trigger.find_iter(text).map(|m| m.start()).collect()
+        self.trigger.find(text)
     }
 
     fn hit(&self, span: Range<usize>, place: &str) -> Hit {
@@ -716,11 +754,11 @@ fn collection_names(ix: &Index, id: ExprId, out: &mut Vec<String>, depth: usize)
 
 #[cfg(test)]
 mod tests {
-    use super::trigger;
+    use super::AttributeFinder;
 
     #[test]
     fn trigger_finds_identifier_spellings_only() {
-        let re = trigger(&["age".to_string(), "marital_status".to_string()]);
+        let finder = AttributeFinder::new(&["age".to_string(), "marital_status".to_string()]);
         for yes in [
             "user.age",
             "applicant_age",
@@ -733,10 +771,12 @@ mod tests {
             "MARITAL_STATUS",
             "marital_status",
         ] {
-            assert!(re.is_match(yes), "{yes}");
+            assert_eq!(finder.find(yes).len(), 1, "{yes}");
         }
         for no in ["page", "usage", "message", "agency", "maritalstatuses"] {
-            assert!(!re.is_match(no), "{no}");
+            assert!(finder.find(no).is_empty(), "{no}");
         }
+        // Offsets are where the spelling starts, not the character before it.
+        assert_eq!(finder.find("x = applicantAge + {age: 1}"), [13, 20]);
     }
 }

@@ -150,7 +150,9 @@ impl CodeCache {
     fn index(&self, cx: &FileContext<'_>, fe: &FrontEnd, text: &str) -> Option<&Index> {
         self.index
             .get_or_init(|| match self.parse(cx, fe, text) {
-                Ok((tree, source)) => {
+                // Nothing in the file holds what a rule needs: no form can match.
+                Ok(None) => Some(Index::default()),
+                Ok(Some((tree, source))) => {
                     let index = (fe.index)(tree.root_node(), source.as_deref().unwrap_or(text));
                     if index.truncated {
                         // A partial index would miss assignments: read the file lexically.
@@ -173,28 +175,33 @@ impl CodeCache {
     }
 
     /// The tree, of the pruned text (returned with it) when pruning applies and its parse is
-    /// clean; else of the whole file. A pruned text with a syntax error is parsed again whole:
-    /// the outline may have misjudged the file, and an error is judged on the real text.
+    /// clean; else of the whole file; `None` when pruning finds nothing any rule needs. A
+    /// pruned text with a syntax error is parsed again whole: the outline may have misjudged
+    /// the file, and an error is judged on the real text.
     fn parse(
         &self,
         cx: &FileContext<'_>,
         fe: &FrontEnd,
         text: &str,
-    ) -> Result<(tree_sitter::Tree, Option<String>), parse::ParseFailure> {
+    ) -> Result<Option<(tree_sitter::Tree, Option<String>)>, parse::ParseFailure> {
         let interests = self.interests.borrow_mut().take();
         let pruned = match interests {
             // An editor session reuses trees across edits: those must be of the whole text.
             Some(mut interests) if cx.run.trees.is_none() => regions::prune(fe.syntax, text, &mut interests),
             _ => None,
         };
-        if let Some(p) = pruned {
-            if let Ok(tree) = parse::parse_within(fe.display, &(fe.grammar)(), &p.text, None, &p.kept) {
-                if !tree.root_node().has_error() {
-                    return Ok((tree, Some(p.text)));
+        match pruned {
+            Some(regions::Pruning::Nothing) => return Ok(None),
+            Some(regions::Pruning::Parts(p)) => {
+                if let Ok(tree) = parse::parse_within(fe.display, &(fe.grammar)(), &p.text, None, &p.kept) {
+                    if !tree.root_node().has_error() {
+                        return Ok(Some((tree, Some(p.text))));
+                    }
                 }
             }
+            None => {}
         }
-        parse_kept(cx, fe, text).map(|t| (t, None))
+        parse_kept(cx, fe, text).map(|t| Some((t, None)))
     }
 }
 

@@ -86,6 +86,17 @@ impl Clause {
             Clause::All(needs) => needs.iter().all(|n| n.holds(r, outline)),
         }
     }
+
+    /// Whether every need has a word, or a read of a name it binds, where `place` says (a
+    /// text that must read as the form's is not asked: this only errs towards parsing).
+    fn holds_where(&self, place: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Clause::Anywhere => true,
+            Clause::All(needs) => needs
+                .iter()
+                .all(|n| n.offsets().chain(n.bound.iter().copied()).any(place)),
+        }
+    }
 }
 
 /// One thing a form needs in a function: any of some words, found at these offsets. A
@@ -264,18 +275,25 @@ pub struct Pruned {
     pub kept: Vec<Range<usize>>,
 }
 
+/// What is left to parse of a file.
+#[derive(Debug)]
+pub enum Pruning {
+    /// No definition and nothing outside them holds what any interest needs: no form can
+    /// match in the file, so it need not be parsed at all.
+    Nothing,
+    /// The text with unneeded definitions blanked.
+    Parts(Pruned),
+}
+
 /// `text` with every definition blanked that no interest needs, or `None` when nothing would
 /// be blanked or the file cannot be outlined.
-pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<Pruned> {
+pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<Pruning> {
     let bytes = text.as_bytes();
     let toks = lex(syntax, bytes)?;
     let defs = match syntax {
         Syntax::Python => python_defs(bytes, &toks),
         _ => brace_defs(syntax, bytes, &toks)?,
     };
-    if defs.is_empty() {
-        return None;
-    }
     let outline = Outline {
         syntax,
         text,
@@ -305,6 +323,19 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
             .iter()
             .any(|i| i.forms.is_empty() || i.forms.iter().any(|c| c.holds(r, &outline)))
     };
+    let outside_definitions = |p: usize| {
+        let i = defs.partition_point(|d| d.blank.end <= p);
+        defs.get(i).is_none_or(|d| d.blank.start > p)
+    };
+    let needed_outside = interests
+        .iter()
+        .any(|i| i.forms.is_empty() || i.forms.iter().any(|c| c.holds_where(&outside_definitions)));
+    if !needed_outside && !defs.iter().any(|d| needed(&d.blank)) {
+        return Some(Pruning::Nothing);
+    }
+    if defs.is_empty() {
+        return None;
+    }
     let mut out = bytes.to_vec();
     let mut gaps = Vec::new();
     blank_unused(&defs, &needed, &mut out, &mut gaps);
@@ -322,10 +353,10 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
     if from < out.len() {
         kept.push(from..out.len());
     }
-    Some(Pruned {
+    Some(Pruning::Parts(Pruned {
         text: String::from_utf8(out).ok()?,
         kept,
-    })
+    }))
 }
 
 /// A lexed file, for the questions needs ask of it.
@@ -1174,7 +1205,8 @@ mod tests {
             forms: vec![Clause::All(vec![Need::at(at, true)])],
         }];
         match prune(syntax, text, &mut interests) {
-            Some(p) => {
+            Some(Pruning::Nothing) => String::new(),
+            Some(Pruning::Parts(p)) => {
                 // What is left out of the parse is exactly what was blanked.
                 let mut from = 0;
                 for r in &p.kept {
@@ -1339,7 +1371,7 @@ mod tests {
                         }]),
                     ],
                 }];
-                if let Some(p) = prune(syntax, &text, &mut interests) {
+                if let Some(Pruning::Parts(p)) = prune(syntax, &text, &mut interests) {
                     assert_eq!(p.text.len(), text.len(), "{text:?}");
                     assert_eq!(p.text.matches('\n').count(), text.matches('\n').count());
                 }
@@ -1379,5 +1411,20 @@ mod tests {
         assert_eq!(strings(Syntax::Python, py), "DELETE  FROM t WHERE {x} ");
         let js = "function f(a) { return db.query(`SELECT ${a} FROM t`, 'x'); }";
         assert_eq!(strings(Syntax::JavaScript, js), "SELECT   FROM t x ");
+    }
+
+    #[test]
+    fn a_file_where_nothing_holds_a_word_is_not_parsed_at_all() {
+        let src = "import os\n\n\ndef a():\n    return 1\n\n\nclass B:\n    def c(self):\n        pass\n";
+        assert_eq!(pruned(Syntax::Python, src, &["execute"]), "");
+        // A word outside definitions (module level) or in one keeps the file.
+        let top = format!("{src}execute(q)\n");
+        assert_eq!(
+            kept(&pruned(Syntax::Python, &top, &["execute"])),
+            ["import os", "pass", "pass", "execute(q)"]
+        );
+        let script = "x = 1\nexecute(q)\n";
+        assert_eq!(pruned(Syntax::Python, script, &["execute"]), script);
+        assert_eq!(pruned(Syntax::Python, "x = 1\n", &["execute"]), "");
     }
 }
