@@ -1,13 +1,14 @@
-//! Pruning before a parse: the functions and classes of a file in which no code rule has a
-//! trigger word are blanked (every byte but line breaks becomes a space, so offsets, lines and
-//! columns stay exact) and tree-sitter parses what is left. Parsing is most of a code rule's
-//! cost, and most functions of a large file mention none of the words a rule needs.
+//! Pruning before a parse: the functions and classes of a file in which no code rule finds
+//! what one of its forms needs are blanked (every byte but line breaks becomes a space, so
+//! offsets, lines and columns stay exact) and tree-sitter parses what is left. Parsing is most of
+//! a code rule's cost, and most functions of a large file hold nothing a rule asks for.
 //!
-//! A finding of a code rule lies in a function that mentions one of the rule's trigger words,
-//! or at module level, which is never blanked. Values cross functions only by name: a name
-//! bound on a line holding a trigger word (an import alias, a module constant, an attribute)
-//! becomes a trigger word itself, so `from os import system as sh` keeps every function that
-//! calls `sh`.
+//! A finding of a code form lies in a function that meets every one of the form's needs (its
+//! call's name, the named argument it reads, the text its query must read as, ...; each met by
+//! any of its words), or at module level, which is never blanked. Values cross functions only by
+//! name: a name bound on a statement holding a need's word (an import alias, a module constant)
+//! meets that need wherever it is read, so `from os import system as sh` keeps every function
+//! that calls `sh`. A file in which nothing meets every need of some form is not parsed at all.
 //!
 //! The outline comes from a small lexer per language family (strings, comments, brackets,
 //! Python's indentation); when it cannot make sense of a file, nothing is pruned.
