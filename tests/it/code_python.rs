@@ -279,31 +279,55 @@ fn a_broken_function_no_rule_needs_is_not_parsed() {
 
 #[test]
 fn functions_that_call_a_sink_in_no_way_a_form_reports_are_not_parsed() {
-    // Each `junk` function calls a sink word but misses what its form also needs (SQL text
-    // — whole words: `created` is not `create` — or a request source for `execute`, the `verify`/`ssl` argument for `get`, a string that
-    // reads as a whole statement): it is left out of the parse, so its lines that are not
-    // Python do not make the file `unparsed`. What the kept functions build is still found,
-    // through a module constant and across two statements.
+    // Each `junk` function calls a sink word but misses what its form also needs (SQL text —
+    // whole words: `created` is not `create` — or a request source for `execute`; the
+    // `verify`/`ssl` argument for `get`; strings that read as a whole statement): it is left
+    // out of the parse, so its lines that are not Python do not make the file `unparsed`. A
+    // statement built across two statements is still found.
     let junk = "    = = = : : : ! ! !\n".repeat(5);
     let text = format!(
-        "import requests\n\nQUERY = \"SELECT name FROM users WHERE id = \"\n\n\n\
+        "import requests\n\n\n\
          def vacuum(cur, table):\n    cur.execute(\"VACUUM \" + table)\n{junk}\n\n\
          def fetch(url):\n    requests.get(url, timeout=3)\n{junk}\n\n\
          def replay(cur, stmt):\n    cur.execute(stmt, note=\"created without calling\")\n{junk}\n\n\
          def label(kind):\n    title = \"select one of \" + kind\n{junk}\n\n\
-         def by_constant(cur, uid):\n    cur.execute(QUERY + uid)\n\n\n\
          def split(ids):\n    text = \"DELETE \"\n    text += \"FROM logs WHERE id IN \" + ids\n    return text\n"
     );
     let dir = tempfile::tempdir().expect("tempdir");
     write_tree(dir.path(), &[("app/needs.py", text.as_str())]);
     let (rows, json) = run(dir.path());
     assert_eq!(json["summary"]["unparsed"], 0);
-    let p = "app/needs.py";
     assert_eq!(
         rows,
-        vec![
-            row("security/python-sql-string-formatting", p, 43, 17, 43, 28),
-            row("security/python-sql-string-formatting", p, 48, 5, 48, 43),
-        ]
+        vec![row(
+            "security/python-sql-string-formatting",
+            "app/needs.py",
+            42,
+            5,
+            42,
+            43
+        )]
+    );
+}
+
+#[test]
+fn a_statement_finished_by_a_module_constant_keeps_its_function() {
+    // The function's own strings do not read as a statement (`SELECT id` alone), and the
+    // constant holds none of the statement's first words, so nothing binds it: the strings
+    // outside functions are read in with the function's before it is left out.
+    let text = "FROM_LOGS = \" FROM logs WHERE day = \"\n\n\ndef recent(day):\n    q = \"SELECT id\" + FROM_LOGS + day\n    return q\n\n\ndef other():\n    return 1\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("app/q.py", text)]);
+    let (rows, _) = run(dir.path());
+    assert_eq!(
+        rows,
+        vec![row(
+            "security/python-sql-string-formatting",
+            "app/q.py",
+            5,
+            9,
+            5,
+            38
+        )]
     );
 }

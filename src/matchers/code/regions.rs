@@ -151,11 +151,7 @@ impl Need {
     fn holds(&self, r: &Range<usize>, outline: &Outline<'_>) -> bool {
         has(&self.bound, r)
             || has(&self.at, r)
-            || has(&self.in_strings, r)
-                && self
-                    .matching
-                    .as_ref()
-                    .is_none_or(|re| re.is_match(&outline.value_strings(r)))
+            || has(&self.in_strings, r) && self.matching.as_ref().is_none_or(|re| outline.reads_as(re, r))
     }
 }
 
@@ -295,11 +291,13 @@ pub fn prune(syntax: Syntax, text: &str, interests: &mut [Interest]) -> Option<P
         Syntax::Python => python_defs(bytes, &toks),
         _ => brace_defs(syntax, bytes, &toks)?,
     };
-    let outline = Outline {
+    let mut outline = Outline {
         syntax,
         text,
         toks: &toks,
+        shared: None,
     };
+    outline.shared = outline.strings_outside(&defs);
     for need in interests
         .iter_mut()
         .flat_map(|i| i.forms.iter_mut())
@@ -365,7 +363,14 @@ struct Outline<'a> {
     syntax: Syntax,
     text: &'a str,
     toks: &'a [Tok],
+    /// The value strings outside functions (module level, class bodies), joined: a function
+    /// may read them in through a constant. `None` when there are too many to join.
+    shared: Option<String>,
 }
+
+/// Past this many bytes of strings outside functions, a function's strings are not asked to
+/// read as a form's text (any function with a word is kept).
+const MAX_SHARED_STRINGS: usize = 64 * 1024;
 
 impl Outline<'_> {
     /// Whether `at` is inside a string literal that is a value: a Python string that is a
@@ -388,6 +393,30 @@ impl Outline<'_> {
             .position(|t| t.kind == Kind::Newline)
             .map_or(toks.len(), |p| i + p);
         !toks[line_start..line_end].iter().all(|t| t.kind == Kind::Str)
+    }
+
+    /// Whether what a function in `r` builds from its strings, and from the constants outside
+    /// functions it may read (before or after its own), can read as `re`.
+    fn reads_as(&self, re: &Regex, r: &Range<usize>) -> bool {
+        let Some(shared) = &self.shared else { return true };
+        let own = self.value_strings(r);
+        re.is_match(&own) || !shared.is_empty() && re.is_match(&format!("{shared} {own} {shared}"))
+    }
+
+    /// The value strings outside functions, joined as [`Outline::value_strings`] does; `None`
+    /// past [`MAX_SHARED_STRINGS`].
+    fn strings_outside(&self, defs: &[Def]) -> Option<String> {
+        let mut out = String::new();
+        for t in self.toks {
+            if t.kind == Kind::Str && !in_function(defs, t.start) && self.in_value_string(t.start) {
+                out.push_str(string_content(&self.text[t.start..t.end]));
+                out.push(' ');
+                if out.len() > MAX_SHARED_STRINGS {
+                    return None;
+                }
+            }
+        }
+        Some(out)
     }
 
     /// The value strings in `r` as written, in order, one space apart: what a query built in
@@ -1405,6 +1434,7 @@ mod tests {
                 syntax,
                 text: src,
                 toks: &toks,
+                shared: None,
             };
             outline.value_strings(&(0..src.len()))
         };
