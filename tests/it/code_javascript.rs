@@ -171,3 +171,28 @@ fn pruned_functions_keep_what_imports_carry_in() {
         ]
     );
 }
+
+#[test]
+fn escaped_items_stay_clean_through_map() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = "export async function copy(conn, fields) {\n\
+               \x20 const cols = fields.map((f) => conn.escapeId(f)).join(', ');\n\
+               \x20 await conn.query('SELECT ' + cols + ' FROM t');\n\
+               \x20 const named = fields.map(escapeId).join(', ');\n\
+               \x20 await conn.query(`SELECT ${named} FROM t`);\n\
+               \x20 const raw = fields.map((f) => f.trim()).join(', ');\n\
+               \x20 await conn.query(`SELECT ${raw} FROM t`);\n\
+               }\n";
+    write_tree(dir.path(), &[("src/copy.js", src)]);
+    assert_eq!(
+        run(dir.path()),
+        vec![row(
+            "security/js-sql-string-formatting",
+            "src/copy.js",
+            7,
+            20,
+            7,
+            42
+        )]
+    );
+}

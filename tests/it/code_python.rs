@@ -331,3 +331,31 @@ fn a_statement_finished_by_a_module_constant_keeps_its_function() {
         )]
     );
 }
+
+#[test]
+fn sanitised_items_stay_clean_through_comprehensions_map_and_lambdas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = "def copy(self, cur, table, fields):\n\
+                  \x20   cols = \", \".join(self.quote_name(f) for f in fields)\n\
+                  \x20   cur.execute(\"SELECT %s FROM %s\" % (cols, self.quote_name(table)))\n\
+                  \x20   named = \", \".join(map(self.quote_name, fields))\n\
+                  \x20   cur.execute(f\"SELECT {named} FROM t\")\n\
+                  \x20   cur.execute(\"UPDATE %(t)s SET a = 1\" % {\"t\": self.quote_name(table)})\n\
+                  \x20   raw = \", \".join([f for f in fields])\n\
+                  \x20   cur.execute(\"SELECT \" + raw + \" FROM t\")\n\
+                  \x20   trimmed = \", \".join(map(lambda f: f.strip(), fields))\n\
+                  \x20   cur.execute(\"SELECT %s FROM t\" % trimmed)\n\
+                  \x20   cur.execute(\"UPDATE %(t)s SET a = 1\" % {\"t\": table})\n";
+    write_tree(dir.path(), &[("app/schema.py", schema)]);
+    let p = "app/schema.py";
+    assert_eq!(
+        run(dir.path()).0,
+        vec![
+            // The items are the fields themselves, not what a sanitiser made of them.
+            row("security/python-sql-string-formatting", p, 8, 17, 8, 44),
+            row("security/python-sql-string-formatting", p, 10, 17, 10, 45),
+            // A dict formatted into the statement is as clean as its values.
+            row("security/python-sql-string-formatting", p, 11, 17, 11, 56),
+        ]
+    );
+}

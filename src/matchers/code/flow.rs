@@ -4,11 +4,12 @@
 //! constants), sanitiser calls make a value clean. A string builder (`new StringBuilder("...")`
 //! then `append`s and `insert`s on the local, a `StringJoiner` and its `add`s) and
 //! `String.join` are read as the concatenation of their pieces. A name also holds what was
-//! stored into its elements (`cmd[i] = x`).
+//! stored into its elements (`cmd[i] = x`). A comprehension, `map(f, items)` and a mapped
+//! lambda hold what their body makes of the items, not the items themselves.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use super::index::{is_builder, is_constant_name, snake, Expr, ExprId, Index};
+use super::index::{is_builder, is_constant_name, snake, Call, Expr, ExprId, Index};
 
 /// Bounds the walk: cycles (`q = q + x`) and very deep expressions stop here.
 const DEPTH: usize = 12;
@@ -65,6 +66,9 @@ pub struct Flow<'a> {
     pub sanitizer: &'a dyn Fn(&[String]) -> bool,
     /// Steps taken by the current query (see [`STEPS`]).
     steps: Cell<usize>,
+    /// Names bound to the items of a value while a comprehension's or a mapped lambda's body
+    /// is judged, innermost last.
+    items: RefCell<Vec<(String, ExprId)>>,
 }
 
 impl<'a> Flow<'a> {
@@ -74,12 +78,67 @@ impl<'a> Flow<'a> {
             index,
             sanitizer,
             steps: Cell::new(0),
+            items: RefCell::new(Vec::new()),
         }
     }
 
     /// Starts a query: its budget of [`STEPS`] is whole again.
     fn start(&self) {
         self.steps.set(0);
+        self.items.borrow_mut().clear();
+    }
+
+    /// What the name `n` iterates, when it is bound to items in the body being judged.
+    fn items_of(&self, n: &str) -> Option<ExprId> {
+        let items = self.items.borrow();
+        items.iter().rev().find(|(name, _)| name == n).map(|(_, of)| *of)
+    }
+
+    /// `judge` of the body of `mapped` with its variables bound to the items of what they
+    /// iterate (a lambda's parameters to `over`); `None` when `id` is not a comprehension nor,
+    /// with `over`, a lambda.
+    fn in_body<T>(&self, id: ExprId, over: Option<ExprId>, judge: impl FnOnce(ExprId) -> T) -> Option<T> {
+        let mapped = self.index.mapped.get(&id)?;
+        let vars: Vec<(String, ExprId)> = mapped
+            .vars
+            .iter()
+            .map(|(name, of)| of.or(over).map(|of| (name.clone(), of)))
+            .collect::<Option<_>>()?;
+        let depth = self.items.borrow().len();
+        self.items.borrow_mut().extend(vars);
+        let judged = judge(mapped.body);
+        self.items.borrow_mut().truncate(depth);
+        Some(judged)
+    }
+
+    /// `map(f, items)` or `items.map(f)`: the function and what it is applied to.
+    fn map_call(call: &Call) -> Option<(ExprId, ExprId)> {
+        if call.path.last().map(String::as_str) != Some("map") {
+            return None;
+        }
+        match (call.receiver, call.args.as_slice()) {
+            (Some(items), &[f]) => Some((f, items)),
+            (None, &[f, items]) => Some((f, items)),
+            _ => None,
+        }
+    }
+
+    /// Whether `map(f, items)` may hold data: `f` a sanitiser or a numeric conversion gives
+    /// clean items, a lambda gives what its body gives for the items, a transparent function
+    /// (`str`) what the items are; any other function may return anything.
+    fn map_dynamic(&self, f: ExprId, items: ExprId, depth: usize) -> bool {
+        if let Some(judged) = self.in_body(f, Some(items), |body| self.dynamic_at(body, depth + 1)) {
+            return judged;
+        }
+        if !matches!(self.index.expr(f), Expr::Name(_) | Expr::Attr(..)) {
+            return true;
+        }
+        let path = self.index.path_of(f);
+        let last = path.last().map(String::as_str).unwrap_or("");
+        if (self.sanitizer)(&path) || NUMERIC.contains(&last) {
+            return false;
+        }
+        !TRANSPARENT.contains(&last) || self.dynamic_at(items, depth + 1)
     }
 
     /// Counts one step; whether the query is past its depth or out of steps.
@@ -197,12 +256,19 @@ impl<'a> Flow<'a> {
         if self.spent(depth) {
             return true;
         }
+        // `[quote(c) for c in cols]` holds what its body makes of the items, nothing else.
+        if let Some(judged) = self.in_body(id, None, |body| self.dynamic_at(body, depth + 1)) {
+            return judged;
+        }
         let ix = self.index;
         match ix.expr(id) {
             Expr::Str(_) | Expr::Lit(_) => false,
             Expr::Name(n) => {
                 if is_constant_name(n) {
                     return false;
+                }
+                if let Some(items) = self.items_of(n) {
+                    return self.dynamic_at(items, depth + 1);
                 }
                 if let Some(parts) = builder_parts(ix, id) {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
@@ -225,6 +291,9 @@ impl<'a> Flow<'a> {
                 if let Some(parts) = builder_parts(ix, id) {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
                 }
+                if let Some((f, items)) = Self::map_call(call) {
+                    return self.map_dynamic(f, items, depth);
+                }
                 // Calls that only reshape their inputs are as dynamic as those inputs:
                 // `",".join(["?"] * len(ids))` is clean, `", ".join(names)` is not.
                 let last = call.path.last().map(String::as_str).unwrap_or("");
@@ -243,7 +312,9 @@ impl<'a> Flow<'a> {
             Expr::Format(t, args) => {
                 self.dynamic_at(*t, depth + 1) || args.iter().any(|&a| self.dynamic_at(a, depth + 1))
             }
-            Expr::Index(..) | Expr::Pair(..) => true,
+            // `"... %(table)s" % {"table": quote_name(t)}`: a key names where the value goes.
+            Expr::Pair(_, v) => self.dynamic_at(*v, depth + 1),
+            Expr::Index(..) => true,
         }
     }
 
@@ -258,6 +329,9 @@ impl<'a> Flow<'a> {
         if self.spent(depth) {
             return false;
         }
+        if let Some(judged) = self.in_body(id, None, |body| self.tainted_at(body, source, depth + 1)) {
+            return judged;
+        }
         let ix = self.index;
         let from_source = |e: ExprId| {
             let path = ix.path_of(e);
@@ -266,6 +340,9 @@ impl<'a> Flow<'a> {
         match ix.expr(id) {
             Expr::Str(_) | Expr::Lit(_) => false,
             Expr::Name(n) => {
+                if let Some(items) = self.items_of(n) {
+                    return self.tainted_at(items, source, depth + 1);
+                }
                 from_source(id)
                     || match builder_parts(ix, id) {
                         Some(parts) => parts.into_iter().any(|p| self.tainted_at(p, source, depth + 1)),
@@ -285,6 +362,19 @@ impl<'a> Flow<'a> {
                     || NUMERIC.contains(&call.path.last().map(String::as_str).unwrap_or(""))
                 {
                     return false;
+                }
+                if let Some((f, items)) = Self::map_call(call) {
+                    if let Some(judged) =
+                        self.in_body(f, Some(items), |body| self.tainted_at(body, source, depth + 1))
+                    {
+                        return judged;
+                    }
+                    let path = ix.path_of(f);
+                    if (self.sanitizer)(&path)
+                        || NUMERIC.contains(&path.last().map(String::as_str).unwrap_or(""))
+                    {
+                        return false;
+                    }
                 }
                 from_source(id)
                     || call

@@ -100,6 +100,18 @@ impl Call {
     }
 }
 
+/// A value made by applying an expression to the items of something else: its items are
+/// `body` with each name in `vars` bound to an item of the expression beside it (`None`: bound
+/// to whatever the lambda is applied to). The other parts (filters, the iterable itself) do
+/// not end up in the value.
+#[derive(Debug, Clone)]
+pub struct Mapped {
+    /// The expression each item is.
+    pub body: ExprId,
+    /// Names the body reads items through, and what they iterate.
+    pub vars: Vec<(String, Option<ExprId>)>,
+}
+
 /// `target = value` (also `let`/`const`/`var`, `:=`, augmented assignment as a Concat).
 #[derive(Debug, Clone)]
 pub struct Assign {
@@ -138,6 +150,9 @@ pub struct Index {
     pub computed_keys: HashMap<ExprId, ExprId>,
     /// Declared types of parameters and locals: name, type name (its last segment), span.
     pub types: Vec<(String, String, Range<usize>)>,
+    /// Comprehensions and expression-bodied lambdas, by their expression: what their value is
+    /// made of (see [`Mapped`]).
+    pub mapped: HashMap<ExprId, Mapped>,
     /// Imported modules (`os.path`, `child_process`, `crypto/md5`, `java.io.ObjectInputStream`)
     /// as dotted segments, with the import's span.
     pub imports: Vec<(Vec<String>, Range<usize>)>,

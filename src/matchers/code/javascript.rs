@@ -330,6 +330,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
         }
         "shorthand_property_identifier_pattern" => Expr::Name(b.text(n).to_string()),
+        "arrow_function" => return arrow(b, n),
         _ => {
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n
@@ -340,6 +341,38 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         }
     };
     b.push(e, n)
+}
+
+/// `c => escapeId(c)`: recorded as its body over its parameters when the body is an
+/// expression, for `.map(...)`.
+fn arrow(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let params = b
+        .field(n, F::Parameter)
+        .or_else(|| b.field(n, F::Parameters))
+        .map(|p| b.bound_identifiers(p))
+        .unwrap_or_default();
+    let body_node = b
+        .field(n, F::Body)
+        .filter(|body| b.kind(*body) != "statement_block");
+    let mut c = n.walk();
+    let kids: Vec<Node<'_>> = n
+        .named_children(&mut c)
+        .filter(|k| b.kind(*k) != "comment")
+        .collect();
+    let mut parts = Vec::with_capacity(kids.len());
+    let mut body = None;
+    for k in kids {
+        let id = expr(b, k);
+        if body_node.is_some_and(|body| body.id() == k.id()) {
+            body = Some(id);
+        }
+        parts.push(id);
+    }
+    let id = b.push(Expr::Other(parts), n);
+    if let Some(body) = body {
+        b.mapped(id, body, params.into_iter().map(|p| (p, None)).collect());
+    }
+    id
 }
 
 /// Node's `util.format(template, ...values)` (also `import { format } from 'util'`) reads as

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use super::index::{Assign, Call, CallId, Expr, ExprId, Index, TestPlace};
+use super::index::{Assign, Call, CallId, Expr, ExprId, Index, Mapped, TestPlace};
 use crate::matchers::limits;
 
 /// A file whose ERROR nodes cover more than this share of its bytes counts as unparsed: the
@@ -70,6 +70,8 @@ fields! {
     Operand = "operand",
     Operator = "operator",
     Package = "package",
+    Parameter = "parameter",
+    Parameters = "parameters",
     Path = "path",
     Pattern = "pattern",
     Property = "property",
@@ -521,6 +523,29 @@ impl<'s> Builder<'s> {
             block: self.straight_line_block(n),
         };
         self.ix.elements.push((assign, key));
+    }
+
+    /// Records that the value `id` is made of `body` applied to items (see [`Mapped`]).
+    pub fn mapped(&mut self, id: ExprId, body: ExprId, vars: Vec<(String, Option<ExprId>)>) {
+        self.ix.mapped.insert(id, Mapped { body, vars });
+    }
+
+    /// The identifiers a binding pattern binds (`x`, `k, v`, `(a, [b, c])`), at most 16.
+    pub fn bound_identifiers(&self, n: Node<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![n];
+        while let Some(n) = stack.pop() {
+            if out.len() >= 16 {
+                break;
+            }
+            if self.kind(n) == "identifier" {
+                out.push(self.text(n).to_string());
+                continue;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        out
     }
 
     /// Records a value the code tests (a condition, a switch subject).

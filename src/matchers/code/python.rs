@@ -232,7 +232,11 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     };
     let mut args = Vec::new();
     let mut named = Vec::new();
-    if let Some(list) = b.field(n, F::Arguments) {
+    let arguments = b.field(n, F::Arguments);
+    // `", ".join(q(c) for c in cols)`: the generator is the one argument.
+    if let Some(generator) = arguments.filter(|a| b.kind(*a) == "generator_expression") {
+        args.push(expr(b, generator));
+    } else if let Some(list) = arguments {
         let mut c = list.walk();
         for a in list.named_children(&mut c) {
             match b.kind(a) {
@@ -312,6 +316,8 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             }
             Expr::Other(parts)
         }
+        "list_comprehension" | "set_comprehension" | "generator_expression" => return comprehension(b, n),
+        "lambda" => return lambda(b, n),
         "parenthesized_expression" | "await" => match n.named_child(0) {
             Some(inner) => return expr(b, inner),
             None => Expr::Other(Vec::new()),
@@ -336,6 +342,60 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         _ => Expr::Other(operands(b, n)),
     };
     b.push(e, n)
+}
+
+/// `[quote(c) for c in cols if c]`: its parts as any expression's (so mentions and conditions
+/// see them all), and recorded as the body applied to the loop variables' items.
+fn comprehension(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let body_node = b.field(n, F::Body);
+    let (mut parts, mut body, mut vars) = (Vec::new(), None, Vec::new());
+    let mut c = n.walk();
+    let kids: Vec<Node<'_>> = n
+        .named_children(&mut c)
+        .filter(|k| b.kind(*k) != "comment")
+        .collect();
+    for k in kids {
+        if b.kind(k) != "for_in_clause" {
+            let id = expr(b, k);
+            if body_node.is_some_and(|body| body.id() == k.id()) {
+                body = Some(id);
+            }
+            parts.push(id);
+            continue;
+        }
+        let left = b.field(k, F::Left);
+        let right = b.field(k, F::Right).map(|r| expr(b, r));
+        if let Some(left) = left {
+            let names = b.bound_identifiers(left);
+            vars.extend(names.into_iter().map(|name| (name, right)));
+        }
+        let left = left.map(|l| expr(b, l));
+        let clause = b.push(Expr::Other(left.into_iter().chain(right).collect()), k);
+        parts.push(clause);
+    }
+    let id = b.push(Expr::Other(parts), n);
+    if let Some(body) = body {
+        b.mapped(id, body, vars);
+    }
+    id
+}
+
+/// `lambda c: quote(c)`: recorded as its body over its parameters, for `map(...)`.
+fn lambda(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
+    let params = b
+        .field(n, F::Parameters)
+        .map(|p| b.bound_identifiers(p))
+        .unwrap_or_default();
+    let parts = operands(b, n);
+    let body = b.field(n, F::Body).and_then(|body| {
+        let span = body.byte_range();
+        parts.iter().copied().find(|&p| b.ix.span(p) == span)
+    });
+    let id = b.push(Expr::Other(parts), n);
+    if let Some(body) = body {
+        b.mapped(id, body, params.into_iter().map(|p| (p, None)).collect());
+    }
+    id
 }
 
 /// The named children of `n`, converted (comments left out).
