@@ -179,6 +179,7 @@ impl Plan {
         if !errors.is_empty() {
             return Err(Error::from_many(errors));
         }
+        Matcher::share(&mut matchers);
         let many = files > 64;
         let keyed = Keyed::build(&matchers, |_| true, many)?;
         Ok(Self {

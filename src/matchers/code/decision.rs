@@ -10,6 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::index::{snake, Call, Expr, ExprId, Index, TestPlace};
+use super::words::WordHits;
 use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::matchers::pattern::{Flavor, Pattern as Lazy};
@@ -228,8 +229,10 @@ pub fn compile(
 /// or `usage` for `age`. Files without one are not parsed for this form.
 #[derive(Debug)]
 struct AttributeFinder {
-    /// Every spelling with and without each `_`, in any case.
-    ac: Option<aho_corasick::AhoCorasick>,
+    /// Every spelling with and without each `_`, found in any case.
+    spellings: Vec<String>,
+    /// Per spelling, its id in the word set searched (see [`super::words`]).
+    ids: Vec<usize>,
 }
 
 /// Attributes with more underscores than this are searched as written (each `_` doubles the
@@ -258,31 +261,32 @@ impl AttributeFinder {
             }
         }
         spellings.retain(|s| !s.is_empty());
-        let ac = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&spellings)
-            .ok();
-        Self { ac }
+        spellings.sort();
+        spellings.dedup();
+        let ids = (0..spellings.len()).collect();
+        Self { spellings, ids }
     }
 
     /// Where a spelling starts that is a word of its own: after a non-alphanumeric (or at the
     /// start) and before anything but a lower-case letter or digit, or a capitalised part of a
     /// camel-case name (`applicantAge`).
-    fn find(&self, text: &str) -> Vec<usize> {
-        let Some(ac) = &self.ac else { return Vec::new() };
+    fn find(&self, hits: &WordHits, text: &str) -> Vec<usize> {
         let bytes = text.as_bytes();
         let lower_or_digit = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-        let mut at: Vec<usize> = ac
-            .find_overlapping_iter(text)
-            .filter(|m| {
-                let before = m.start().checked_sub(1).map(|p| bytes[p]);
-                let after_ok = !bytes.get(m.end()).copied().is_some_and(lower_or_digit);
+        let mut at: Vec<usize> = Vec::new();
+        for (spelling, &id) in self.spellings.iter().zip(&self.ids) {
+            at.extend(hits.starts(id).iter().copied().filter(|&start| {
+                let before = start.checked_sub(1).map(|p| bytes[p]);
+                let after_ok = !bytes
+                    .get(start + spelling.len())
+                    .copied()
+                    .is_some_and(lower_or_digit);
                 let own_word = !before.is_some_and(|b| b.is_ascii_alphanumeric());
-                let camel_part = before.is_some_and(lower_or_digit) && bytes[m.start()].is_ascii_uppercase();
+                let camel_part = before.is_some_and(lower_or_digit) && bytes[start].is_ascii_uppercase();
                 after_ok && (own_word || camel_part)
-            })
-            .map(|m| m.start())
-            .collect();
+            }));
+        }
+        at.sort_unstable();
         at.dedup();
         at
     }
@@ -294,9 +298,19 @@ impl DecisionForm {
         self.words.clone()
     }
 
-    /// Where the attributes occur, for pruning.
-    pub fn hits(&self, text: &str) -> Vec<usize> {
-        self.trigger.find(text)
+    /// Where the attributes occur, for pruning, as `hits` found their spellings.
+    pub fn hits(&self, hits: &WordHits, text: &str) -> Vec<usize> {
+        self.trigger.find(hits, text)
+    }
+
+    /// The attribute spellings searched for, in the order [`DecisionForm::bind`] takes ids.
+    pub fn spellings(&self) -> &[String] {
+        &self.trigger.spellings
+    }
+
+    /// Where the spellings are in the word set searched.
+    pub fn bind(&mut self, ids: Vec<usize>) {
+        self.trigger.ids = ids;
     }
 
     fn hit(&self, span: Range<usize>, place: &str) -> Hit {
@@ -754,11 +768,15 @@ fn collection_names(ix: &Index, id: ExprId, out: &mut Vec<String>, depth: usize)
 
 #[cfg(test)]
 mod tests {
+    use super::super::words::WordSet;
     use super::AttributeFinder;
 
     #[test]
     fn trigger_finds_identifier_spellings_only() {
-        let finder = AttributeFinder::new(&["age".to_string(), "marital_status".to_string()]);
+        let mut finder = AttributeFinder::new(&["age".to_string(), "marital_status".to_string()]);
+        let (set, ids) = WordSet::of(&finder.spellings);
+        finder.ids = ids;
+        let finder = |text: &str| finder.find(&set.find(text), text);
         for yes in [
             "user.age",
             "applicant_age",
@@ -771,12 +789,12 @@ mod tests {
             "MARITAL_STATUS",
             "marital_status",
         ] {
-            assert_eq!(finder.find(yes).len(), 1, "{yes}");
+            assert_eq!(finder(yes).len(), 1, "{yes}");
         }
         for no in ["page", "usage", "message", "agency", "maritalstatuses"] {
-            assert!(finder.find(no).is_empty(), "{no}");
+            assert!(finder(no).is_empty(), "{no}");
         }
         // Offsets are where the spelling starts, not the character before it.
-        assert_eq!(finder.find("x = applicantAge + {age: 1}"), [13, 20]);
+        assert_eq!(finder("x = applicantAge + {age: 1}"), [13, 20]);
     }
 }

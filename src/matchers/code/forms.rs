@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use super::flow::{builder_parts, constant_or_masked, mentions, Flow, Mention};
 use super::index::{snake, Call, Expr, ExprId, Index};
+use super::words::WordHits;
 use crate::error::LocatedError;
 use crate::finding::Hit;
 use crate::matchers::pattern::{Flavor, Pattern as Lazy};
@@ -551,11 +552,27 @@ impl Form {
         matches!(self, Form::Decision(_))
     }
 
-    /// Where a decision form's attributes occur (nothing for other forms).
-    pub fn hits(&self, text: &str) -> Vec<usize> {
+    /// Where a decision form's attributes occur, as `hits` found their spellings (nothing
+    /// for other forms).
+    pub fn hits(&self, hits: &WordHits, text: &str) -> Vec<usize> {
         match self {
-            Form::Decision(f) => f.hits(text),
+            Form::Decision(f) => f.hits(hits, text),
             _ => Vec::new(),
+        }
+    }
+
+    /// The words a decision form searches for before a parse (none for other forms).
+    pub fn spellings(&self) -> &[String] {
+        match self {
+            Form::Decision(f) => f.spellings(),
+            _ => &[],
+        }
+    }
+
+    /// Where [`Form::spellings`] are in the word set searched.
+    pub fn bind(&mut self, ids: Vec<usize>) {
+        if let Form::Decision(f) = self {
+            f.bind(ids);
         }
     }
 

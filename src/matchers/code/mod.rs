@@ -20,8 +20,10 @@ mod parse;
 mod python;
 mod regions;
 pub mod trees;
+mod words;
 
 use std::cell::{OnceCell, RefCell};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use tree_sitter::Language;
@@ -34,6 +36,7 @@ use crate::policy::raw::CodeTable;
 use crate::policy::Rule;
 
 pub use index::Index;
+use words::{WordHits, WordPool, WordSet};
 
 /// One registered front-end: a language name, its file extensions and its indexer.
 struct FrontEnd {
@@ -119,6 +122,8 @@ pub struct CodeCache {
     /// Each prepared rule's gate (see [`CodeMatcher::gate`]), by matcher, so its check does not
     /// search the file again.
     gates: RefCell<Vec<(*const CodeMatcher, bool)>>,
+    /// The plan's words (see [`share_words`]) found in the file, by the set searched.
+    words: OnceCell<(*const WordSet, WordHits)>,
 }
 
 impl CodeCache {
@@ -137,6 +142,17 @@ impl CodeCache {
             .iter()
             .find(|(m, _)| std::ptr::eq(*m, matcher))
             .map(|(_, open)| *open)
+    }
+
+    /// Where the words of `set` are in `text`: searched once per file for every rule that
+    /// shares the set (a rule with a set of its own searches for itself).
+    fn word_hits(&self, set: &Arc<WordSet>, text: &str) -> std::borrow::Cow<'_, WordHits> {
+        let (searched, hits) = self.words.get_or_init(|| (Arc::as_ptr(set), set.find(text)));
+        if std::ptr::eq(*searched, Arc::as_ptr(set)) {
+            std::borrow::Cow::Borrowed(hits)
+        } else {
+            std::borrow::Cow::Owned(set.find(text))
+        }
     }
 
     /// Adds where a rule that will read this file's index found what it needs.
@@ -235,6 +251,12 @@ pub struct CodeMatcher {
     /// What a function must hold for each form (pruning); `None`: anything, for every form.
     needs: Option<RegionNeeds>,
     fallback: Option<RegexMatcher>,
+    /// The words searched for before a parse (its own, until the plan shares one set among
+    /// every code rule: [`share_words`]), and where the trigger words are in it.
+    words: Arc<WordSet>,
+    trigger_ids: Vec<usize>,
+    /// The trigger words, as searched.
+    trigger_words: Vec<String>,
 }
 
 impl CodeMatcher {
@@ -281,19 +303,46 @@ impl CodeMatcher {
             .ascii_case_insensitive(true)
             .build(&keywords)
             .map_err(|e| err(rule.span.clone(), "invalid keywords").with_label(e.to_string()))?;
+        let trigger_words = keywords.clone();
         if let Some(fb) = &fallback {
             keywords.extend(fb.keywords().iter().cloned());
         }
         keywords.sort();
         keywords.dedup();
-        Ok(Self {
+        let mut matcher = Self {
             languages: table.languages.iter().map(|l| l.get_ref().clone()).collect(),
             keywords,
             trigger,
             needs: RegionNeeds::compile(&forms),
             forms,
             fallback,
-        })
+            words: WordPool::default().finish(),
+            trigger_ids: Vec::new(),
+            trigger_words,
+        };
+        let mut own = WordPool::default();
+        matcher.bind_words(&mut own);
+        matcher.words = own.finish();
+        Ok(matcher)
+    }
+
+    /// Numbers the words this rule searches for in `pool` (its needs', its decisions'
+    /// spellings, its trigger words); the set made of the pool must then be given to
+    /// [`CodeMatcher::search_in`].
+    fn bind_words(&mut self, pool: &mut WordPool) {
+        if let Some(needs) = &mut self.needs {
+            let ids = pool.ids(needs.words.words());
+            needs.words.bind(ids);
+        }
+        for form in &mut self.forms {
+            let ids = pool.ids(form.spellings());
+            form.bind(ids);
+        }
+        self.trigger_ids = pool.ids(&self.trigger_words);
+    }
+
+    fn search_in(&mut self, set: Arc<WordSet>) {
+        self.words = set;
     }
 
     /// Prefilter words: the table's `keywords` (else the forms' names) and the fallback's.
@@ -311,11 +360,16 @@ impl CodeMatcher {
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
             return;
         }
-        let gate = self.gate(text);
+        if !self.trigger.is_match(text) {
+            cx.cache.code.gated(self, false);
+            return;
+        }
+        let hits = cx.cache.code.word_hits(&self.words, text);
+        let gate = self.decisions(&hits, text);
         cx.cache.code.gated(self, gate.is_some());
         let Some(decisions) = gate else { return };
         let mut decisions = decisions.into_iter();
-        let mut found = self.needs.as_ref().map(|n| n.find(&self.forms, text));
+        let mut found = self.needs.as_ref().map(|n| n.find(&self.forms, &hits, text));
         let mut keywords: Option<Vec<usize>> = None;
         let forms = self
             .forms
@@ -332,8 +386,12 @@ impl CodeMatcher {
                     return regions::Clause::Anywhere;
                 };
                 if form.mentions() {
-                    let at = keywords
-                        .get_or_insert_with(|| self.trigger.find_iter(text).map(|m| m.start()).collect());
+                    let at = keywords.get_or_insert_with(|| {
+                        self.trigger_ids
+                            .iter()
+                            .flat_map(|&id| hits.starts(id).iter().copied())
+                            .collect()
+                    });
                     all.push(regions::Need::at(at.clone(), false));
                 }
                 regions::Clause::All(all)
@@ -357,7 +415,12 @@ impl CodeMatcher {
         }
         let open = match cx.cache.code.gate_of(self) {
             Some(open) => open,
-            None => self.gate(text).is_some(),
+            None => {
+                self.trigger.is_match(text)
+                    && self
+                        .decisions(&cx.cache.code.word_hits(&self.words, text), text)
+                        .is_some()
+            }
         };
         if !open {
             self.fallback_unless_parsed(cx, fe, text, out);
@@ -381,18 +444,16 @@ impl CodeMatcher {
 }
 
 impl CodeMatcher {
-    /// Whether a form may match in `text`: the words the forms need occur in it, and a rule
-    /// of decisions only finds one of their attributes (else the file is not parsed for this
-    /// rule). `Some`: each decision form's attribute offsets, in order, for pruning.
-    fn gate(&self, text: &str) -> Option<Vec<Vec<usize>>> {
-        if !self.trigger.is_match(text) {
-            return None;
-        }
+    /// For a file with the trigger words: whether a form may match in `text`, which for a
+    /// rule of decisions only means that one of their attributes is found (else the file is
+    /// not parsed for this rule). `Some`: each decision form's attribute offsets, in order,
+    /// for pruning.
+    fn decisions(&self, hits: &WordHits, text: &str) -> Option<Vec<Vec<usize>>> {
         let decisions: Vec<Vec<usize>> = self
             .forms
             .iter()
             .filter(|f| f.is_decision())
-            .map(|f| f.hits(text))
+            .map(|f| f.hits(hits, text))
             .collect();
         let any_other = decisions.len() < self.forms.len();
         (any_other || decisions.iter().any(|h| !h.is_empty())).then_some(decisions)
@@ -460,12 +521,12 @@ impl RegionNeeds {
         }
         Some(Self {
             shapes,
-            words: regions::NeedWords::new(words)?,
+            words: regions::NeedWords::new(words),
         })
     }
 
-    /// Per form, its needs found in `text`.
-    fn find(&self, forms: &[forms::Form], text: &str) -> Vec<Option<Vec<regions::Need>>> {
+    /// Per form, its needs found in `text` (as `hits` found their words).
+    fn find(&self, forms: &[forms::Form], hits: &WordHits, text: &str) -> Vec<Option<Vec<regions::Need>>> {
         let mut flat: Vec<regions::Need> = self
             .shapes
             .iter()
@@ -476,12 +537,26 @@ impl RegionNeeds {
                 })
             })
             .collect();
-        self.words.find_into(text, &mut flat);
+        self.words.find_into(hits, text, &mut flat);
         let mut flat = flat.into_iter();
         self.shapes
             .iter()
             .map(|shape| shape.as_ref().map(|s| flat.by_ref().take(s.len()).collect()))
             .collect()
+    }
+}
+
+/// Makes every code rule of a plan search for its words in one set, so a file is searched
+/// once for all of them (see [`words`]) instead of once per rule.
+pub fn share_words<'m>(matchers: impl Iterator<Item = &'m mut CodeMatcher>) {
+    let mut pool = WordPool::default();
+    let mut shared: Vec<&mut CodeMatcher> = matchers.collect();
+    for m in &mut shared {
+        m.bind_words(&mut pool);
+    }
+    let set = pool.finish();
+    for m in shared {
+        m.search_in(Arc::clone(&set));
     }
 }
 

@@ -16,6 +16,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::words::WordHits;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
@@ -169,18 +170,20 @@ pub struct WordTarget {
     pub called: bool,
 }
 
-/// Finds the words of every need of one rule in one pass over a file.
+/// The words of every need of one rule, found by the plan's one search per file (see
+/// [`super::words`]).
 #[derive(Debug)]
 pub struct NeedWords {
-    ac: AhoCorasick,
     words: Vec<String>,
-    /// Per pattern, the needs it fills.
+    /// Per word, the needs it fills.
     targets: Vec<Vec<WordTarget>>,
+    /// Per word, its id in the word set searched.
+    ids: Vec<usize>,
 }
 
 impl NeedWords {
-    /// `None` when the words cannot be searched for together.
-    pub fn new(list: Vec<(String, WordTarget)>) -> Option<Self> {
+    /// The words of `list`, each once, with what each fills.
+    pub fn new(list: Vec<(String, WordTarget)>) -> Self {
         let mut words: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<WordTarget>> = Vec::new();
         for (word, target) in list {
@@ -192,34 +195,42 @@ impl NeedWords {
                 }
             }
         }
-        // Every occurrence of every word, overlapping: a word inside a longer one still counts.
-        let ac = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&words)
-            .ok()?;
-        Some(Self { ac, words, targets })
+        let ids = (0..words.len()).collect();
+        Self { words, targets, ids }
     }
 
-    /// Adds to `needs` where their words occur in `text` (whole identifiers where they must
-    /// be).
-    pub fn find_into(&self, text: &str, needs: &mut [Need]) {
+    /// The words, in the order [`NeedWords::bind`] takes their ids.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Where the words are in the word set searched.
+    pub fn bind(&mut self, ids: Vec<usize>) {
+        self.ids = ids;
+    }
+
+    /// Adds to `needs` where their words occur in `text`, as `hits` found them (whole
+    /// identifiers where they must be).
+    pub fn find_into(&self, hits: &WordHits, text: &str, needs: &mut [Need]) {
         let bytes = text.as_bytes();
-        for m in self.ac.find_overlapping_iter(text) {
-            let i = m.pattern().as_usize();
-            let exact = bytes[m.range()] == *self.words[i].as_bytes();
-            for t in &self.targets[i] {
-                let Some(need) = needs.get_mut(t.need) else {
-                    continue;
-                };
-                let whole = || whole_at(bytes, m.start(), m.end());
-                if t.in_strings {
-                    if !t.whole || whole() {
-                        need.in_strings.push(m.start());
+        for ((word, targets), &id) in self.words.iter().zip(&self.targets).zip(&self.ids) {
+            for &start in hits.starts(id) {
+                let end = start + word.len();
+                let exact = bytes[start..end] == *word.as_bytes();
+                for t in targets {
+                    let Some(need) = needs.get_mut(t.need) else {
+                        continue;
+                    };
+                    let whole = || whole_at(bytes, start, end);
+                    if t.in_strings {
+                        if !t.whole || whole() {
+                            need.in_strings.push(start);
+                        }
+                    } else if exact
+                        && (!t.whole || whole() && (!t.called || called_or_imported(bytes, start, end)))
+                    {
+                        need.at.push(start);
                     }
-                } else if exact
-                    && (!t.whole || whole() && (!t.called || called_or_imported(bytes, m.start(), m.end())))
-                {
-                    need.at.push(m.start());
                 }
             }
         }
@@ -1224,6 +1235,7 @@ fn whole_identifiers(text: &str, names: &[String]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::words::WordSet;
     use super::*;
 
     fn pruned(syntax: Syntax, text: &str, words: &[&str]) -> String {
@@ -1417,10 +1429,12 @@ mod tests {
             in_strings: false,
             called: true,
         };
-        let finder = NeedWords::new(vec![("text".to_string(), target)]).expect("finder");
+        let mut finder = NeedWords::new(vec![("text".to_string(), target)]);
+        let (set, ids) = WordSet::of(finder.words());
+        finder.bind(ids);
         let src = "from sqlalchemy import text as t\ntext = 1\nq = text (s)\nr = text<Row>(s)\nprint(text)\n";
         let mut needs = [Need::new(None, true)];
-        finder.find_into(src, &mut needs);
+        finder.find_into(&set.find(src), src, &mut needs);
         let at = std::mem::take(&mut needs[0].at);
         let lines: Vec<usize> = at.iter().map(|&p| src[..p].matches('\n').count() + 1).collect();
         assert_eq!(lines, [1, 3, 4]);
