@@ -206,13 +206,21 @@ impl<'a> Engine<'a> {
             ..Hit::file()
         };
         let meta = crate::meta::find(crate::meta::UNREADABLE_ARCHIVE);
-        let severity = meta.map_or(crate::policy::Severity::Warning, |m| m.severity);
+        // A corrupt archive among tests or docs is most often corrupt on purpose (a fixture for
+        // a decompressor's error path): a note there, as policy rules are.
+        let outer = error.rel.split('!').next().unwrap_or(&error.rel);
+        let context = crate::context::classify(outer, None, &self.scan.contexts);
+        let severity = match context {
+            crate::context::Context::Source => meta.map_or(crate::policy::Severity::Warning, |m| m.severity),
+            _ => crate::policy::Severity::Note,
+        };
         let mut f = FindingBuilder::new(&error.display, None).build_meta(
             crate::meta::UNREADABLE_ARCHIVE,
             severity,
             "",
             &hit,
         );
+        f.context = context;
         f.repo_path.clone_from(&error.rel);
         let mut sorted = Sorted {
             active: vec![f],

@@ -74,7 +74,7 @@ pub const META_RULES: &[MetaRule] = &[
         id: UNREADABLE_ARCHIVE,
         severity: Severity::Warning,
         message: "Archive that could not be read",
-        description: "An archive (.zip, .jar, .whl, .nupkg, .tar, .tar.gz, .tgz, .gz), or a member of one, that could not be read: it is corrupt, encrypted or uses an unsupported compression method, so what it holds was not scanned.",
+        description: "An archive (.zip, .jar, .whl, .nupkg, .tar, .tar.gz, .tgz, .gz), or a member of one, that could not be read: it is corrupt, encrypted or uses an unsupported compression method, so what it holds was not scanned. A note where the archive is in a test, docs, generated, vendored or build context (a corrupt fixture is usually corrupt on purpose).",
         help: "Repair or remove the archive, or exclude it with a reason if it is corrupt on purpose (a test fixture).",
     },
     MetaRule {

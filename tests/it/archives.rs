@@ -335,3 +335,37 @@ fn diff_mode_reports_members_of_a_changed_archive_and_of_one_added_and_removed()
     );
     assert_eq!(json["findings"][0]["commit"]["id"], added.as_str());
 }
+
+#[test]
+fn a_corrupt_archive_among_test_fixtures_is_a_note() {
+    let files = [
+        (
+            "tests/data/truncated.gz",
+            b"\x1f\x8b\x08\x00 not a deflate stream".to_vec(),
+        ),
+        ("docs/sample.zip", b"PK\x03\x04 truncated".to_vec()),
+        ("assets/broken.tgz", b"not gzip at all\n".to_vec()),
+    ];
+    let (_tmp, json, _) = scan(&files, &[]);
+    let mut unreadable: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "guardrail/unreadable-archive")
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), s("severity"), s("context"))
+        })
+        .collect();
+    unreadable.sort();
+    let row = |p: &str, s: &str, c: &str| (p.to_string(), s.to_string(), c.to_string());
+    assert_eq!(
+        unreadable,
+        [
+            row("assets/broken.tgz", "warning", "source"),
+            row("docs/sample.zip", "note", "docs"),
+            row("tests/data/truncated.gz", "note", "test"),
+        ]
+    );
+    assert_eq!(json["summary"]["warnings"], 1);
+}
