@@ -359,3 +359,26 @@ fn sanitised_items_stay_clean_through_comprehensions_map_and_lambdas() {
         ]
     );
 }
+
+#[test]
+fn a_comprehension_variable_named_like_its_iterable_reads_the_outer_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = "def f(cur, cols):\n\
+               \x20   c = \"a, b\"\n\
+               \x20   ok = \", \".join(c for c in c.split(\",\"))\n\
+               \x20   cur.execute(\"SELECT \" + ok + \" FROM t\")\n\
+               \x20   bad = \", \".join(cols for cols in cols)\n\
+               \x20   cur.execute(\"SELECT \" + bad + \" FROM t\")\n";
+    write_tree(dir.path(), &[("app/q.py", src)]);
+    assert_eq!(
+        run(dir.path()).0,
+        vec![row(
+            "security/python-sql-string-formatting",
+            "app/q.py",
+            6,
+            17,
+            6,
+            44
+        )]
+    );
+}

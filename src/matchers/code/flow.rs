@@ -56,6 +56,10 @@ const TRANSPARENT: &[&str] = &[
     "concat",
     "toLowerCase",
     "toUpperCase",
+    "split",
+    "rsplit",
+    "splitlines",
+    "replace",
 ];
 
 /// What a query may treat as clean.
@@ -88,10 +92,19 @@ impl<'a> Flow<'a> {
         self.items.borrow_mut().clear();
     }
 
-    /// What the name `n` iterates, when it is bound to items in the body being judged.
-    fn items_of(&self, n: &str) -> Option<ExprId> {
-        let items = self.items.borrow();
-        items.iter().rev().find(|(name, _)| name == n).map(|(_, of)| *of)
+    /// `judge` of what the name `n` iterates, when it is bound to items in the body being
+    /// judged: with only the bindings outside that one in force (`[c for c in c.split()]`
+    /// reads the outer `c`).
+    fn of_items<T>(&self, n: &str, judge: impl FnOnce(ExprId) -> T) -> Option<T> {
+        let (at, of) = {
+            let items = self.items.borrow();
+            let at = items.iter().rposition(|(name, _)| name == n)?;
+            (at, items[at].1)
+        };
+        let inner: Vec<(String, ExprId)> = self.items.borrow_mut().drain(at..).collect();
+        let judged = judge(of);
+        self.items.borrow_mut().extend(inner);
+        Some(judged)
     }
 
     /// `judge` of the body of `mapped` with its variables bound to the items of what they
@@ -267,8 +280,8 @@ impl<'a> Flow<'a> {
                 if is_constant_name(n) {
                     return false;
                 }
-                if let Some(items) = self.items_of(n) {
-                    return self.dynamic_at(items, depth + 1);
+                if let Some(judged) = self.of_items(n, |items| self.dynamic_at(items, depth + 1)) {
+                    return judged;
                 }
                 if let Some(parts) = builder_parts(ix, id) {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
@@ -340,8 +353,8 @@ impl<'a> Flow<'a> {
         match ix.expr(id) {
             Expr::Str(_) | Expr::Lit(_) => false,
             Expr::Name(n) => {
-                if let Some(items) = self.items_of(n) {
-                    return self.tainted_at(items, source, depth + 1);
+                if let Some(judged) = self.of_items(n, |items| self.tainted_at(items, source, depth + 1)) {
+                    return judged;
                 }
                 from_source(id)
                     || match builder_parts(ix, id) {

@@ -530,12 +530,15 @@ impl<'s> Builder<'s> {
         self.ix.mapped.insert(id, Mapped { body, vars });
     }
 
-    /// The identifiers a binding pattern binds (`x`, `k, v`, `(a, [b, c])`), at most 16.
+    /// The identifiers a binding pattern binds (`x`, `k, v`, `(a, [b, c])`), at most 16 (of
+    /// its first 256 nodes).
     pub fn bound_identifiers(&self, n: Node<'_>) -> Vec<String> {
         let mut out = Vec::new();
         let mut stack = vec![n];
+        let mut seen = 0;
         while let Some(n) = stack.pop() {
-            if out.len() >= 16 {
+            seen += 1;
+            if out.len() >= 16 || seen > 256 {
                 break;
             }
             if self.kind(n) == "identifier" {
