@@ -149,7 +149,7 @@ impl Budget {
 }
 
 /// Candidate runs, leftmost first: escapes, then percent escapes, then base64/hex alphabets.
-/// No capture groups, so the regex crate's fastest engine finds them; [`candidate_kind`]
+/// No capture groups, so the regex crate's fastest engine finds them; [`kind_of`]
 /// tells the alternatives apart by what they must contain.
 static CANDIDATES: LazyLock<regex::Regex> = LazyLock::new(|| {
     let plain = r"[A-Za-z0-9+/=_.:~-]";

@@ -270,7 +270,7 @@ pub enum BlobRead {
 /// while the walk goes on, large enough that the pipes are not written a line at a time.
 const FLUSH_EVERY: usize = 32;
 
-/// Walks the history as [`walk`] does and reads every blob it adds while the walk goes on:
+/// Walks the history (`git log --raw`) and reads every blob it adds while the walk goes on:
 /// `git log`, `git cat-file --batch-check` and `git cat-file --batch` run as one streamed
 /// pipeline, so blobs are read (and can be scanned) from the first commits on instead of after
 /// the last. `each` gets every distinct blob once, in order of first appearance (its index in

@@ -119,7 +119,7 @@ pub struct CodeCache {
     /// rule said so before the parse (see [`CodeMatcher::prepare`]): the parse skips the
     /// functions that hold none.
     interests: RefCell<Option<Vec<regions::Interest>>>,
-    /// Each prepared rule's gate (see [`CodeMatcher::gate`]), by matcher, so its check does not
+    /// Each prepared rule's gate (see [`CodeMatcher::prepare`]), by matcher, so its check does not
     /// search the file again.
     gates: RefCell<Vec<(*const CodeMatcher, bool)>>,
     /// The plan's words (see [`share_words`]) found in the file, by the set searched.
@@ -547,7 +547,7 @@ impl RegionNeeds {
 }
 
 /// Makes every code rule of a plan search for its words in one set, so a file is searched
-/// once for all of them (see [`words`]) instead of once per rule.
+/// once for all of them (`words.rs`) instead of once per rule.
 pub fn share_words<'m>(matchers: impl Iterator<Item = &'m mut CodeMatcher>) {
     let mut pool = WordPool::default();
     let mut shared: Vec<&mut CodeMatcher> = matchers.collect();

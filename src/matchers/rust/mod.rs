@@ -6,7 +6,7 @@
 //! as `format` for a `format` constraint); only if one passes is the file parsed. The parse and
 //! one visit build a rule-independent [`index::Index`] kept in the per-file [`RustCache`], so
 //! every rust rule on the file reads the same index. `unsafe` forms need no parse at all: a
-//! comment- and string-aware token scan ([`tokens`]) finds them, also in files syn rejects.
+//! comment- and string-aware token scan (`tokens.rs`) finds them, also in files syn rejects.
 
 mod builder;
 mod chunks;
