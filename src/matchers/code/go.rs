@@ -46,11 +46,7 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         "expression_switch_statement" => b.test_field(n, F::Value, TestPlace::Switch, expr),
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(n);
             for k in kids {
                 expr(b, k);
             }
@@ -88,12 +84,7 @@ fn string_value(b: &Builder<'_>, n: Node<'_>) -> String {
 
 fn list<'t>(b: &Builder<'_>, n: Option<Node<'t>>) -> Vec<Node<'t>> {
     match n {
-        Some(l) if b.kind(l) == "expression_list" => {
-            let mut c = l.walk();
-            l.named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect()
-        }
+        Some(l) if b.kind(l) == "expression_list" => b.named_kids(l),
         Some(single) => vec![single],
         None => Vec::new(),
     }
@@ -159,11 +150,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
     let mut named = Vec::new();
     let body = b.field(n, if composite { F::Body } else { F::Arguments });
     if let Some(list) = body {
-        let mut c = list.walk();
-        let kids: Vec<Node<'_>> = list
-            .named_children(&mut c)
-            .filter(|k| b.kind(*k) != "comment")
-            .collect();
+        let kids = b.named_kids(list);
         for a in kids {
             if b.kind(a) == "keyed_element" {
                 let key = b
@@ -248,11 +235,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
             None => Expr::Other(Vec::new()),
         },
         _ => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(n);
             Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
         }
     };

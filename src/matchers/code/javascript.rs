@@ -55,11 +55,7 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         }
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(n);
             for k in kids {
                 expr(b, k);
             }
@@ -238,11 +234,7 @@ fn call(b: &mut Builder<'_>, n: Node<'_>) -> usize {
             // A tagged template: the tag decides how the pieces are used (sql`...` binds them).
             args.push(expr(b, list));
         } else {
-            let mut c = list.walk();
-            let kids: Vec<Node<'_>> = list
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(list);
             for a in kids {
                 let e = expr(b, a);
                 // An options object's properties are the call's named arguments.
@@ -332,11 +324,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
         "shorthand_property_identifier_pattern" => Expr::Name(b.text(n).to_string()),
         "arrow_function" => return arrow(b, n),
         _ => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(n);
             Expr::Other(kids.into_iter().map(|k| expr(b, k)).collect())
         }
     };
@@ -354,11 +342,7 @@ fn arrow(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
     let body_node = b
         .field(n, F::Body)
         .filter(|body| b.kind(*body) != "statement_block");
-    let mut c = n.walk();
-    let kids: Vec<Node<'_>> = n
-        .named_children(&mut c)
-        .filter(|k| b.kind(*k) != "comment")
-        .collect();
+    let kids = b.named_kids(n);
     let mut parts = Vec::with_capacity(kids.len());
     let mut body = None;
     for k in kids {

@@ -530,6 +530,14 @@ impl<'s> Builder<'s> {
         self.ix.mapped.insert(id, Mapped { body, vars });
     }
 
+    /// The named children of `n` without comments.
+    pub fn named_kids<'t>(&self, n: Node<'t>) -> Vec<Node<'t>> {
+        let mut c = n.walk();
+        n.named_children(&mut c)
+            .filter(|k| self.kind(*k) != "comment")
+            .collect()
+    }
+
     /// The identifiers a binding pattern binds (`x`, `k, v`, `(a, [b, c])`), at most 16 (of
     /// its first 256 nodes).
     pub fn bound_identifiers(&self, n: Node<'_>) -> Vec<String> {

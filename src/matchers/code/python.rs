@@ -60,11 +60,7 @@ fn visit(b: &mut Builder<'_>, n: Node<'_>) {
         }
         // A returned string is built here too (`return "SELECT ... " + name`).
         "return_statement" => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|k| b.kind(*k) != "comment")
-                .collect();
+            let kids = b.named_kids(n);
             for k in kids {
                 expr(b, k);
             }
@@ -349,11 +345,7 @@ fn expr_inner(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 fn comprehension(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
     let body_node = b.field(n, F::Body);
     let (mut parts, mut body, mut vars) = (Vec::new(), None, Vec::new());
-    let mut c = n.walk();
-    let kids: Vec<Node<'_>> = n
-        .named_children(&mut c)
-        .filter(|k| b.kind(*k) != "comment")
-        .collect();
+    let kids = b.named_kids(n);
     for k in kids {
         if b.kind(k) != "for_in_clause" {
             let id = expr(b, k);
@@ -400,11 +392,7 @@ fn lambda(b: &mut Builder<'_>, n: Node<'_>) -> ExprId {
 
 /// The named children of `n`, converted (comments left out).
 fn operands(b: &mut Builder<'_>, n: Node<'_>) -> Vec<ExprId> {
-    let mut c = n.walk();
-    let kids: Vec<Node<'_>> = n
-        .named_children(&mut c)
-        .filter(|k| b.kind(*k) != "comment")
-        .collect();
+    let kids = b.named_kids(n);
     kids.into_iter().map(|k| expr(b, k)).collect()
 }
 
