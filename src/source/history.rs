@@ -93,7 +93,7 @@ fn log_args(revisions: &[String]) -> Vec<String> {
         "--no-renames",
         "--no-ext-diff",
         "--no-textconv",
-        "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s",
+        "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -136,12 +136,22 @@ fn finish(mut child: Child, what: &str) -> Result<()> {
 
 /// Parses `git log --raw -z` output in the format of [`log_args`]; `new_blob` hears of each
 /// distinct blob as it is first seen.
-fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(NewBlob)) -> Result<History> {
-    let mut history = History::default();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut commit_index: HashMap<String, usize> = HashMap::new();
-    let mut current: Option<Commit> = None;
-    let mut current_index: Option<usize> = None;
+///
+/// A merge is listed once per parent (`-m`). What it adds is what differs from every parent
+/// (a conflict resolution, an evil merge), as `git diff --cc` shows it: a file brought in
+/// unchanged from one parent was added by that parent's own commits, which are walked too or
+/// lie outside the range. So a merge's entries are held until all its parents' lists are read,
+/// and only those in every list are kept (merging `main` into a branch adds none of `main`'s
+/// secrets to the branch).
+fn parse_log(mut reader: impl BufRead, new_blob: impl FnMut(NewBlob)) -> Result<History> {
+    let mut log = LogState {
+        history: History::default(),
+        index: HashMap::new(),
+        commit_index: HashMap::new(),
+        new_blob,
+    };
+    let mut current: Option<(Commit, usize)> = None;
+    let mut merge = MergeEntries::default();
     let mut token = Vec::new();
     loop {
         token.clear();
@@ -156,9 +166,18 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(NewBlob)) -> Res
         }
         let text = trim_newline(&token);
         if let Some(header) = text.strip_prefix(b"\x1e") {
-            current = Some(parse_header(header));
-            current_index = None;
-            history.commits_walked += 1;
+            let (commit, parents) = parse_header(header);
+            if current.as_ref().is_some_and(|(c, _)| c.id == commit.id) {
+                merge.sections += 1;
+            } else {
+                if let Some((done, parents)) = current.take() {
+                    merge.flush(&done, parents, &mut log);
+                }
+                log.history.commits_walked += 1;
+                merge = MergeEntries::default();
+                merge.sections = 1;
+                current = Some((commit, parents));
+            }
             continue;
         }
         if text.first() != Some(&b':') {
@@ -175,38 +194,61 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(NewBlob)) -> Res
         let Some((oid, parent)) = added_blob(&meta) else {
             continue;
         };
-        let Some(commit) = &current else {
+        let Some((commit, parents)) = &current else {
             continue;
         };
-        // A merge is listed once per parent (`-m`): its commit is recorded once.
-        let ci = *current_index.get_or_insert_with(|| {
-            *commit_index.entry(commit.id.clone()).or_insert_with(|| {
-                history.commits.push(commit.clone());
-                history.commits.len() - 1
-            })
+        let path = String::from_utf8_lossy(&path).into_owned();
+        if *parents > 1 {
+            merge.hold(path, oid, parent);
+        } else {
+            log.add(commit, path, oid, parent);
+        }
+    }
+    if let Some((done, parents)) = current.take() {
+        merge.flush(&done, parents, &mut log);
+    }
+    Ok(log.history)
+}
+
+/// What [`parse_log`] has gathered so far.
+struct LogState<F> {
+    history: History,
+    /// Blob id -> index in `history.blobs`.
+    index: HashMap<String, usize>,
+    /// Commit id -> index in `history.commits`.
+    commit_index: HashMap<String, usize>,
+    new_blob: F,
+}
+
+impl<F: FnMut(NewBlob)> LogState<F> {
+    /// Records that `commit` added blob `oid` at `path` (over `parent`, the blob it replaced).
+    fn add(&mut self, commit: &Commit, path: String, oid: &str, parent: Option<&str>) {
+        let history = &mut self.history;
+        let ci = *self.commit_index.entry(commit.id.clone()).or_insert_with(|| {
+            history.commits.push(commit.clone());
+            history.commits.len() - 1
         });
         let place = Place {
             commit: ci,
-            path: String::from_utf8_lossy(&path).into_owned(),
+            path,
             new_file: parent.is_none(),
         };
-        match index.get(oid) {
+        match self.index.get(oid) {
             Some(&b) => {
-                // The same blob at the same path again (a merge bringing a branch's file in,
-                // a revert): not a new introduction.
+                // The same blob at the same path again (a revert): not a new introduction.
                 let places = &mut history.blobs[b].places;
                 if !places.iter().any(|p| p.path == place.path) {
                     places.push(place);
                 }
             }
             None => {
-                new_blob(NewBlob {
+                (self.new_blob)(NewBlob {
                     index: history.blobs.len(),
                     oid: oid.to_string(),
                     path: place.path.clone(),
                     parent: parent.map(str::to_string),
                 });
-                index.insert(oid.to_string(), history.blobs.len());
+                self.index.insert(oid.to_string(), history.blobs.len());
                 history.blobs.push(HistoryBlob {
                     oid: oid.to_string(),
                     places: vec![place],
@@ -214,7 +256,41 @@ fn parse_log(mut reader: impl BufRead, mut new_blob: impl FnMut(NewBlob)) -> Res
             }
         }
     }
-    Ok(history)
+}
+
+/// A merge's entries, held until every parent's list has been read.
+#[derive(Default)]
+struct MergeEntries {
+    /// Per-parent lists read so far.
+    sections: usize,
+    /// `(path, blob)` in first-seen order, with the blob it replaced in the first list it was
+    /// in and the number of lists it was in.
+    entries: Vec<(String, String, Option<String>, usize)>,
+    at: HashMap<(String, String), usize>,
+}
+
+impl MergeEntries {
+    fn hold(&mut self, path: String, oid: &str, parent: Option<&str>) {
+        let key = (path, oid.to_string());
+        match self.at.get(&key) {
+            Some(&i) => self.entries[i].3 += 1,
+            None => {
+                self.at.insert(key.clone(), self.entries.len());
+                self.entries.push((key.0, key.1, parent.map(str::to_string), 1));
+            }
+        }
+    }
+
+    /// Adds what differs from every one of the merge's `parents` (a parent whose list git left
+    /// out, because nothing differed from it, leaves every entry short).
+    fn flush<F: FnMut(NewBlob)>(&mut self, commit: &Commit, parents: usize, log: &mut LogState<F>) {
+        for (path, oid, parent, lists) in self.entries.drain(..) {
+            if lists >= parents && self.sections >= parents {
+                log.add(commit, path, &oid, parent.as_deref());
+            }
+        }
+        self.at.clear();
+    }
 }
 
 fn trim_newline(token: &[u8]) -> &[u8] {
@@ -225,17 +301,21 @@ fn trim_newline(token: &[u8]) -> &[u8] {
     t
 }
 
-fn parse_header(header: &[u8]) -> Commit {
+/// A commit's header and its number of parents.
+fn parse_header(header: &[u8]) -> (Commit, usize) {
     let text = String::from_utf8_lossy(header);
     let mut fields = text.split('\x1f').map(str::to_string);
     let mut next = || fields.next().unwrap_or_default();
-    Commit {
-        id: next(),
+    let id = next();
+    let parents = next().split_whitespace().count();
+    let commit = Commit {
+        id,
         author: next(),
         email: next(),
         date: next(),
         summary: next(),
-    }
+    };
+    (commit, parents)
 }
 
 /// The new blob id of a raw entry that adds or changes a regular file (`A`, `M`, `T`), and the
@@ -567,10 +647,10 @@ mod tests {
         let c = "c".repeat(40);
         let z = "0".repeat(40);
         let log = format!(
-            "\x1ec1\x1fAnn\x1fann@x\x1f2026-01-01T00:00:00Z\x1fadd\0\n\
+            "\x1ec1\x1f\x1fAnn\x1fann@x\x1f2026-01-01T00:00:00Z\x1fadd\0\n\
              :000000 100644 {z} {a} A\0src/a.py\0\
              :000000 120000 {z} {b} A\0link\0\
-             \x1ec2\x1fBob\x1fbob@x\x1f2026-01-02T00:00:00Z\x1fcopy\0\n\
+             \x1ec2\x1fc1\x1fBob\x1fbob@x\x1f2026-01-02T00:00:00Z\x1fcopy\0\n\
              :000000 100644 {z} {a} A\0src/b.py\0\
              :100644 000000 {a} {z} D\0src/a.py\0\
              :100644 100644 {b} {c} M\0src/c.py\0"
@@ -613,5 +693,33 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_merge_adds_only_what_differs_from_every_parent() {
+        let (a, b, c, d) = ("a".repeat(40), "b".repeat(40), "c".repeat(40), "d".repeat(40));
+        // m1 (parents p1 p2): c.py differs from both, f.py only from p1 (it is p2's). m2 lists
+        // one parent's diff only: nothing differed from the other.
+        let log = format!(
+            "\x1em1\x1fp1 p2\x1fAnn\x1fa@x\x1f2026-01-01T00:00:00Z\x1fmerge\0\n\
+             :100644 100644 {a} {c} M\0c.py\0\
+             :100644 100644 {a} {b} M\0f.py\0\
+             \x1em1\x1fp1 p2\x1fAnn\x1fa@x\x1f2026-01-01T00:00:00Z\x1fmerge\0\n\
+             :100644 100644 {b} {c} M\0c.py\0\
+             \x1em2\x1fm1 p3\x1fAnn\x1fa@x\x1f2026-01-02T00:00:00Z\x1fmerge 2\0\n\
+             :100644 100644 {c} {d} M\0c.py\0"
+        );
+        let mut heard = Vec::new();
+        let h = parse_log(log.as_bytes(), |blob| heard.push(blob)).expect("parsed");
+        assert_eq!(
+            heard,
+            vec![NewBlob {
+                index: 0,
+                oid: c.clone(),
+                path: "c.py".to_string(),
+                parent: Some(a.clone()),
+            }]
+        );
+        assert_eq!((h.commits_walked, h.commits.len()), (2, 1));
     }
 }

@@ -381,3 +381,65 @@ fn all_occurrences_lists_each_commit_and_path_as_its_own_finding() {
     assert_eq!(found(&json).len(), 1);
     assert_eq!(found(&json)[0].5, 2);
 }
+
+#[test]
+fn merging_main_into_a_branch_adds_none_of_mains_secrets() {
+    let repo = Repo::new();
+    repo.stage(&[("README.md", "hello\n")]);
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage(&[("feature.txt", "feature work\n")]);
+    repo.commit("feature work");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage(&[("main.py", &token_line())]);
+    repo.commit("main adds a token");
+    let on_main = head(&repo);
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.git(&["merge", "-q", "--no-edit", "main"]);
+    // The merge brings main.py in unchanged from main: the token is main's commit's, and a
+    // range or a pull request that leaves main's commits out adds nothing.
+    let (_, json, _) = history(&repo, &[]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "main.py".into(), 1, 10, on_main, 1)]
+    );
+    let (code, json, _) = history(&repo, &["main..feature"]);
+    assert_eq!((code, found(&json).len()), (0, 0), "{json}");
+    assert_eq!(json["summary"]["commits_scanned"], 2);
+    let out = guardrail()
+        .current_dir(repo.path())
+        .args(["check", "--format", "json", "--diff", "main"])
+        .output()
+        .expect("ran");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((out.status.code(), found(&json).len()), (Some(0), 0), "{json}");
+    assert_eq!(json["summary"]["commits_scanned"], 2);
+}
+
+#[test]
+fn a_merge_adds_what_differs_from_every_parent() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", "a = 1\n")]);
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage(&[("feature.txt", "feature work\n")]);
+    repo.commit("feature work");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage(&[("main.txt", "main work\n")]);
+    repo.commit("main work");
+    // An "evil" merge: a line neither parent has, written while merging.
+    repo.git(&["merge", "-q", "--no-commit", "--no-ff", "feature"]);
+    repo.stage(&[("app.py", &format!("a = 1\n{}", token_line()))]);
+    repo.commit("merge feature");
+    let merge = head(&repo);
+    let (_, json, _) = history(&repo, &[]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "app.py".into(), 2, 10, merge.clone(), 1)]
+    );
+    let (_, json, _) = history(&repo, &["main~1..main"]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "app.py".into(), 2, 10, merge, 1)]
+    );
+}
