@@ -179,8 +179,8 @@ impl Plan {
         if !errors.is_empty() {
             return Err(Error::from_many(errors));
         }
-        Matcher::share(&mut matchers);
         let many = files > 64;
+        Matcher::share(&mut matchers, many);
         let keyed = Keyed::build(&matchers, |_| true, many)?;
         Ok(Self {
             rules,

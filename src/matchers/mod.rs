@@ -146,12 +146,15 @@ impl Matcher {
     }
 
     /// Lets the compiled matchers of one plan share per-file work: every code rule's words
-    /// are searched for in one pass per file.
-    pub fn share(matchers: &mut [Matcher]) {
-        code::share_words(matchers.iter_mut().filter_map(|m| match m {
-            Matcher::Code(c) => Some(c),
-            _ => None,
-        }));
+    /// are searched for in one pass per file (`many`: a run over many files).
+    pub fn share(matchers: &mut [Matcher], many: bool) {
+        code::share_words(
+            matchers.iter_mut().filter_map(|m| match m {
+                Matcher::Code(c) => Some(c),
+                _ => None,
+            }),
+            many,
+        );
     }
 
     /// Words the prefilter looks for; empty means "run on every file in scope".

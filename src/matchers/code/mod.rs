@@ -316,13 +316,13 @@ impl CodeMatcher {
             needs: RegionNeeds::compile(&forms),
             forms,
             fallback,
-            words: WordPool::default().finish(),
+            words: WordPool::default().finish(false),
             trigger_ids: Vec::new(),
             trigger_words,
         };
         let mut own = WordPool::default();
         matcher.bind_words(&mut own);
-        matcher.words = own.finish();
+        matcher.words = own.finish(false);
         Ok(matcher)
     }
 
@@ -547,14 +547,14 @@ impl RegionNeeds {
 }
 
 /// Makes every code rule of a plan search for its words in one set, so a file is searched
-/// once for all of them (`words.rs`) instead of once per rule.
-pub fn share_words<'m>(matchers: impl Iterator<Item = &'m mut CodeMatcher>) {
+/// once for all of them (`words.rs`) instead of once per rule; `many`: in many files.
+pub fn share_words<'m>(matchers: impl Iterator<Item = &'m mut CodeMatcher>, many: bool) {
     let mut pool = WordPool::default();
     let mut shared: Vec<&mut CodeMatcher> = matchers.collect();
     for m in &mut shared {
         m.bind_words(&mut pool);
     }
-    let set = pool.finish();
+    let set = pool.finish(many);
     for m in shared {
         m.search_in(Arc::clone(&set));
     }

@@ -31,10 +31,12 @@ impl WordPool {
         words.iter().map(|w| self.id(w)).collect()
     }
 
-    /// The searchable set; its automaton is built on first use.
-    pub fn finish(self) -> Arc<WordSet> {
+    /// The searchable set; its automaton is built on first use: a DFA for a run over many
+    /// files (`many`), else whatever builds quickest for the words.
+    pub fn finish(self, many: bool) -> Arc<WordSet> {
         Arc::new(WordSet {
             words: self.words,
+            many,
             ac: OnceLock::new(),
         })
     }
@@ -44,6 +46,8 @@ impl WordPool {
 #[derive(Debug)]
 pub struct WordSet {
     words: Vec<String>,
+    /// Searched in many files: worth a DFA's build time.
+    many: bool,
     /// `None` when the words cannot be searched for (the automaton would be too large): no
     /// word is then found, and no function is kept for one.
     ac: OnceLock<Option<AhoCorasick>>,
@@ -55,7 +59,7 @@ impl WordSet {
     pub fn of(words: &[String]) -> (Arc<Self>, Vec<usize>) {
         let mut pool = WordPool::default();
         let ids = pool.ids(words);
-        (pool.finish(), ids)
+        (pool.finish(false), ids)
     }
 
     /// Every occurrence of every word in `text`, in any ASCII case, overlapping: a word inside
@@ -63,11 +67,12 @@ impl WordSet {
     pub fn find(&self, text: &str) -> WordHits {
         let mut starts = vec![Vec::new(); self.words.len()];
         let ac = self.ac.get_or_init(|| {
-            // A DFA, however many words (a few hundred when every code rule shares the set):
-            // an NFA searches three times slower, and the file is searched once for all.
+            // Over many files a DFA, however many words (a few hundred when every code rule
+            // shares the set): an NFA searches three times slower. A pre-commit run over a file
+            // or two would spend longer building the DFA (~1 MB) than searching.
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(self.many.then_some(AhoCorasickKind::DFA))
                 .build(&self.words)
                 .ok()
         });
@@ -104,7 +109,7 @@ mod tests {
         let first = pool.ids(&["exec".to_string(), "execute".to_string()]);
         let second = pool.ids(&["execute".to_string(), "sql".to_string()]);
         assert_eq!((first.clone(), second.clone()), (vec![0, 1], vec![1, 2]));
-        let set = pool.finish();
+        let set = pool.finish(true);
         let hits = set.find("cur.EXECUTE(sql); exec(x)");
         assert_eq!(hits.starts(first[0]), [4, 18]);
         assert_eq!(hits.starts(first[1]), [4]);
