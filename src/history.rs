@@ -74,9 +74,18 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
     let raw = opts
         .all_occurrences
         .then(|| (scanned.findings.clone(), scanned.suppressed.clone()));
-    let (findings, mut provenance) = merge(scanned.findings, &scanned.origins, &history);
-    let (suppressed, suppressed_provenance) = merge(scanned.suppressed, &scanned.origins, &history);
+    let (mut findings, mut provenance) = merge(scanned.findings, &scanned.origins, &history);
+    let (mut suppressed, suppressed_provenance) = merge(scanned.suppressed, &scanned.origins, &history);
     provenance.extend(suppressed_provenance);
+    let mut introduced = is_range(&opts.revisions).then(|| Introduced::new(&repo));
+    if let Some(introduced) = &mut introduced {
+        for list in [&mut findings, &mut suppressed] {
+            introduced.retain(list, |f| {
+                provenance.get(&f.fingerprint).map(|p| p.commit.id.clone())
+            })?;
+        }
+        provenance.retain(|fp, _| findings.iter().chain(&suppressed).any(|f| f.fingerprint == *fp));
+    }
     let mut report = Report {
         findings,
         suppressed,
@@ -94,14 +103,88 @@ pub fn check_optional(settings: &Settings, opts: &HistoryOptions) -> Result<Opti
         suppress::baseline::apply(&mut report, baseline, settings);
     }
     if let Some((found, silenced)) = raw {
-        let found = each_occurrence(found, &scanned.found_in, &history);
-        let silenced = each_occurrence(silenced, &scanned.suppressed_in, &history);
+        let mut found = each_occurrence(found, &scanned.found_in, &history);
+        let mut silenced = each_occurrence(silenced, &scanned.suppressed_in, &history);
+        if let Some(introduced) = &mut introduced {
+            for list in [&mut found, &mut silenced] {
+                let mut kept = Vec::with_capacity(list.len());
+                for (f, commit) in list.drain(..) {
+                    let id = history
+                        .commits
+                        .get(commit)
+                        .map(|c| c.id.as_str())
+                        .unwrap_or_default();
+                    if introduced.added(&f, id)? {
+                        kept.push((f, commit));
+                    }
+                }
+                *list = kept;
+            }
+        }
         list_each_occurrence(&mut report, found, silenced, &history);
     }
     report.tally();
     report.summary.duration_ms = started.elapsed().as_millis() as u64;
     report.summary.commits_scanned = Some(history.commits_walked);
     Ok(Some(report))
+}
+
+/// Whether `revisions` leave commits out (`A..B`, `A...B`, `^A`, `--not`): a version whose
+/// predecessor lies outside them is scanned whole.
+fn is_range(revisions: &[String]) -> bool {
+    revisions
+        .iter()
+        .any(|r| r.contains("..") || r.starts_with('^') || r == "--not")
+}
+
+/// Over a range, a version whose predecessor lies outside it is scanned whole, so a secret
+/// older than the range would be charged to the commit in it that merely edited other lines,
+/// renamed or copied the file. Keeps the findings on lines their commit's own diff adds, as
+/// `check --diff` keeps a pull request's (one `git diff` per commit asked about).
+struct Introduced<'r> {
+    repo: &'r Repo,
+    per_commit: HashMap<String, HashMap<String, crate::source::diff::FileChange>>,
+}
+
+impl<'r> Introduced<'r> {
+    fn new(repo: &'r Repo) -> Self {
+        Self {
+            repo,
+            per_commit: HashMap::new(),
+        }
+    }
+
+    /// Whether `commit`'s own diff adds the line `f` is on.
+    fn added(&mut self, f: &Finding, commit: &str) -> Result<bool> {
+        if !self.per_commit.contains_key(commit) {
+            let files = crate::source::diff::of_commit(self.repo, commit)?;
+            self.per_commit.insert(commit.to_string(), files);
+        }
+        Ok(self
+            .per_commit
+            .get(commit)
+            .is_some_and(|files| crate::source::diff::covered(files, f)))
+    }
+
+    /// Keeps the findings of `list` whose commit (`commit_of`) adds their line.
+    fn retain(
+        &mut self,
+        list: &mut Vec<Finding>,
+        commit_of: impl Fn(&Finding) -> Option<String>,
+    ) -> Result<()> {
+        let mut kept = Vec::with_capacity(list.len());
+        for f in list.drain(..) {
+            let keep = match commit_of(&f) {
+                Some(commit) => self.added(&f, &commit)?,
+                None => true,
+            };
+            if keep {
+                kept.push(f);
+            }
+        }
+        *list = kept;
+        Ok(())
+    }
 }
 
 /// Which blobs a finding's content was found in: (rule, path, content hash) -> the blobs, and

@@ -48,7 +48,7 @@ pub mod suppress;
 #[cfg(test)]
 mod testing;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -319,17 +319,9 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         return Ok(());
     };
     let repo = source::git::Repo::discover(&settings.cwd)?;
-    // Only what a commit of the branch itself added counts: a rename, a mode change or a
-    // merge of older content brings no new line.
-    let mut per_commit: HashMap<String, HashMap<String, source::diff::FileChange>> = HashMap::new();
-    let mut introduced = |f: &finding::Finding, commit: &str| -> Result<bool> {
-        if !per_commit.contains_key(commit) {
-            per_commit.insert(commit.to_string(), source::diff::of_commit(&repo, commit)?);
-        }
-        Ok(per_commit
-            .get(commit)
-            .is_some_and(|files| source::diff::covered(files, f)))
-    };
+    // Only what a commit of the branch itself added counts (the range `rev..HEAD` keeps just
+    // those findings already: a rename, a mode change or a merge of older content brings no
+    // new line).
     let known: HashSet<(String, String)> = report
         .findings
         .iter()
@@ -343,9 +335,6 @@ fn add_branch_history(report: &mut Report, settings: &Settings, rev: &str) -> Re
         let Some(p) = found.provenance.get(&f.fingerprint) else {
             continue;
         };
-        if !introduced(&f, &p.commit.id)? {
-            continue;
-        }
         report.provenance.insert(f.fingerprint.clone(), p.clone());
         f.path = repo.display(&f.path);
         report.findings.push(f);

@@ -443,3 +443,35 @@ fn a_merge_adds_what_differs_from_every_parent() {
         vec![(GITHUB_TOKEN.into(), "app.py".into(), 2, 10, merge, 1)]
     );
 }
+
+#[test]
+fn a_range_charges_no_commit_with_a_secret_older_than_the_range() {
+    let repo = Repo::new();
+    repo.stage(&[("app.py", &format!("x = 1\n{}y = 2\n", token_line()))]);
+    repo.commit("init with a token");
+    let base = head(&repo);
+    // Inside the range: another line of the file edited, then the file renamed, then a token
+    // truly added.
+    repo.stage(&[("app.py", &format!("x = 1\n{}y = 3\n", token_line()))]);
+    repo.commit("edit y");
+    repo.git(&["mv", "app.py", "main.py"]);
+    repo.commit("rename");
+    let other = ["ghp_", "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"].concat();
+    repo.stage(&[("new.py", &format!("t = \"{other}\"\n"))]);
+    repo.commit("add a token");
+    let added = head(&repo);
+    let (_, json, _) = history(&repo, &[&format!("{base}..HEAD")]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "new.py".into(), 1, 6, added.clone(), 1)]
+    );
+    let (_, json, _) = history(&repo, &["--since", &base, "--all-occurrences"]);
+    assert_eq!(
+        found(&json),
+        vec![(GITHUB_TOKEN.into(), "new.py".into(), 1, 6, added, 1)]
+    );
+    // The whole history charges the old token to the commit that added it.
+    let (_, json, _) = history(&repo, &[]);
+    assert_eq!(found(&json).len(), 2);
+    assert_eq!(found(&json)[0].4, base);
+}
