@@ -18,8 +18,10 @@ const DEPTH: usize = 12;
 /// read sees every earlier value) stops here and answers as it does past [`DEPTH`].
 const STEPS: usize = 20_000;
 
-/// Calls that return a number or boolean: never text an attacker controls.
+/// Calls that return a number, a boolean or an empty container (Go's `make`): never text an
+/// attacker controls.
 const NUMERIC: &[&str] = &[
+    "make",
     "len",
     "int",
     "float",
@@ -60,6 +62,8 @@ const TRANSPARENT: &[&str] = &[
     "rsplit",
     "splitlines",
     "replace",
+    "Join",
+    "append",
 ];
 
 /// What a query may treat as clean.
@@ -73,6 +77,9 @@ pub struct Flow<'a> {
     /// Names bound to the items of a value while a comprehension's or a mapped lambda's body
     /// is judged, innermost last.
     items: RefCell<Vec<(String, ExprId)>>,
+    /// Assigned values being judged (see [`Flow::dynamic_at`]): one reached again through its
+    /// own name (`q = append(q, x)` in a loop) adds nothing new.
+    resolving: RefCell<Vec<ExprId>>,
 }
 
 impl<'a> Flow<'a> {
@@ -83,6 +90,7 @@ impl<'a> Flow<'a> {
             sanitizer,
             steps: Cell::new(0),
             items: RefCell::new(Vec::new()),
+            resolving: RefCell::new(Vec::new()),
         }
     }
 
@@ -90,6 +98,7 @@ impl<'a> Flow<'a> {
     fn start(&self) {
         self.steps.set(0);
         self.items.borrow_mut().clear();
+        self.resolving.borrow_mut().clear();
     }
 
     /// `judge` of what the name `n` iterates, when it is bound to items in the body being
@@ -287,13 +296,23 @@ impl<'a> Flow<'a> {
                     return parts.into_iter().any(|p| self.dynamic_at(p, depth + 1));
                 }
                 // A name never assigned here (a parameter) holds data, whatever is stored into
-                // its elements.
+                // its elements. A value that is being judged already, reached again through the
+                // name it is assigned to, holds what its other parts hold: nothing more; but a
+                // name whose every value is such a one got its first value where the index does
+                // not look (`sql, args = f()`), so it holds data too.
                 let (values, stored) = held(ix, n, id);
+                let open = |v: &ExprId| !self.resolving.borrow().contains(v);
+                let values: Vec<ExprId> = values.into_iter().filter(open).collect();
                 values.is_empty()
                     || values
                         .into_iter()
-                        .chain(stored)
-                        .any(|v| self.dynamic_at(v, depth + 1))
+                        .chain(stored.into_iter().filter(open))
+                        .any(|v| {
+                            self.resolving.borrow_mut().push(v);
+                            let dynamic = self.dynamic_at(v, depth + 1);
+                            self.resolving.borrow_mut().pop();
+                            dynamic
+                        })
             }
             Expr::Attr(_, n) => !is_constant_name(n),
             Expr::Call(c) => {
@@ -316,7 +335,11 @@ impl<'a> Flow<'a> {
                 if !TRANSPARENT.contains(&last) {
                     return true;
                 }
-                call.receiver.is_some_and(|r| self.dynamic_at(r, depth + 1))
+                // `strings.Join(parts, ", ")`: the package a function is called through is no
+                // input of it.
+                let package = |r: ExprId| matches!(ix.expr(r), Expr::Name(n) if ix.aliases.contains_key(n));
+                call.receiver
+                    .is_some_and(|r| !package(r) && self.dynamic_at(r, depth + 1))
                     || call.args.iter().any(|&a| self.dynamic_at(a, depth + 1))
             }
             Expr::Concat(parts) | Expr::Other(parts) | Expr::Compare(parts) | Expr::Arith(parts) => {
