@@ -119,7 +119,7 @@ pub struct CodeCache {
     /// rule said so before the parse (see [`CodeMatcher::prepare`]): the parse skips the
     /// functions that hold none.
     interests: RefCell<Option<Vec<regions::Interest>>>,
-    /// Each prepared rule's gate (see [`CodeMatcher::prepare`]), by matcher, so its check does not
+    /// Each prepared rule's gate (see [`CodeMatcher::gate`]), by matcher, so its check does not
     /// search the file again.
     gates: RefCell<Vec<(*const CodeMatcher, bool)>>,
     /// The plan's words (see [`share_words`]) found in the file, by the set searched.
@@ -360,14 +360,9 @@ impl CodeMatcher {
         if !self.languages.iter().any(|l| l == "any" || l == fe.name) {
             return;
         }
-        if !self.trigger.is_match(text) {
-            cx.cache.code.gated(self, false);
-            return;
-        }
-        let hits = cx.cache.code.word_hits(&self.words, text);
-        let gate = self.decisions(&hits, text);
+        let gate = self.gate(&cx.cache.code, text);
         cx.cache.code.gated(self, gate.is_some());
-        let Some(decisions) = gate else { return };
+        let Some((hits, decisions)) = gate else { return };
         let mut decisions = decisions.into_iter();
         let mut found = self.needs.as_ref().map(|n| n.find(&self.forms, &hits, text));
         let mut keywords: Option<Vec<usize>> = None;
@@ -415,12 +410,7 @@ impl CodeMatcher {
         }
         let open = match cx.cache.code.gate_of(self) {
             Some(open) => open,
-            None => {
-                self.trigger.is_match(text)
-                    && self
-                        .decisions(&cx.cache.code.word_hits(&self.words, text), text)
-                        .is_some()
-            }
+            None => self.gate(&cx.cache.code, text).is_some(),
         };
         if !open {
             self.fallback_unless_parsed(cx, fe, text, out);
@@ -444,6 +434,21 @@ impl CodeMatcher {
 }
 
 impl CodeMatcher {
+    /// Whether a form may match in `text` (see [`CodeMatcher::decisions`]): `Some` with where
+    /// the plan's words are in it and each decision form's attribute offsets.
+    fn gate<'c>(
+        &self,
+        cache: &'c CodeCache,
+        text: &str,
+    ) -> Option<(std::borrow::Cow<'c, WordHits>, Vec<Vec<usize>>)> {
+        if !self.trigger.is_match(text) {
+            return None;
+        }
+        let hits = cache.word_hits(&self.words, text);
+        let decisions = self.decisions(&hits, text)?;
+        Some((hits, decisions))
+    }
+
     /// For a file with the trigger words: whether a form may match in `text`, which for a
     /// rule of decisions only means that one of their attributes is found (else the file is
     /// not parsed for this rule). `Some`: each decision form's attribute offsets, in order,
